@@ -1,0 +1,27 @@
+//! sea-orm entities for Lianxin: one module per table, no logic beyond vocabularies.
+
+pub mod vocab;
+
+pub mod attachment;
+pub mod audit_log;
+pub mod change_log;
+pub mod chat_message;
+pub mod followup_task;
+pub mod notification;
+pub mod opinion;
+pub mod opinion_contact;
+pub mod opinion_event;
+pub mod problem;
+pub mod progress_update;
+pub mod rating;
+pub mod rectification;
+pub mod report;
+pub mod report_link;
+pub mod responsibility;
+pub mod responsibility_unit;
+pub mod score_snapshot;
+pub mod setting;
+pub mod theme;
+pub mod theme_member;
+pub mod unit;
+pub mod user;

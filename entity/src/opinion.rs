@@ -1,0 +1,48 @@
+//! 群众意见建议: one citizen opinion. Contacts live in `opinion_contacts`, never here.
+use crate::vocab::{Channel, OpinionKind, OpinionStatus};
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "opinions")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub tracking_code: String,
+    pub kind: OpinionKind,
+    pub title: String,
+    #[sea_orm(column_type = "Text")]
+    pub content: String,
+    pub category: Option<String>,
+    pub region: Option<String>,
+    pub channel: Channel,
+    /// Id in the source system (12345 hotline, message board) for idempotent import.
+    pub external_id: Option<String>,
+    /// A stable pseudonymous key per citizen (hashed), so heat counts people, not posts.
+    pub citizen_key: Option<String>,
+    pub status: OpinionStatus,
+    pub routed_unit_id: Option<i32>,
+    pub due_date: Option<Date>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub reply: Option<String>,
+    pub replied_at: Option<DateTimeUtc>,
+    pub problem_id: Option<i32>,
+    pub theme_id: Option<i32>,
+    /// For 重复已合并: the opinion this one was merged into.
+    pub merged_into_id: Option<i32>,
+    pub consent_contact: bool,
+    pub likes: i32,
+    pub dislikes: i32,
+    /// 智能分办 suggestion, kept beside what staff chose.
+    pub suggested_category: Option<String>,
+    pub suggested_unit_id: Option<i32>,
+    pub suggestion_confidence: Option<f64>,
+    pub submitted_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub closed_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

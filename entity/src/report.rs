@@ -1,0 +1,28 @@
+//! 跟踪报道: a follow-up report on rectification, written and reviewed by publicity.
+use crate::vocab::ReportStatus;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "reports")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    #[sea_orm(column_type = "Text")]
+    pub body_md: String,
+    pub status: ReportStatus,
+    pub author_id: Option<i32>,
+    pub reviewer_id: Option<i32>,
+    pub review_note: Option<String>,
+    pub published_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

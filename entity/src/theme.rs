@@ -1,0 +1,32 @@
+//! A hot theme (热点问题) mined from opinions. Derived data: rebuildable.
+use crate::vocab::ThemeStatus;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "themes")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub label: String,
+    /// JSON array of key terms, strongest first.
+    pub keywords: String,
+    pub representative_title: String,
+    pub heat: f64,
+    pub size: i32,
+    pub distinct_citizens: i32,
+    /// JSON array of regions.
+    pub regions: String,
+    pub first_seen: DateTimeUtc,
+    pub last_seen: DateTimeUtc,
+    /// e.g. `2026-Q3`; the mining period this theme belongs to.
+    pub period: String,
+    pub status: ThemeStatus,
+    pub problem_id: Option<i32>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
