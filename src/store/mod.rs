@@ -1,0 +1,3 @@
+//! Queries per aggregate, over `&impl ConnectionTrait` so they work inside transactions.
+
+pub mod stats;
