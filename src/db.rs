@@ -1,6 +1,7 @@
 //! Connecting to SQLite or PostgreSQL, and migrating.
 
 use std::path::Path;
+use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
@@ -42,7 +43,8 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbSetupError> {
         return Err(DbSetupError::UnsupportedUrl(redact(url)));
     }
     let mut options = ConnectOptions::new(url.to_owned());
-    options.sqlx_logging(false);
+    // Fail fast at start-up rather than retrying an unreachable server for half a minute.
+    options.sqlx_logging(false).connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(5));
     if is_sqlite {
         // One SQLite file takes one writer at a time; a small pool avoids lock contention.
         options.max_connections(4);

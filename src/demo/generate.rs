@@ -82,13 +82,13 @@ fn unit_name(id: i32) -> &'static str {
     UNITS[(id - 1) as usize].name
 }
 
-/// The unit that handles a category by default.
-fn default_unit(category: &str) -> i32 {
+/// The unit that handles a category by default; the region's government for the rest.
+fn default_unit(category: &str, region: &str) -> i32 {
     UNITS
         .iter()
         .position(|u| u.categories.contains(&category))
         .map(|i| i as i32 + 1)
-        .unwrap_or_else(|| unit_id("CGQ"))
+        .unwrap_or_else(|| district_unit(region))
 }
 
 fn district_unit(region: &str) -> i32 {
@@ -197,10 +197,12 @@ impl Gen {
             } else {
                 let (which, region) = listed[index - CONCERNS.len()];
                 let lp = &phrases::LISTED_PROBLEMS[which];
-                let department = unit_id(lp.lead);
                 let district = district_unit(region);
-                let (lead, cooperating) =
-                    if self.rng.random_bool(0.3) { (district, vec![department]) } else { (department, vec![district]) };
+                let (lead, cooperating) = match lp.lead {
+                    Some(code) if self.rng.random_bool(0.7) => (unit_id(code), vec![district]),
+                    Some(code) => (district, vec![unit_id(code)]),
+                    None => (district, vec![]),
+                };
                 let source = *[ProblemSource::Superior, ProblemSource::Media, ProblemSource::Inspection, ProblemSource::Pledge]
                     .choose(&mut self.rng)
                     .unwrap();
@@ -299,18 +301,34 @@ impl Gen {
             S::LongTerm => self.rng.random_range(3..7),
             S::Reported | S::Rectified => self.rng.random_range(4..8),
         };
-        // A few open items have gone quiet past their promised update date (逾期未更新).
+        // A few open items have gone quiet past their promised update date (逾期未更新);
+        // finished items finished a while ago.
         let quiet = matches!(status, S::InProgress | S::LongTerm | S::Overdue) && self.rng.random_bool(0.3);
-        let last_possible = if quiet { self.now - Duration::days(self.rng.random_range(35..70)) } else { self.now - Duration::hours(6) };
+        let last_possible = match status {
+            S::Rectified => self.now - Duration::days(self.rng.random_range(12..60)),
+            S::Reported => self.now - Duration::days(self.rng.random_range(1..10)),
+            _ if quiet => self.now - Duration::days(self.rng.random_range(35..70)),
+            _ => self.now - Duration::hours(6),
+        };
+        let first_possible = created_at + Duration::hours(2);
+        let mut times: Vec<DateTime<Utc>> = (0..steps)
+            .map(|_| self.between(first_possible, last_possible.max(first_possible + Duration::hours(1))))
+            .collect();
+        times.sort();
+        // Items that keep their promise were updated within the last month.
+        let open = !matches!(status, S::Reported | S::Rectified);
+        if let (true, false, Some(last)) = (open, quiet, times.last().copied()) {
+            let recent = (self.now - Duration::days(25)).max(last);
+            let latest = self.between(recent, self.now - Duration::hours(6));
+            *times.last_mut().expect("times is not empty") = latest;
+        }
         let mut last_update_at = None;
-        let mut when = created_at;
-        for step in 0..steps {
-            when = self.between(when, last_possible.max(when + Duration::hours(1)));
+        for (step, when) in times.into_iter().enumerate() {
             let percent = if step + 1 == steps { progress } else { progress * (step as i32 + 1) / (steps as i32 + 1) };
             let text_index = if step + 1 == steps && progress == 100 {
                 phrases::PROGRESS_STEPS.len() - 1
             } else {
-                (step as usize).min(phrases::PROGRESS_STEPS.len() - 2)
+                step.min(phrases::PROGRESS_STEPS.len() - 2)
             };
             self.city.progress_updates.push(progress_update::Model {
                 id: self.city.progress_updates.len() as i32 + 1,
@@ -445,7 +463,7 @@ impl Gen {
         } else {
             let e = phrases::EVERYDAY.choose(&mut self.rng).unwrap();
             let region = *REGIONS.choose(&mut self.rng).unwrap();
-            let routed_unit = if self.rng.random_bool(0.4) { district_unit(region) } else { default_unit(e.category) };
+            let routed_unit = if self.rng.random_bool(0.4) { district_unit(region) } else { default_unit(e.category, region) };
             let submitted_at = self.at(0, 364);
             OpinionDraft {
                 concern: None,
@@ -825,4 +843,64 @@ struct OpinionDraft {
     reply: String,
     submitted_at: DateTime<Utc>,
     citizen: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fake_hash(password: &str) -> String {
+        format!("plain:{password}")
+    }
+
+    fn fingerprint(city: &City) -> Vec<String> {
+        city.opinions
+            .iter()
+            .map(|o| format!("{}|{}|{}|{}", o.tracking_code, o.title, o.status.as_str(), o.submitted_at))
+            .chain(city.rectifications.iter().map(|r| format!("{}|{}|{:?}", r.status.as_str(), r.progress, r.next_update_due)))
+            .collect()
+    }
+
+    #[test]
+    fn the_same_seed_and_date_give_the_same_city() {
+        let now = DateTime::parse_from_rfc3339("2026-11-28T08:00:00Z").unwrap().with_timezone(&Utc);
+        let a = generate(9, now, fake_hash);
+        let b = generate(9, now, fake_hash);
+        let c = generate(10, now, fake_hash);
+        assert_eq!(fingerprint(&a), fingerprint(&b));
+        assert_ne!(fingerprint(&a), fingerprint(&c));
+    }
+
+    #[test]
+    fn the_city_is_consistent() {
+        let now = DateTime::parse_from_rfc3339("2026-03-01T02:00:00Z").unwrap().with_timezone(&Utc);
+        let city = generate(3, now, fake_hash);
+        assert_eq!(city.problems.len(), 60);
+        let codes: std::collections::HashSet<_> = city.problems.iter().map(|p| &p.code).collect();
+        assert_eq!(codes.len(), 60, "problem codes are unique");
+        assert!(city.problems.iter().all(|p| p.code.starts_with("WT-20")));
+        for o in &city.opinions {
+            assert!(o.submitted_at <= now);
+            if let Some(closed) = o.closed_at {
+                assert!(closed >= o.submitted_at && closed <= now, "opinion {} closes after it opens", o.id);
+            }
+            if let Some(target) = o.merged_into_id {
+                assert!(target < o.id, "merged into an earlier opinion");
+            }
+        }
+        for r in &city.rectifications {
+            let open = !matches!(r.status, RectificationStatus::Rectified | RectificationStatus::Reported);
+            let overdue = r.status == RectificationStatus::Overdue;
+            let deadline = city.responsibilities[(r.responsibility_id - 1) as usize].deadline;
+            if open {
+                assert_eq!(deadline < today(now), overdue, "open items are overdue exactly when past their deadline ({})", r.id);
+            }
+        }
+        for e in &city.events {
+            assert!(e.created_at <= now);
+        }
+        // Ratings are bound to real tracking codes.
+        let tracking: std::collections::HashSet<_> = city.opinions.iter().map(|o| &o.tracking_code).collect();
+        assert!(city.ratings.iter().all(|r| tracking.contains(&r.tracking_code)));
+    }
 }

@@ -1,0 +1,6 @@
+//! One test binary for everything that talks to the running app.
+
+mod helpers;
+
+mod demo;
+mod pages;

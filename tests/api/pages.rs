@@ -1,0 +1,90 @@
+//! The public shell: health, home page, assets, unknown paths and response headers.
+
+use crate::on_both_databases;
+
+on_both_databases! {
+    async fn healthz_names_the_database_engine(app) {
+        let response = app.get("/healthz").await;
+        assert_eq!(response.status(), 200);
+        let body: serde_json::Value = response.json().await.unwrap();
+        let expected = match app.backend {
+            crate::helpers::Backend::Sqlite => "sqlite",
+            crate::helpers::Backend::Postgres => "postgres",
+        };
+        assert_eq!(body, serde_json::json!({ "status": "ok", "db": expected }));
+    }
+}
+
+on_both_databases! {
+    async fn home_page_renders_in_chinese_on_an_empty_database(app) {
+        let response = app.get("/").await;
+        assert_eq!(response.status(), 200);
+        assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        let html = response.text().await.unwrap();
+        assert!(html.contains(r#"<html lang="zh-CN">"#));
+        assert!(html.contains("<main id=\"main\""), "main landmark");
+        assert!(html.contains("跳到正文"), "skip link");
+        assert!(html.contains("暂无整改进展"));
+        assert!(!html.contains("http://") && !html.contains("https://"), "no external assets");
+    }
+}
+
+on_both_databases! {
+    async fn every_response_carries_the_security_headers(app) {
+        for path in ["/", "/healthz", "/static/css/site.css", "/no-such-page"] {
+            let response = app.get(path).await;
+            let headers = response.headers();
+            let csp = headers["content-security-policy"].to_str().unwrap();
+            assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+            assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+            assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+            assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
+        }
+    }
+}
+
+on_both_databases! {
+    async fn unknown_pages_get_a_chinese_404_and_unknown_api_paths_a_json_error(app) {
+        let page = app.get("/no-such-page").await;
+        assert_eq!(page.status(), 404);
+        assert!(page.text().await.unwrap().contains("页面不存在"));
+
+        let api = app.get("/api/v1/no-such-thing").await;
+        assert_eq!(api.status(), 404);
+        let body: serde_json::Value = api.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "not_found");
+        assert!(body["error"]["message"].as_str().unwrap().contains("不存在"));
+    }
+}
+
+on_both_databases! {
+    async fn static_assets_are_served_by_the_binary(app) {
+        let css = app.get("/static/css/site.css").await;
+        assert_eq!(css.status(), 200);
+        assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+        assert!(css.text().await.unwrap().contains("--red"));
+
+        let logo = app.get("/static/img/logo.svg").await;
+        assert_eq!(logo.headers()["content-type"], "image/svg+xml");
+
+        assert_eq!(app.get("/static/../Cargo.toml").await.status(), 404);
+        assert_eq!(app.get("/static/css/nope.css").await.status(), 404);
+    }
+}
+
+on_both_databases! {
+    async fn hostile_paths_and_query_strings_never_cause_a_server_error(app) {
+        for path in [
+            "/?q=%27%20OR%201=1--",
+            "/?%ff%fe=%00",
+            "/static/%E2%80%AE%F0%9F%98%80",
+            "/%3Cscript%3Ealert(1)%3C/script%3E",
+            "/api/v1/%00",
+        ] {
+            let response = app.get(path).await;
+            assert!(response.status().as_u16() < 500, "{path}: {}", response.status());
+            let body = response.text().await.unwrap();
+            assert!(!body.contains("<script>alert(1)"), "{path} reflected unescaped");
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! The binary as an operator meets it: bad start-up input and the README's demo command.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn lianxin(data_dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lianxin"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("LIANXIN_DATA_DIR", data_dir)
+        .env("LIANXIN_LOG", "warn");
+    cmd
+}
+
+/// One clear line on stderr, a non-zero exit, and no panic or backtrace.
+fn assert_clean_failure(output: std::process::Output, expect: &str) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "exit status: {stderr}");
+    assert!(stderr.contains(expect), "stderr should mention {expect:?}: {stderr}");
+    assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+}
+
+#[test]
+fn a_bad_database_url_gives_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = lianxin(dir.path()).env("DATABASE_URL", "mysql://nobody@localhost/x").arg("migrate").output().unwrap();
+    assert_clean_failure(output, "DATABASE_URL");
+
+    let output = lianxin(dir.path())
+        .env("DATABASE_URL", "postgres://nobody:secret@127.0.0.1:1/none")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert!(!stderr.contains("secret"), "the password is never printed: {stderr}");
+    assert_clean_failure(output, "无法连接数据库");
+}
+
+#[test]
+fn an_unwritable_data_directory_gives_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "not a directory").unwrap();
+    let output = lianxin(&file.join("data")).arg("migrate").output().unwrap();
+    assert_clean_failure(output, "数据目录");
+}
+
+#[test]
+fn a_port_in_use_gives_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let output = lianxin(dir.path()).args(["serve", "--bind", &addr]).output().unwrap();
+    assert_clean_failure(output, "端口已被占用");
+}
+
+#[test]
+fn migrate_twice_is_harmless() {
+    let dir = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        let output = lianxin(dir.path()).arg("migrate").output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    }
+    assert!(dir.path().join("lianxin.db").exists());
+}
+
+/// The README's first command: the portal comes up with the demo city and prints the logins.
+#[test]
+fn serve_demo_starts_the_portal_with_the_demo_city() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = lianxin(dir.path())
+        .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = String::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let url = loop {
+        assert!(Instant::now() < deadline, "the portal did not start: {printed}");
+        let line = lines.next().expect("the server prints its address").unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if let Some(url) = line.strip_prefix("连心桥已启动：") {
+            break url.to_string();
+        }
+    };
+    assert!(printed.contains("60 项问题") && printed.contains("2000 条群众意见"), "{printed}");
+    for login in ["admin", "jixiaoban", "xuanchuanbu", "sthjj"] {
+        assert!(printed.contains(login), "demo login {login} printed: {printed}");
+    }
+    let health = http_get(&format!("{url}/healthz"));
+    child.kill().ok();
+    child.wait().ok();
+    assert!(health.contains(r#""status":"ok""#) && health.contains(r#""db":"sqlite""#), "{health}");
+}
+
+/// A tiny blocking GET, so this test needs no async runtime.
+fn http_get(url: &str) -> String {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap();
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
