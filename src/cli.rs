@@ -24,4 +24,48 @@ pub enum Command {
     Migrate,
     /// Seed the demo city into an empty database.
     SeedDemo,
+    /// Manage staff accounts.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// Check the audit trail.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Create an account; the password is prompted for, or read from standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// admin | office | publicity | unit
+        #[arg(long)]
+        role: String,
+        /// The unit's code, for unit accounts.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Shown name (default: the username).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Set a new password (prompted for, or read from standard input).
+    Passwd {
+        #[arg(long)]
+        username: String,
+    },
+    /// Disable an account: it can no longer log in.
+    Disable {
+        #[arg(long)]
+        username: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Walk the hash chain and name the first broken entry.
+    Verify,
 }

@@ -1,5 +1,38 @@
+use std::io::{BufRead, IsTerminal};
+
 use clap::Parser;
-use lianxin::{cli::{Cli, Command}, config::Config, demo, startup::{self, Application, StartupError}};
+use lianxin::{
+    accounts::{self, NewUser},
+    cli::{AuditAction, Cli, Command, UserAction},
+    config::Config,
+    demo, journal,
+    service::{Actor, ServiceError},
+    startup::{self, Application, StartupError},
+};
+
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error(transparent)]
+    Startup(#[from] StartupError),
+    #[error("{0}")]
+    Refused(String),
+    #[error("数据库错误：{0}")]
+    Db(#[from] sea_orm::DbErr),
+}
+
+impl From<ServiceError> for CliError {
+    fn from(err: ServiceError) -> Self {
+        match err {
+            ServiceError::Invalid(errors) => {
+                Self::Refused(errors.0.iter().map(|e| format!("{}：{}", e.field, e.message)).collect::<Vec<_>>().join("；"))
+            }
+            ServiceError::NotFound => Self::Refused("没有找到该账号".into()),
+            ServiceError::Forbidden => Self::Refused("无权操作".into()),
+            ServiceError::Refused(msg) => Self::Refused(msg),
+            ServiceError::Db(err) => Self::Db(err),
+        }
+    }
+}
 
 #[tokio::main]
 async fn main() {
@@ -11,7 +44,7 @@ async fn main() {
     }
 }
 
-async fn run(cli: Cli, mut config: Config) -> Result<(), StartupError> {
+async fn run(cli: Cli, mut config: Config) -> Result<(), CliError> {
     match cli.command {
         Command::Serve { bind, demo } => {
             if let Some(bind) = bind {
@@ -25,10 +58,9 @@ async fn run(cli: Cli, mut config: Config) -> Result<(), StartupError> {
             let app = Application::build(config.clone(), db).await?;
             let host = config.bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
             println!("连心桥已启动：http://{host}:{}", app.port());
-            app.run_until_stopped().await.map_err(|e| StartupError::Bind {
-                addr: config.bind.clone(),
-                reason: e.to_string(),
-            })
+            app.run_until_stopped()
+                .await
+                .map_err(|e| CliError::Refused(format!("服务异常退出：{e}")))
         }
         Command::Migrate => {
             startup::open_database(&config).await?;
@@ -41,14 +73,77 @@ async fn run(cli: Cli, mut config: Config) -> Result<(), StartupError> {
             demo::print_logins();
             Ok(())
         }
+        Command::User { action } => {
+            let db = startup::open_database(&config).await?;
+            let actor = Actor::system("cli");
+            match action {
+                UserAction::Add { username, role, unit, name } => {
+                    let password = read_password()?;
+                    let input = NewUser {
+                        username: &username,
+                        display_name: name.as_deref().unwrap_or(&username),
+                        role: &role,
+                        unit_code: unit.as_deref(),
+                        password: &password,
+                    };
+                    let created = accounts::create_user(&db, &actor, input).await?;
+                    println!("已创建账号 {}（{}）", created.username, created.role.label());
+                }
+                UserAction::Passwd { username } => {
+                    let user = find(&db, &username).await?;
+                    let password = read_password()?;
+                    accounts::set_password(&db, &actor, user.id, &password).await?;
+                    println!("已为 {} 设置新密码", user.username);
+                }
+                UserAction::Disable { username } => {
+                    let user = find(&db, &username).await?;
+                    accounts::set_active(&db, &actor, user.id, false).await?;
+                    println!("已停用账号 {}", user.username);
+                }
+            }
+            Ok(())
+        }
+        Command::Audit { action: AuditAction::Verify } => {
+            let db = startup::open_database(&config).await?;
+            match journal::verify(&db).await? {
+                journal::ChainCheck::Intact { entries } => {
+                    println!("审计链完整：共 {entries} 条记录。");
+                    Ok(())
+                }
+                journal::ChainCheck::Broken { id, reason } => {
+                    Err(CliError::Refused(format!("审计链在第 {id} 条记录处断开：{reason}")))
+                }
+            }
+        }
     }
 }
 
-async fn seed_demo(db: &sea_orm::DatabaseConnection, seed: u64) -> Result<(), StartupError> {
+async fn find(db: &sea_orm::DatabaseConnection, username: &str) -> Result<entity::user::Model, CliError> {
+    accounts::find_by_username(db, username).await?.ok_or_else(|| CliError::Refused(format!("没有账号 {username}")))
+}
+
+/// Prompts twice on a terminal; otherwise takes the first line of standard input.
+fn read_password() -> Result<String, CliError> {
+    let unreadable = |e: std::io::Error| CliError::Refused(format!("无法读取密码：{e}"));
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("密码：").map_err(unreadable)?;
+        let second = rpassword::prompt_password("再输入一次：").map_err(unreadable)?;
+        if first != second {
+            return Err(CliError::Refused("两次输入的密码不一致".into()));
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map_err(unreadable)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
+async fn seed_demo(db: &sea_orm::DatabaseConnection, seed: u64) -> Result<(), CliError> {
     match demo::seed_if_empty(db, seed, chrono::Utc::now()).await {
         Ok(Some(summary)) => println!("演示数据已生成：{summary}"),
         Ok(None) => println!("数据库已有数据，跳过演示数据生成。"),
-        Err(err) => return Err(StartupError::Demo(err.to_string())),
+        Err(err) => return Err(StartupError::Demo(err.to_string()).into()),
     }
     Ok(())
 }

@@ -3,7 +3,8 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use actix_web::{App, HttpServer, dev::Server, middleware, web};
+use actix_session::{SessionMiddleware, config::CookieContentSecurity, storage::CookieSessionStore};
+use actix_web::{App, HttpServer, cookie::{Key, SameSite}, dev::Server, middleware, web};
 use sea_orm::DatabaseConnection;
 
 use crate::{config::Config, db, state::AppState};
@@ -18,6 +19,8 @@ pub enum StartupError {
     Templates(String),
     #[error("演示数据生成失败：{0}")]
     Demo(String),
+    #[error("会话密钥无效：{0}")]
+    SessionKey(String),
 }
 
 pub struct Application {
@@ -43,11 +46,23 @@ impl Application {
             addr: config.bind.clone(),
             reason: e.to_string(),
         })?.port();
-        let tera = crate::web::templates::load().map_err(|e| StartupError::Templates(e.to_string()))?;
-        let state = AppState { db, tera: Arc::new(tera), config: Arc::new(config) };
+        let tera = crate::web::templates::load().map_err(|e| StartupError::Templates(crate::error::AppError::from(e).to_string()))?;
+        let key = session_key(&config)?;
+        let cookie_secure = config.cookie_secure;
+        let state = AppState { db, tera: Arc::new(tera), config: Arc::new(config), limiter: Arc::default() };
         let server = HttpServer::new(move || {
+            let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
+                .cookie_name("lianxin_session".into())
+                .cookie_secure(cookie_secure)
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Lax)
+                .cookie_content_security(CookieContentSecurity::Private)
+                .build();
             App::new()
                 .app_data(web::Data::new(state.clone()))
+                .wrap(middleware::from_fn(crate::web::session::identify))
+                .wrap(middleware::from_fn(crate::web::csrf::issue))
+                .wrap(sessions)
                 .wrap(crate::web::security_headers())
                 .wrap(middleware::Compress::default())
                 .wrap(middleware::Logger::new("%a \"%r\" %s %Dms"))
@@ -76,3 +91,35 @@ fn describe_bind_error(err: &std::io::Error) -> String {
         _ => err.to_string(),
     }
 }
+
+/// The key that signs and encrypts session cookies: from `LIANXIN_SESSION_KEY`, or kept in
+/// the data directory so restarts do not log everyone out.
+fn session_key(config: &Config) -> Result<Key, StartupError> {
+    let invalid = |why: &str| StartupError::SessionKey(why.to_string());
+    let hex_key = match &config.session_key {
+        Some(key) => key.trim().to_string(),
+        None => {
+            let path = config.data_dir.join("session.key");
+            match std::fs::read_to_string(&path) {
+                Ok(existing) => existing.trim().to_string(),
+                Err(_) => {
+                    let fresh = hex::encode(Key::generate().master());
+                    std::fs::write(&path, &fresh).map_err(|e| invalid(&format!("无法写入 {}：{e}", path.display())))?;
+                    restrict_to_owner(&path);
+                    fresh
+                }
+            }
+        }
+    };
+    let bytes = hex::decode(&hex_key).map_err(|_| invalid("须为十六进制"))?;
+    Key::try_from(bytes.as_slice()).map_err(|_| invalid("至少 64 字节（128 个十六进制字符）"))
+}
+
+#[cfg(unix)]
+fn restrict_to_owner(path: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+}
+
+#[cfg(not(unix))]
+fn restrict_to_owner(_: &std::path::Path) {}

@@ -4,11 +4,12 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
-use crate::config::Config;
+use crate::{config::Config, limits::RateLimiter};
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
     pub tera: Arc<tera::Tera>,
     pub config: Arc<Config>,
+    pub limiter: Arc<RateLimiter>,
 }

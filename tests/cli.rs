@@ -109,3 +109,49 @@ fn http_get(url: &str) -> String {
     stream.read_to_string(&mut response).unwrap();
     response
 }
+
+fn with_stdin(mut cmd: Command, input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn accounts_are_managed_from_the_command_line_and_the_audit_chain_checks_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut add = lianxin(dir.path());
+    add.args(["user", "add", "--username", "clerk", "--role", "office", "--name", "绩效办值班员"]);
+    let output = with_stdin(add, "a-long-password-1\n");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("已创建账号 clerk"));
+
+    let mut again = lianxin(dir.path());
+    again.args(["user", "add", "--username", "clerk", "--role", "office"]);
+    assert_clean_failure(with_stdin(again, "a-long-password-1\n"), "用户名已被使用");
+
+    let mut unitless = lianxin(dir.path());
+    unitless.args(["user", "add", "--username", "unitless", "--role", "unit"]);
+    assert_clean_failure(with_stdin(unitless, "a-long-password-1\n"), "所属单位");
+
+    let mut short = lianxin(dir.path());
+    short.args(["user", "passwd", "--username", "clerk"]);
+    assert_clean_failure(with_stdin(short, "short\n"), "密码至少 10 位");
+
+    let disable = lianxin(dir.path()).args(["user", "disable", "--username", "clerk"]).output().unwrap();
+    assert!(disable.status.success());
+
+    let verify = lianxin(dir.path()).args(["audit", "verify"]).output().unwrap();
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
+    assert!(String::from_utf8_lossy(&verify.stdout).contains("审计链完整：共 2 条记录"));
+
+    // Edit the trail behind the application's back.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        use sea_orm::ConnectionTrait;
+        let url = format!("sqlite://{}?mode=rw", dir.path().join("lianxin.db").display());
+        let db = sea_orm::Database::connect(&url).await.unwrap();
+        db.execute_unprepared("UPDATE audit_log SET action = 'user.enable' WHERE id = 2").await.unwrap();
+    });
+    assert_clean_failure(lianxin(dir.path()).args(["audit", "verify"]).output().unwrap(), "第 2 条记录处断开");
+}

@@ -1,8 +1,9 @@
 //! Every change to searchable data, in the same transaction; derived indexes follow it by id.
 use crate::vocab::ChangeOp;
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "change_log")]
 pub struct Model {
     #[sea_orm(primary_key)]

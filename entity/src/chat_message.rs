@@ -1,7 +1,8 @@
 //! One turn of a chatbot conversation, kept for improving answers (no contact data).
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "chat_messages")]
 pub struct Model {
     #[sea_orm(primary_key)]

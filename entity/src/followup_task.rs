@@ -1,8 +1,9 @@
 //! A 差评 follow-up: opened by a low rating, on the office dashboard until handled.
 use crate::vocab::FollowupStatus;
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "followup_tasks")]
 pub struct Model {
     #[sea_orm(primary_key)]

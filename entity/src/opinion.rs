@@ -1,8 +1,9 @@
 //! 群众意见建议: one citizen opinion. Contacts live in `opinion_contacts`, never here.
 use crate::vocab::{Channel, OpinionKind, OpinionStatus};
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "opinions")]
 pub struct Model {
     #[sea_orm(primary_key)]

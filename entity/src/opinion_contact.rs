@@ -1,7 +1,8 @@
 //! A citizen's contact details: never public, masked for staff outside the handling unit.
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "opinion_contacts")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -1,8 +1,9 @@
 //! An opinion's status history.
 use crate::vocab::OpinionStatus;
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "opinion_events")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -1,8 +1,9 @@
 //! 问题清单: one public problem, e.g. `WT-2026-0001`.
 use crate::vocab::ProblemSource;
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "problems")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -1,7 +1,8 @@
 //! One dated entry on a rectification's public timeline.
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "progress_updates")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -1,8 +1,9 @@
 //! A 好差评 rating bound to a tracking code: of an opinion's handling or a rectification's result.
 use crate::vocab::{RatingLevel, RatingOrigin, RatingTarget};
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "ratings")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -1,8 +1,9 @@
 //! 整改清单: what is being done about a problem, and how far it has got.
 use crate::vocab::{CitizenConfirmation, RectificationStatus, Verification};
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "rectifications")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -1,8 +1,9 @@
 //! 跟踪报道: a follow-up report on rectification, written and reviewed by publicity.
 use crate::vocab::ReportStatus;
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "reports")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -1,7 +1,8 @@
 //! A report's link to a problem or a theme (exactly one of the two).
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "report_links")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -1,8 +1,9 @@
 //! 责任清单: who answers for a problem, and by when.
 use crate::vocab::ResponsibilityKind;
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "responsibilities")]
 pub struct Model {
     #[sea_orm(primary_key)]

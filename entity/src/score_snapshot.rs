@@ -1,7 +1,8 @@
 //! A published score for one subject and period under one settings version; never rewritten.
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "score_snapshots")]
 pub struct Model {
     #[sea_orm(primary_key)]

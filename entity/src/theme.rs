@@ -1,8 +1,9 @@
 //! A hot theme (热点问题) mined from opinions. Derived data: rebuildable.
 use crate::vocab::ThemeStatus;
 use sea_orm::entity::prelude::*;
+use serde::Serialize;
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "themes")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -35,7 +35,7 @@ pub async fn seed_if_empty(db: &DatabaseConnection, seed: u64, now: DateTime<Utc
     if entity::unit::Entity::find().count(db).await? > 0 {
         return Ok(None);
     }
-    let city = generate(seed, now, hash_password);
+    let city = generate(seed, now, crate::accounts::hash_password);
     let summary = city.summary();
     let txn = db.begin().await?;
     insert_all(&txn, city).await?;
@@ -44,14 +44,6 @@ pub async fn seed_if_empty(db: &DatabaseConnection, seed: u64, now: DateTime<Utc
         realign_sequences(db).await?;
     }
     Ok(Some(summary))
-}
-
-fn hash_password(password: &str) -> String {
-    use argon2::{Argon2, password_hash::PasswordHasher};
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .expect("argon2 with default parameters hashes any password")
-        .to_string()
 }
 
 /// Inserts in batches small enough for SQLite's and PostgreSQL's parameter limits.

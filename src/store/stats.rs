@@ -161,3 +161,25 @@ pub async fn recent_updates(db: &impl ConnectionTrait, limit: u64) -> Result<Vec
         })
         .collect())
 }
+
+/// What is waiting on the performance office.
+#[derive(Debug, Serialize)]
+pub struct OfficeQueue {
+    pub opinions_to_route: u64,
+    pub followups_open: u64,
+    pub awaiting_verification: u64,
+    pub overdue: u64,
+}
+
+pub async fn office_queue(db: &impl ConnectionTrait) -> Result<OfficeQueue, DbErr> {
+    use entity::{followup_task, vocab::FollowupStatus};
+    Ok(OfficeQueue {
+        opinions_to_route: opinion::Entity::find().filter(opinion::Column::Status.eq(OpinionStatus::Received)).count(db).await?,
+        followups_open: followup_task::Entity::find().filter(followup_task::Column::Status.eq(FollowupStatus::Open)).count(db).await?,
+        awaiting_verification: rectification::Entity::find()
+            .filter(rectification::Column::Status.eq(RectificationStatus::Reported))
+            .count(db)
+            .await?,
+        overdue: rectification::Entity::find().filter(rectification::Column::Status.eq(RectificationStatus::Overdue)).count(db).await?,
+    })
+}

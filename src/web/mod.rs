@@ -1,29 +1,57 @@
 //! HTTP routes, one module per audience. Only this layer knows actix.
 
+pub mod admin;
 pub mod api;
 pub mod assets;
+pub mod auth;
+pub mod client;
+pub mod csrf;
+pub mod office;
+pub mod page;
 pub mod public;
+pub mod publicity;
+pub mod session;
 pub mod templates;
+pub mod unit;
 
 use actix_web::{HttpRequest, HttpResponse, middleware::DefaultHeaders, web};
 
 use crate::error::{ApiError, AppError};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.configure(assets::configure)
+    cfg.app_data(web::PathConfig::default().error_handler(|_, req| wrap(req, AppError::NotFound)))
+        .app_data(web::QueryConfig::default().error_handler(|_, req| {
+            wrap(req, AppError::BadRequest("查询参数格式有误。".into()))
+        }))
+        .app_data(web::JsonConfig::default().limit(csrf::FORM_LIMIT).error_handler(|err, req| {
+            let error = match err {
+                actix_web::error::JsonPayloadError::Overflow { .. }
+                | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => AppError::PayloadTooLarge,
+                actix_web::error::JsonPayloadError::ContentType => {
+                    AppError::BadRequest("请以 application/json 格式提交。".into())
+                }
+                _ => AppError::BadRequest("JSON 格式有误。".into()),
+            };
+            wrap(req, error)
+        }))
+        .configure(assets::configure)
         .configure(api::configure)
         .configure(public::configure)
+        .configure(auth::configure)
+        .configure(admin::configure)
+        .configure(office::configure)
+        .configure(publicity::configure)
+        .configure(unit::configure)
         .default_service(web::to(not_found));
 }
 
-/// Unknown paths: JSON under `/api/`, a Chinese page elsewhere.
+/// An extractor's error in the format the path calls for: JSON under `/api/`, a page elsewhere.
+fn wrap(req: &HttpRequest, error: AppError) -> actix_web::Error {
+    if req.path().starts_with("/api/") { ApiError(error).into() } else { error.into() }
+}
+
 async fn not_found(req: HttpRequest) -> HttpResponse {
-    use actix_web::ResponseError;
-    if req.path().starts_with("/api/") {
-        ApiError(AppError::NotFound).error_response()
-    } else {
-        AppError::NotFound.error_response()
-    }
+    wrap(&req, AppError::NotFound).error_response()
 }
 
 /// Headers every response carries. No inline script or style is allowed anywhere.

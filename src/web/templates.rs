@@ -1,14 +1,19 @@
 //! Tera templates, compiled into the binary. Names end in `.html`, so tera autoescapes them.
 
-use actix_web::{HttpResponse, http::StatusCode};
+use actix_web::http::StatusCode;
 use tera::{Context, Tera};
-
-use crate::error::AppError;
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("error.html", include_str!("../../templates/error.html")),
+    ("macros.html", include_str!("../../templates/macros.html")),
     ("public/home.html", include_str!("../../templates/public/home.html")),
+    ("auth/login.html", include_str!("../../templates/auth/login.html")),
+    ("admin/index.html", include_str!("../../templates/admin/index.html")),
+    ("admin/audit.html", include_str!("../../templates/admin/audit.html")),
+    ("office/index.html", include_str!("../../templates/office/index.html")),
+    ("publicity/index.html", include_str!("../../templates/publicity/index.html")),
+    ("unit/index.html", include_str!("../../templates/unit/index.html")),
 ];
 
 pub fn load() -> tera::Result<Tera> {
@@ -17,14 +22,7 @@ pub fn load() -> tera::Result<Tera> {
     Ok(tera)
 }
 
-/// Renders a page with the context every page needs.
-pub fn render(tera: &Tera, name: &str, mut ctx: Context) -> Result<HttpResponse, AppError> {
-    ctx.insert("site_name", "连心桥");
-    let body = tera.render(name, &ctx)?;
-    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body))
-}
-
-/// The error page. Loads its own copy so an error can render even without app state.
+/// The error page, rendered without request state so any failure can use it.
 pub fn error_page(status: StatusCode, message: &str) -> String {
     let mut ctx = Context::new();
     ctx.insert("site_name", "连心桥");
@@ -37,4 +35,12 @@ pub fn error_page(status: StatusCode, message: &str) -> String {
 
 thread_local! {
     static ERROR_TERA: Tera = load().expect("templates compiled into the binary parse");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_template_parses() {
+        super::load().expect("templates parse");
+    }
 }

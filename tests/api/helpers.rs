@@ -27,6 +27,45 @@ impl TestApp {
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.expect("request reaches the test server")
     }
+
+    /// The CSRF token the server gave this client (fetching a page first if needed).
+    pub async fn csrf(&self) -> String {
+        let html = self.get("/login").await.text().await.unwrap();
+        let re = regex::Regex::new(r#"name="csrf_token" value="([A-Za-z0-9]+)""#).unwrap();
+        re.captures(&html).expect("pages carry a CSRF token")[1].to_string()
+    }
+
+    /// Posts a form with this client's CSRF token added.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf_token", &token));
+        self.client.post(self.url(path)).form(&all).send().await.expect("request reaches the test server")
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
+        self.post_form("/login", &[("username", username), ("password", password)]).await
+    }
+
+    /// A second client with its own cookies, against the same server.
+    pub fn another_client(&self) -> TestApp {
+        TestApp {
+            address: self.address.clone(),
+            db: self.db.clone(),
+            client: client(),
+            backend: self.backend,
+            _data_dir: tempfile::tempdir().unwrap(),
+        }
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("a reqwest client")
 }
 
 /// The PostgreSQL server the tests create their databases on.
@@ -69,25 +108,26 @@ fn uuid_like() -> String {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Spawns the app with a changed configuration.
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let data_dir = tempfile::tempdir().expect("a temporary directory");
     let database_url = fresh_database_url(backend, data_dir.path()).await;
-    let config = Config {
+    let mut config = Config {
         bind: "127.0.0.1:0".into(),
         data_dir: data_dir.path().to_path_buf(),
         database_url: Some(database_url),
         demo_seed: 7,
+        ..Config::default()
     };
+    adjust(&mut config);
     let db = startup::open_database(&config).await.expect("the test database opens and migrates");
     let app = Application::build(config.clone(), db.clone()).await.expect("the app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(30))
-        .build()
-        .expect("a reqwest client");
-    TestApp { address, db, client, backend, _data_dir: data_dir }
+    TestApp { address, db, client: client(), backend, _data_dir: data_dir }
 }
 
 /// Declares one test body that runs once on SQLite and once on PostgreSQL.

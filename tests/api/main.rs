@@ -1,6 +1,9 @@
 //! One test binary for everything that talks to the running app.
 
+mod fixtures;
 mod helpers;
 
 mod demo;
+mod hostile;
 mod pages;
+mod staff;

@@ -1,0 +1,102 @@
+//! Versioned settings. Each change writes a new version; the newest is in force, and the
+//! old ones stay so published figures can name the rules they were made under.
+
+use chrono::Utc;
+use entity::setting;
+use entity::vocab::OpinionKind;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+use crate::{journal, service::{Actor, FieldErrors, ServiceError}};
+
+/// A settings group stored under one key.
+pub trait Group: Serialize + DeserializeOwned + Default {
+    const KEY: &'static str;
+}
+
+/// Handling deadlines in working days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Deadlines {
+    pub consult: u32,
+    pub help: u32,
+    pub suggestion: u32,
+    pub complaint: u32,
+    pub report: u32,
+    pub praise: u32,
+    /// For the office's follow-up of a 差评.
+    pub followup: u32,
+}
+
+impl Default for Deadlines {
+    fn default() -> Self {
+        Self { consult: 2, help: 10, suggestion: 10, complaint: 15, report: 15, praise: 10, followup: 15 }
+    }
+}
+
+impl Group for Deadlines {
+    const KEY: &'static str = "deadlines";
+}
+
+impl Deadlines {
+    pub fn for_kind(&self, kind: OpinionKind) -> u32 {
+        match kind {
+            OpinionKind::Consult => self.consult,
+            OpinionKind::Help => self.help,
+            OpinionKind::Suggestion => self.suggestion,
+            OpinionKind::Complaint => self.complaint,
+            OpinionKind::Report => self.report,
+            OpinionKind::Praise => self.praise,
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), ServiceError> {
+        let mut errors = FieldErrors::default();
+        for (field, days) in [
+            ("consult", self.consult),
+            ("help", self.help),
+            ("suggestion", self.suggestion),
+            ("complaint", self.complaint),
+            ("report", self.report),
+            ("praise", self.praise),
+            ("followup", self.followup),
+        ] {
+            if !(1..=90).contains(&days) {
+                errors.add(field, "out_of_range", "须为 1 到 90 个工作日");
+            }
+        }
+        errors.check()
+    }
+}
+
+/// The group in force and its version (0 = built-in defaults, never saved).
+pub async fn current<G: Group>(db: &impl ConnectionTrait) -> Result<(G, i32), DbErr> {
+    let row = setting::Entity::find()
+        .filter(setting::Column::Key.eq(G::KEY))
+        .order_by_desc(setting::Column::Version)
+        .one(db)
+        .await?;
+    Ok(match row {
+        // A row written by an older release may lack newer fields: serde(default) fills them.
+        Some(row) => (serde_json::from_str(&row.value_json).unwrap_or_default(), row.version),
+        None => (G::default(), 0),
+    })
+}
+
+/// Saves a new version of a group and returns its number.
+pub async fn save<G: Group>(db: &impl ConnectionTrait, actor: &Actor, value: &G) -> Result<i32, DbErr> {
+    let (old, version) = current::<G>(db).await?;
+    let next = version + 1;
+    setting::ActiveModel {
+        key: Set(G::KEY.into()),
+        version: Set(next),
+        value_json: Set(serde_json::to_string(value).expect("settings serialise")),
+        created_by: Set(actor.user_id),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    journal::audit(db, actor, "settings.save", "setting", format!("{}@{next}", G::KEY), journal::snapshot(&old), journal::snapshot(value)).await?;
+    Ok(next)
+}

@@ -1,0 +1,91 @@
+//! Responsible units (责任单位): the admin keeps the list.
+
+use chrono::Utc;
+use entity::{unit, vocab::{Role, UnitKind}};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder};
+
+use crate::domain::{account::unit_code, text};
+use crate::journal::{self, snapshot};
+use crate::service::{Actor, FieldErrors, ServiceError, begin_write};
+
+pub struct UnitInput<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub kind: &'a str,
+    pub region: Option<&'a str>,
+}
+
+struct ValidUnit {
+    code: String,
+    name: String,
+    kind: UnitKind,
+    region: Option<String>,
+}
+
+fn validate(input: &UnitInput<'_>) -> Result<ValidUnit, ServiceError> {
+    let mut errors = FieldErrors::default();
+    let code = unit_code(input.code).map_err(|m| errors.add("code", "invalid", m)).ok();
+    let name = errors.text("name", text::line(input.name, 64));
+    let kind = UnitKind::parse(input.kind);
+    if kind.is_none() {
+        errors.add("kind", "invalid", "请选择单位类型");
+    }
+    let region = errors.text("region", text::optional_line(input.region, 32)).flatten();
+    errors.check()?;
+    Ok(ValidUnit { code: code.expect("checked"), name: name.expect("checked"), kind: kind.expect("checked"), region })
+}
+
+pub async fn create_unit(db: &DatabaseConnection, actor: &Actor, input: UnitInput<'_>) -> Result<unit::Model, ServiceError> {
+    actor.require(&[Role::Admin])?;
+    let valid = validate(&input)?;
+    if unit::Entity::find().filter(unit::Column::Code.eq(&valid.code)).one(db).await?.is_some() {
+        let mut errors = FieldErrors::default();
+        errors.add("code", "taken", "单位代码已存在");
+        return Err(ServiceError::Invalid(errors));
+    }
+    let txn = begin_write(db).await?;
+    let created = unit::ActiveModel {
+        code: Set(valid.code),
+        name: Set(valid.name),
+        kind: Set(valid.kind),
+        parent_id: Set(None),
+        region: Set(valid.region),
+        active: Set(true),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    journal::audit(&txn, actor, "unit.create", "unit", created.id, None, snapshot(&created)).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+pub async fn update_unit(db: &DatabaseConnection, actor: &Actor, id: i32, input: UnitInput<'_>, active: bool) -> Result<unit::Model, ServiceError> {
+    actor.require(&[Role::Admin])?;
+    let valid = validate(&input)?;
+    let txn = begin_write(db).await?;
+    let before = unit::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound)?;
+    if valid.code != before.code
+        && unit::Entity::find().filter(unit::Column::Code.eq(&valid.code)).one(&txn).await?.is_some()
+    {
+        let mut errors = FieldErrors::default();
+        errors.add("code", "taken", "单位代码已存在");
+        return Err(ServiceError::Invalid(errors));
+    }
+    let mut model = before.clone().into_active_model();
+    model.code = Set(valid.code);
+    model.name = Set(valid.name);
+    model.kind = Set(valid.kind);
+    model.region = Set(valid.region);
+    model.active = Set(active);
+    let after = model.update(&txn).await?;
+    journal::audit(&txn, actor, "unit.update", "unit", id, snapshot(&before), snapshot(&after)).await?;
+    journal::changed(&txn, "unit", id, entity::vocab::ChangeOp::Upsert).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+pub async fn list_units(db: &impl ConnectionTrait) -> Result<Vec<unit::Model>, ServiceError> {
+    Ok(unit::Entity::find().order_by_asc(unit::Column::Kind).order_by_asc(unit::Column::Code).all(db).await?)
+}

@@ -1,0 +1,48 @@
+//! The context every HTML page renders with: who is logged in, the CSRF token, the nav.
+
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::{error::AppError, web::{csrf, session::{CurrentUser, home_of}}};
+
+pub struct Page {
+    ctx: Context,
+}
+
+impl Page {
+    pub fn new(req: &HttpRequest, nav: &str) -> Self {
+        let mut ctx = Context::new();
+        ctx.insert("site_name", "连心桥");
+        ctx.insert("nav", nav);
+        ctx.insert("csrf_token", &csrf::token_of(req));
+        if let Some(CurrentUser(user)) = req.extensions().get::<CurrentUser>() {
+            ctx.insert(
+                "staff",
+                &serde_json::json!({
+                    "username": user.username,
+                    "display_name": user.display_name,
+                    "role": user.role.as_str(),
+                    "role_label": user.role.label(),
+                    "home": home_of(user.role),
+                }),
+            );
+        }
+        Self { ctx }
+    }
+
+    pub fn insert(&mut self, key: &str, value: &(impl Serialize + ?Sized)) -> &mut Self {
+        self.ctx.insert(key, value);
+        self
+    }
+
+    pub fn render(&self, tera: &Tera, template: &str) -> Result<HttpResponse, AppError> {
+        self.render_with_status(tera, template, actix_web::http::StatusCode::OK)
+    }
+
+    /// For a form shown again with its errors.
+    pub fn render_with_status(&self, tera: &Tera, template: &str, status: actix_web::http::StatusCode) -> Result<HttpResponse, AppError> {
+        let body = tera.render(template, &self.ctx)?;
+        Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body))
+    }
+}
