@@ -29,6 +29,13 @@ pub enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// Mark items past their deadline as overdue (the server also does this every hour).
+    CheckDeadlines,
+    /// Import records from a file.
+    Import {
+        #[command(subcommand)]
+        what: ImportKind,
+    },
     /// Check the audit trail.
     Audit {
         #[command(subcommand)]
@@ -68,4 +75,10 @@ pub enum UserAction {
 pub enum AuditAction {
     /// Walk the hash chain and name the first broken entry.
     Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportKind {
+    /// Problems with their responsibilities, from .xlsx, .xls or .csv.
+    Problems { file: std::path::PathBuf },
 }

@@ -25,6 +25,9 @@ pub struct Config {
     pub session_idle_minutes: i64,
     /// …and after this many hours in any case (`LIANXIN_SESSION_MAX_HOURS`).
     pub session_max_hours: i64,
+    /// How often the server marks items past their deadline as overdue
+    /// (`LIANXIN_DEADLINE_CHECK_MINUTES`; 0 turns the check off, e.g. when cron runs it).
+    pub deadline_check_minutes: u64,
 }
 
 impl Config {
@@ -40,6 +43,7 @@ impl Config {
             trust_proxy: var("LIANXIN_TRUST_PROXY").is_some_and(|v| truthy(&v)),
             session_idle_minutes: var("LIANXIN_SESSION_IDLE_MINUTES").and_then(|v| v.parse().ok()).unwrap_or(30),
             session_max_hours: var("LIANXIN_SESSION_MAX_HOURS").and_then(|v| v.parse().ok()).unwrap_or(12),
+            deadline_check_minutes: var("LIANXIN_DEADLINE_CHECK_MINUTES").and_then(|v| v.parse().ok()).unwrap_or(60),
         }
     }
 
@@ -69,6 +73,7 @@ impl Default for Config {
             trust_proxy: false,
             session_idle_minutes: 30,
             session_max_hours: 12,
+            deadline_check_minutes: 60,
         }
     }
 }

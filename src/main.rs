@@ -3,7 +3,8 @@ use std::io::{BufRead, IsTerminal};
 use clap::Parser;
 use lianxin::{
     accounts::{self, NewUser},
-    cli::{AuditAction, Cli, Command, UserAction},
+    cli::{AuditAction, Cli, Command, ImportKind, UserAction},
+    lists,
     config::Config,
     demo, journal,
     service::{Actor, ServiceError},
@@ -100,6 +101,27 @@ async fn run(cli: Cli, mut config: Config) -> Result<(), CliError> {
                     accounts::set_active(&db, &actor, user.id, false).await?;
                     println!("已停用账号 {}", user.username);
                 }
+            }
+            Ok(())
+        }
+        Command::CheckDeadlines => {
+            let db = startup::open_database(&config).await?;
+            let marked = lists::deadlines::mark_overdue(&db, lists::catalog::today()).await?;
+            println!("已检查完成时限：{marked} 项标记为逾期。");
+            Ok(())
+        }
+        Command::Import { what: ImportKind::Problems { file } } => {
+            let db = startup::open_database(&config).await?;
+            let bytes = std::fs::read(&file).map_err(|e| CliError::Refused(format!("无法读取 {}：{e}", file.display())))?;
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let rows = lists::exchange::read_table(&name, &bytes).map_err(CliError::Refused)?;
+            let report = lists::exchange::import_problems(&db, &Actor::system("import"), rows).await?;
+            println!(
+                "导入完成：新增 {} 项，更新 {} 项，未变化 {} 项，拒绝 {} 行。",
+                report.created, report.updated, report.unchanged, report.rejected.len()
+            );
+            for rejected in &report.rejected {
+                println!("  第 {} 行：{}", rejected.line, rejected.reason);
             }
             Ok(())
         }

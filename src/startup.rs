@@ -48,6 +48,7 @@ impl Application {
         })?.port();
         let tera = crate::web::templates::load().map_err(|e| StartupError::Templates(crate::error::AppError::from(e).to_string()))?;
         let key = session_key(&config)?;
+        spawn_deadline_checks(db.clone(), config.deadline_check_minutes);
         let cookie_secure = config.cookie_secure;
         let state = AppState { db, tera: Arc::new(tera), config: Arc::new(config), limiter: Arc::default() };
         let server = HttpServer::new(move || {
@@ -123,3 +124,21 @@ fn restrict_to_owner(path: &std::path::Path) {
 
 #[cfg(not(unix))]
 fn restrict_to_owner(_: &std::path::Path) {}
+
+/// Marks overdue items now and then every `minutes`; each server may do it, the check is idempotent.
+fn spawn_deadline_checks(db: DatabaseConnection, minutes: u64) {
+    if minutes == 0 {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(std::time::Duration::from_secs(minutes * 60));
+        loop {
+            ticks.tick().await;
+            match crate::lists::deadlines::mark_overdue(&db, crate::lists::catalog::today()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(marked = n, "deadline check: items marked overdue"),
+                Err(err) => tracing::warn!(%err, "deadline check failed; will retry"),
+            }
+        }
+    });
+}

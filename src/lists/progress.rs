@@ -1,10 +1,14 @@
-//! Posting progress on a rectification: a dated, public timeline entry.
+//! Posting progress on a rectification: a dated, public timeline entry with its evidence.
+
+use std::path::Path;
 
 use chrono::{Duration, Utc};
-use entity::{progress_update, rectification, vocab::{ChangeOp, RectificationStatus}};
+use entity::vocab::{ChangeOp, RectificationStatus, ResponsibilityKind};
+use entity::{attachment, progress_update, rectification, responsibility};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, IntoActiveModel};
 
 use crate::domain::{text, time};
+use crate::evidence::{self, Upload};
 use crate::journal::{self, snapshot};
 use crate::lists::scope::ensure_may_work_on;
 use crate::service::{Actor, FieldErrors, ServiceError, begin_write};
@@ -15,10 +19,12 @@ pub const DEFAULT_UPDATE_INTERVAL_DAYS: i64 = 30;
 pub struct NewProgress<'a> {
     pub text: &'a str,
     pub percent: &'a str,
+    pub evidence: Vec<Upload>,
 }
 
 pub async fn post_progress(
     db: &DatabaseConnection,
+    data_dir: &Path,
     actor: &Actor,
     rectification_id: i32,
     input: NewProgress<'_>,
@@ -32,6 +38,7 @@ pub async fn post_progress(
             None
         }
     };
+    let files = evidence::check(input.evidence, &mut errors);
     errors.check()?;
     let (body, percent) = (body.expect("checked"), percent.expect("checked"));
 
@@ -41,6 +48,7 @@ pub async fn post_progress(
     if matches!(before.status, RectificationStatus::Reported | RectificationStatus::Rectified) {
         return Err(ServiceError::Refused("该事项已报结，不能再更新进展".into()));
     }
+    let kind = responsibility::Entity::find_by_id(before.responsibility_id).one(&txn).await?.map(|r| r.kind);
     let now = Utc::now();
     let update = progress_update::ActiveModel {
         rectification_id: Set(rectification_id),
@@ -52,16 +60,36 @@ pub async fn post_progress(
     }
     .insert(&txn)
     .await?;
+    for file in &files {
+        // Written before the commit: if the commit fails, an unreferenced file remains,
+        // never a reference without its file.
+        evidence::store(data_dir, file).map_err(|e| ServiceError::Refused(format!("证明材料保存失败：{e}")))?;
+        attachment::ActiveModel {
+            owner_type: Set(evidence::OWNER_PROGRESS.into()),
+            owner_id: Set(update.id),
+            file_name: Set(file.file_name.clone()),
+            content_type: Set(file.content_type.into()),
+            size_bytes: Set(file.bytes.len() as i64),
+            sha256: Set(file.sha256.clone()),
+            uploaded_by: Set(actor.user_id),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
     let mut model = before.clone().into_active_model();
     model.progress = Set(percent);
     model.last_update_at = Set(Some(now));
     model.next_update_due = Set(Some(time::today(now) + Duration::days(DEFAULT_UPDATE_INTERVAL_DAYS)));
     if before.status == RectificationStatus::NotStarted {
-        model.status = Set(RectificationStatus::InProgress);
+        let started = if kind == Some(ResponsibilityKind::LongTerm) { RectificationStatus::LongTerm } else { RectificationStatus::InProgress };
+        model.status = Set(started);
     }
     model.updated_at = Set(now);
     let after = model.update(&txn).await?;
-    journal::audit(&txn, actor, "rectification.progress", "rectification", rectification_id, snapshot(&before), snapshot(&after)).await?;
+    let detail = serde_json::json!({ "rectification": after, "update": update.id, "evidence": files.iter().map(|f| &f.sha256).collect::<Vec<_>>() });
+    journal::audit(&txn, actor, "rectification.progress", "rectification", rectification_id, snapshot(&before), Some(detail)).await?;
     journal::changed(&txn, "rectification", rectification_id, ChangeOp::Upsert).await?;
     txn.commit().await?;
     Ok(update)

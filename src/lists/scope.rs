@@ -1,8 +1,9 @@
 //! Which rectifications a unit answers for: those it leads and those it cooperates on.
 
-use entity::{problem, rectification, responsibility, responsibility_unit, vocab::Role};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, QueryFilter, QueryOrder};
-use serde::Serialize;
+use entity::{rectification, responsibility, responsibility_unit, vocab::Role};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, QueryFilter};
+
+use crate::lists::catalog::{ListRow, load_rows, today};
 
 use crate::service::{Actor, ServiceError};
 
@@ -45,48 +46,10 @@ pub async fn ensure_may_work_on(db: &impl ConnectionTrait, actor: &Actor, rectif
     }
 }
 
-#[derive(Debug, Serialize)]
-pub struct WorkItem {
-    pub rectification_id: i32,
-    pub code: String,
-    pub title: String,
-    pub status: &'static str,
-    pub status_label: &'static str,
-    pub progress: i32,
-    pub lead: bool,
-    pub next_update_due: Option<String>,
-}
-
-/// A unit's own items, newest problems first.
-pub async fn unit_work_items(db: &impl ConnectionTrait, unit_id: i32) -> Result<Vec<WorkItem>, DbErr> {
-    let ids = unit_rectification_ids(db, unit_id).await?;
-    let rects = rectification::Entity::find().filter(rectification::Column::Id.is_in(ids)).all(db).await?;
-    let problems = problem::Entity::find()
-        .filter(problem::Column::Id.is_in(rects.iter().map(|r| r.problem_id)))
-        .order_by_desc(problem::Column::CreatedAt)
-        .all(db)
-        .await?;
-    let leads: std::collections::HashMap<i32, i32> = responsibility::Entity::find()
-        .filter(responsibility::Column::Id.is_in(rects.iter().map(|r| r.responsibility_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r.lead_unit_id))
-        .collect();
-    Ok(problems
-        .into_iter()
-        .filter_map(|p| {
-            let r = rects.iter().find(|r| r.problem_id == p.id)?;
-            Some(WorkItem {
-                rectification_id: r.id,
-                code: p.code,
-                title: p.title,
-                status: r.status.as_str(),
-                status_label: r.status.label(),
-                progress: r.progress,
-                lead: leads.get(&r.responsibility_id) == Some(&unit_id),
-                next_update_due: r.next_update_due.map(|d| d.to_string()),
-            })
-        })
-        .collect())
+/// A unit's own items (led or cooperated on), work still to do first, newest first.
+pub async fn unit_work_items(db: &impl ConnectionTrait, unit_code: &str) -> Result<Vec<ListRow>, DbErr> {
+    let mut rows: Vec<ListRow> =
+        load_rows(db, today(), None).await?.into_iter().filter(|r| r.involves(unit_code)).collect();
+    rows.sort_by(|a, b| a.is_finished().cmp(&b.is_finished()).then(b.created_at.cmp(&a.created_at)));
+    Ok(rows)
 }

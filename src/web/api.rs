@@ -4,10 +4,101 @@ use actix_web::{HttpResponse, get, web};
 use sea_orm::ConnectionTrait;
 use serde_json::json;
 
-use crate::{db, error::ApiError, state::AppState};
+use crate::domain::time;
+use crate::error::{ApiError, AppError};
+use crate::lists::catalog::{self, Filter, FilterParams, ListRow};
+use crate::lists::detail;
+use crate::{db, state::AppState};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(healthz);
+    cfg.service(healthz).service(problems).service(problem);
+}
+
+/// Beijing time with its offset, as ISO 8601 (e.g. `2026-11-28T09:30:00+08:00`).
+fn iso(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&time::beijing()).to_rfc3339()
+}
+
+/// A deadline date means the end of that day in Beijing.
+fn end_of_day(date: chrono::NaiveDate) -> String {
+    format!("{}T23:59:59+08:00", date.format("%Y-%m-%d"))
+}
+
+/// One item in Open311 terms where one fits.
+fn summary(row: &ListRow) -> serde_json::Value {
+    json!({
+        "service_request_id": row.code,
+        "code": row.code,
+        "title": row.title,
+        "category": row.category,
+        "region": row.region,
+        "source": row.source.as_str(),
+        "status": row.status.as_str(),
+        "status_label": row.labels.status,
+        "agency_responsible": row.lead.name,
+        "agency_code": row.lead.code,
+        "cooperating_agencies": row.cooperating.iter().map(|u| &u.name).collect::<Vec<_>>(),
+        "responsible_post": row.responsible_post,
+        "kind": row.kind.as_str(),
+        "progress": row.progress,
+        "requested_datetime": iso(row.created_at),
+        "updated_datetime": iso(row.updated_at),
+        "expected_datetime": end_of_day(row.deadline),
+        "next_update_due": row.next_update_due.map(end_of_day),
+        "late_update": row.late_update,
+        "overdue": row.is_overdue(),
+        "verification": row.verification.map(|v| v.as_str()),
+        "opinion_count": row.opinion_count,
+        "url": format!("/problems/{}", row.code),
+    })
+}
+
+#[get("/api/v1/problems")]
+async fn problems(state: web::Data<AppState>, query: web::Query<FilterParams>) -> Result<HttpResponse, ApiError> {
+    let filter = Filter::from_params(&query);
+    let listing = catalog::apply(catalog::load_rows(&state.db, catalog::today(), None).await?, &filter);
+    Ok(HttpResponse::Ok().json(json!({
+        "total": listing.total,
+        "page": listing.page,
+        "page_size": filter.page_size,
+        "pages": listing.pages,
+        "items": listing.rows.iter().map(summary).collect::<Vec<_>>(),
+    })))
+}
+
+#[get("/api/v1/problems/{code}")]
+async fn problem(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let d = detail::load(&state.db, &code, catalog::today()).await?.ok_or(ApiError(AppError::NotFound))?;
+    let mut body = summary(&d.row);
+    body["description"] = json!(d.description);
+    body["status_notes"] = json!(d.verification_reason.clone().or_else(|| d.timeline.last().map(|t| t.text.clone())));
+    body["responsibility"] = json!({
+        "agency_responsible": d.row.lead.name,
+        "cooperating_agencies": d.row.cooperating.iter().map(|u| &u.name).collect::<Vec<_>>(),
+        "responsible_post": d.row.responsible_post,
+        "expected_datetime": end_of_day(d.row.deadline),
+        "kind": d.row.kind.as_str(),
+        "kind_label": d.row.labels.kind,
+    });
+    body["rectification"] = json!({
+        "measures": d.measures,
+        "plan": d.plan,
+        "target": d.target,
+        "next_milestone": d.next_milestone,
+        "progress": d.row.progress,
+        "status": d.row.status.as_str(),
+        "verification": d.row.verification.map(|v| v.as_str()),
+        "verification_reason": d.verification_reason,
+        "citizen_confirmation": d.citizen_confirmation,
+    });
+    body["timeline"] = json!(d.timeline.iter().map(|t| json!({
+        "datetime": t.at_iso,
+        "text": t.text,
+        "percent": t.percent,
+        "evidence": t.evidence.iter().map(|e| json!({ "url": format!("/evidence/{}", e.id), "file_name": e.file_name })).collect::<Vec<_>>(),
+    })).collect::<Vec<_>>());
+    body["ratings"] = json!(d.ratings);
+    Ok(HttpResponse::Ok().json(body))
 }
 
 /// Liveness and the database engine in use; 503 when the database does not answer.

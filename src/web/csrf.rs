@@ -60,6 +60,19 @@ fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The token in the visitor's cookie.
+pub fn cookie_token(req: &HttpRequest) -> Option<String> {
+    req.cookie(COOKIE).map(|c| c.value().to_string())
+}
+
+/// Refuses unless the submitted token is the cookie's.
+pub fn verify(cookie: Option<&str>, sent: Option<&str>) -> Result<(), AppError> {
+    match (cookie, sent) {
+        (Some(cookie), Some(sent)) if well_formed(cookie) && same(cookie, sent) => Ok(()),
+        _ => Err(AppError::Csrf),
+    }
+}
+
 /// A url-encoded form whose CSRF token has been checked. Replaces `web::Form`.
 pub struct CsrfForm<T>(pub T);
 
@@ -68,16 +81,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let cookie = req.cookie(COOKIE).map(|c| c.value().to_string());
+        let cookie = cookie_token(req);
         let mut payload = payload.take();
         Box::pin(async move {
             let body = read_limited(&mut payload, FORM_LIMIT).await?;
             let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
             let sent = pairs.iter().find(|(k, _)| k == FIELD).map(|(_, v)| v.as_str());
-            match (cookie, sent) {
-                (Some(cookie), Some(sent)) if well_formed(&cookie) && same(&cookie, sent) => {}
-                _ => return Err(AppError::Csrf),
-            }
+            verify(cookie.as_deref(), sent)?;
             serde_urlencoded::from_bytes::<T>(&body)
                 .map(CsrfForm)
                 .map_err(|_| AppError::BadRequest("表单内容不完整或格式有误，请检查后重新提交。".into()))

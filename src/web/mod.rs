@@ -13,6 +13,7 @@ pub mod publicity;
 pub mod session;
 pub mod templates;
 pub mod unit;
+pub mod upload;
 
 use actix_web::{HttpRequest, HttpResponse, middleware::DefaultHeaders, web};
 

@@ -1,11 +1,29 @@
 //! Pages for citizens: no login.
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
+use entity::{attachment, unit};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde::Deserialize;
+use serde_json::json;
 
-use crate::{error::AppError, state::AppState, store::stats, web::page::Page};
+use crate::error::AppError;
+use crate::evidence;
+use crate::lists::catalog::{self, Filter, FilterParams};
+use crate::lists::exchange::{self, Tab};
+use crate::lists::{detail, feed, ledger};
+use crate::state::AppState;
+use crate::store::stats;
+use crate::web::page::Page;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(home);
+    cfg.service(home)
+        .service(lists)
+        .service(export)
+        .service(problem_page)
+        .service(problem_feed)
+        .service(all_feed)
+        .service(unit_ledger)
+        .service(evidence_file);
 }
 
 #[get("/")]
@@ -15,4 +33,156 @@ async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespon
     page.insert("headline", &stats::headline(&state.db, now).await?)
         .insert("updates", &stats::recent_updates(&state.db, 6).await?);
     page.render(&state.tera, "public/home.html")
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    tab: Option<String>,
+    #[serde(flatten)]
+    filter: FilterParams,
+}
+
+#[get("/lists")]
+async fn lists(req: HttpRequest, state: web::Data<AppState>, query: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
+    let tab = query.tab.as_deref().and_then(Tab::parse).unwrap_or_default();
+    let filter = Filter::from_params(&query.filter);
+    let listing = catalog::apply(catalog::load_rows(&state.db, catalog::today(), None).await?, &filter);
+    let base = filter.query();
+    let tabs: Vec<_> = Tab::ALL
+        .iter()
+        .map(|t| json!({ "value": t.as_str(), "label": t.label(), "current": *t == tab, "url": with(&format!("tab={}", t.as_str()), &base) }))
+        .collect();
+    let page_url = |n: u64| with(&format!("tab={}", tab.as_str()), &format!("{base}{}page={n}", if base.is_empty() { "" } else { "&" }));
+    let mut page = Page::new(&req, "lists");
+    page.insert("tab", tab.as_str())
+        .insert("tab_label", tab.label())
+        .insert("tabs", &tabs)
+        .insert("filter", &filter)
+        .insert("listing", &listing)
+        .insert("prev_url", &(listing.page > 1).then(|| page_url(listing.page - 1)))
+        .insert("next_url", &(listing.page < listing.pages).then(|| page_url(listing.page + 1)))
+        .insert("export_query", &with(&format!("tab={}", tab.as_str()), &base))
+        .insert("sorts", &[("updated", "最近更新"), ("created", "最新列入"), ("deadline", "完成时限"), ("progress", "进度从低到高"), ("code", "编号")]);
+    page.render(&state.tera, "public/lists.html")
+}
+
+fn with(first: &str, rest: &str) -> String {
+    if rest.is_empty() { first.to_string() } else { format!("{first}&{rest}") }
+}
+
+#[derive(Deserialize)]
+struct ExportPath {
+    format: String,
+}
+
+#[get("/lists/export.{format}")]
+async fn export(state: web::Data<AppState>, path: web::Path<ExportPath>, query: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
+    let tab = query.tab.as_deref().and_then(Tab::parse).unwrap_or_default();
+    let mut filter = Filter::from_params(&query.filter);
+    // An export holds every matching item, not one page of them.
+    filter.page = 1;
+    filter.page_size = u64::MAX;
+    let listing = catalog::apply(catalog::load_rows(&state.db, catalog::today(), None).await?, &filter);
+    let (headers, cells) = exchange::table(&listing.rows, tab);
+    let stamp = catalog::today().format("%Y%m%d");
+    let name = format!("{}-{stamp}", tab.label());
+    let (body, content_type, ext) = match path.format.as_str() {
+        "csv" => (exchange::to_csv(&headers, &cells), "text/csv; charset=utf-8", "csv"),
+        "xlsx" => (
+            exchange::to_xlsx(tab.label(), &headers, &cells).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        _ => return Err(AppError::NotFound),
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, content_type))
+        .insert_header((header::CONTENT_DISPOSITION, attachment_disposition(&format!("{name}.{ext}"))))
+        .body(body))
+}
+
+/// `attachment` with the UTF-8 name, and an ASCII fallback for old clients.
+fn attachment_disposition(name: &str) -> String {
+    let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>().replace('+', "%20");
+    format!("attachment; filename=\"lianxin-export\"; filename*=UTF-8''{encoded}")
+}
+
+#[get("/problems/{code}")]
+async fn problem_page(req: HttpRequest, state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let d = detail::load(&state.db, &code, catalog::today()).await?.ok_or(AppError::NotFound)?;
+    let mut page = Page::new(&req, "lists");
+    page.insert("d", &d);
+    page.render(&state.tera, "public/problem.html")
+}
+
+#[get("/units/{code}")]
+async fn unit_ledger(req: HttpRequest, state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let found = unit::Entity::find().filter(unit::Column::Code.eq(code.as_str())).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let today = catalog::today();
+    let rows: Vec<_> = catalog::load_rows(&state.db, today, None).await?.into_iter().filter(|r| r.involves(&found.code)).collect();
+    let on_time = ledger::on_time(&rows, &found.code, today);
+    let open = rows.iter().filter(|r| !r.is_finished()).count();
+    let mut page = Page::new(&req, "lists");
+    page.insert("unit", &json!({ "code": found.code, "name": found.name, "kind": found.kind.label(), "region": found.region }))
+        .insert("on_time", &on_time)
+        .insert("open", &open)
+        .insert("late", &rows.iter().filter(|r| r.is_overdue()).count())
+        .insert("rows", &rows);
+    page.render(&state.tera, "public/unit.html")
+}
+
+/// Evidence is public with its timeline entry; served so the browser can only show it.
+#[get("/evidence/{id}")]
+async fn evidence_file(state: web::Data<AppState>, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    let file = attachment::Entity::find_by_id(id.into_inner()).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    if file.owner_type != evidence::OWNER_PROGRESS {
+        return Err(AppError::NotFound);
+    }
+    let bytes = std::fs::read(evidence::path(&state.config.data_dir, &file.sha256)).map_err(|_| AppError::NotFound)?;
+    let disposition = if file.content_type.starts_with("image/") { "inline" } else { "attachment" };
+    let encoded: String = url::form_urlencoded::byte_serialize(file.file_name.as_bytes()).collect::<String>().replace('+', "%20");
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, file.content_type.as_str()))
+        .insert_header((header::CONTENT_DISPOSITION, format!("{disposition}; filename=\"evidence\"; filename*=UTF-8''{encoded}")))
+        .insert_header(("Content-Security-Policy", "default-src 'none'; img-src 'self'; sandbox"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400, immutable"))
+        .body(bytes))
+}
+
+#[get("/feed.atom")]
+async fn all_feed(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let changes = feed::recent(&state.db, None, 50).await?;
+    atom(&req, &state, "连心桥 · 清单动态", "/feed.atom", changes)
+}
+
+#[get("/problems/{code}/feed.atom")]
+async fn problem_feed(req: HttpRequest, state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, AppError> {
+    use entity::problem;
+    let p = problem::Entity::find().filter(problem::Column::Code.eq(code.as_str())).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let changes = feed::recent(&state.db, Some(p.id), 50).await?;
+    atom(&req, &state, &format!("{} {}", p.code, p.title), &format!("/problems/{}/feed.atom", p.code), changes)
+}
+
+fn atom(req: &HttpRequest, state: &AppState, title: &str, self_path: &str, changes: Vec<feed::Change>) -> Result<HttpResponse, AppError> {
+    let info = req.connection_info();
+    let base = format!("{}://{}", info.scheme(), info.host());
+    let entries: Vec<_> = changes
+        .iter()
+        .map(|c| json!({
+            "id": format!("{base}/problems/{}#{}", c.code, c.key),
+            "title": c.title,
+            "summary": c.summary,
+            "updated": c.at.with_timezone(&crate::domain::time::beijing()).to_rfc3339(),
+            "link": format!("{base}/problems/{}", c.code),
+        }))
+        .collect();
+    let updated = changes.first().map(|c| c.at).unwrap_or_else(chrono::Utc::now);
+    let mut ctx = tera::Context::new();
+    ctx.insert("title", title);
+    ctx.insert("self_url", &format!("{base}{self_path}"));
+    ctx.insert("base", &base);
+    ctx.insert("updated", &updated.with_timezone(&crate::domain::time::beijing()).to_rfc3339());
+    ctx.insert("entries", &entries);
+    let body = state.tera.render("feeds/atom.xml", &ctx)?;
+    Ok(HttpResponse::Ok().content_type("application/atom+xml; charset=utf-8").body(body))
 }

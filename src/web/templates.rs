@@ -14,12 +14,34 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("office/index.html", include_str!("../../templates/office/index.html")),
     ("publicity/index.html", include_str!("../../templates/publicity/index.html")),
     ("unit/index.html", include_str!("../../templates/unit/index.html")),
+    ("unit/work.html", include_str!("../../templates/unit/work.html")),
+    ("partials/badges.html", include_str!("../../templates/partials/badges.html")),
+    ("partials/problem.html", include_str!("../../templates/partials/problem.html")),
+    ("public/lists.html", include_str!("../../templates/public/lists.html")),
+    ("public/problem.html", include_str!("../../templates/public/problem.html")),
+    ("public/unit.html", include_str!("../../templates/public/unit.html")),
+    ("office/problem_new.html", include_str!("../../templates/office/problem_new.html")),
+    ("office/verify.html", include_str!("../../templates/office/verify.html")),
+    ("office/import.html", include_str!("../../templates/office/import.html")),
+    ("feeds/atom.xml", include_str!("../../templates/feeds/atom.xml")),
 ];
 
 pub fn load() -> tera::Result<Tera> {
     let mut tera = Tera::default();
     tera.add_raw_templates(TEMPLATES.iter().copied())?;
+    tera.register_filter("urlencode", urlencode);
     Ok(tera)
+}
+
+/// Percent-encodes a value for use inside a URL path or query (tera's own needs its
+/// `builtins` feature and a dozen crates).
+fn urlencode(value: &tera::Value, _: &std::collections::HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let text = match value {
+        tera::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let encoded: String = url::form_urlencoded::byte_serialize(text.as_bytes()).collect();
+    Ok(tera::Value::String(encoded.replace('+', "%20")))
 }
 
 /// The error page, rendered without request state so any failure can use it.

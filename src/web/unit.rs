@@ -1,64 +1,129 @@
-//! A responsible unit's desk (责任单位): its own items, and progress on them.
+//! A responsible unit's desk (责任单位): its own items, and the work on each.
 
 use actix_web::{HttpRequest, HttpResponse, get, http::{StatusCode, header}, post, web};
-use entity::{unit, vocab::Role};
+use entity::{problem, rectification, unit, vocab::Role};
 use sea_orm::EntityTrait;
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::error::AppError;
-use crate::lists::{progress::{self, NewProgress}, scope};
-use crate::service::ServiceError;
+use crate::lists::{catalog, detail, progress::{self, NewProgress}, scope, workflow::{self, PlanRevision}};
+use crate::service::{FieldErrors, ServiceError};
 use crate::state::AppState;
-use crate::web::{csrf::CsrfForm, page::Page, session::CurrentUser};
+use crate::web::{csrf::CsrfForm, page::Page, session::CurrentUser, upload::CsrfMultipart};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(desk).service(post_progress);
-}
-
-async fn desk_page(req: &HttpRequest, state: &AppState, user: &CurrentUser) -> Result<Page, AppError> {
-    let unit_id = user.0.unit_id.ok_or(AppError::Forbidden)?;
-    let unit = unit::Entity::find_by_id(unit_id).one(&state.db).await?.ok_or(AppError::Forbidden)?;
-    let mut page = Page::new(req, "unit");
-    page.insert("unit", &json!({ "code": unit.code, "name": unit.name }))
-        .insert("items", &scope::unit_work_items(&state.db, unit_id).await?);
-    Ok(page)
+    cfg.service(desk).service(work).service(post_progress).service(revise_plan).service(report_done);
 }
 
 #[get("/unit")]
 async fn desk(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Unit])?;
-    desk_page(&req, &state, &user).await?.render(&state.tera, "unit/index.html")
+    let unit_id = user.0.unit_id.ok_or(AppError::Forbidden)?;
+    let unit = unit::Entity::find_by_id(unit_id).one(&state.db).await?.ok_or(AppError::Forbidden)?;
+    let items = scope::unit_work_items(&state.db, &unit.code).await?;
+    let mut page = Page::new(&req, "unit");
+    page.insert("unit", &json!({ "code": unit.code, "name": unit.name })).insert("items", &items);
+    page.render(&state.tera, "unit/index.html")
 }
 
-#[derive(Deserialize)]
-struct ProgressForm {
-    #[serde(default)]
-    text: String,
-    #[serde(default)]
-    percent: String,
+/// The work page of one item, with what was typed and what was wrong when a form failed.
+async fn work_page(req: &HttpRequest, state: &AppState, user: &CurrentUser, id: i32, failed: Option<(&str, &FieldErrors, serde_json::Value)>) -> Result<HttpResponse, AppError> {
+    scope::ensure_may_work_on(&state.db, &user.actor(), id).await?;
+    let rect = rectification::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let problem = problem::Entity::find_by_id(rect.problem_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let detail = detail::load(&state.db, &problem.code, catalog::today()).await?.ok_or(AppError::NotFound)?;
+    let mut page = Page::new(req, "unit");
+    page.insert("d", &detail)
+        .insert("rect_id", &id)
+        .insert("suggested_due", &(catalog::today() + chrono::Duration::days(progress::DEFAULT_UPDATE_INTERVAL_DAYS)).to_string());
+    let status = match failed {
+        Some((form, errors, values)) => {
+            page.insert("form", form).insert("errors", &errors.by_field()).insert("values", &values);
+            StatusCode::BAD_REQUEST
+        }
+        None => StatusCode::OK,
+    };
+    page.render_with_status(&state.tera, "unit/work.html", status)
+}
+
+#[get("/unit/rectifications/{id}")]
+async fn work(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Unit])?;
+    work_page(&req, &state, &user, path.into_inner(), None).await
+}
+
+fn back_to(id: i32) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/unit/rectifications/{id}"))).finish()
+}
+
+/// Re-renders the work page for a refused form; other errors pass through.
+async fn refused(req: &HttpRequest, state: &AppState, user: &CurrentUser, id: i32, form: &str, err: ServiceError, values: serde_json::Value) -> Result<HttpResponse, AppError> {
+    match err {
+        ServiceError::Invalid(errors) => work_page(req, state, user, id, Some((form, &errors, values))).await,
+        other => Err(other.into()),
+    }
 }
 
 #[post("/unit/rectifications/{id}/progress")]
-async fn post_progress(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    path: web::Path<i32>,
-    CsrfForm(form): CsrfForm<ProgressForm>,
-) -> Result<HttpResponse, AppError> {
+async fn post_progress(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, path: web::Path<i32>, mut form: CsrfMultipart) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Unit])?;
     let id = path.into_inner();
-    let input = NewProgress { text: &form.text, percent: &form.percent };
-    match progress::post_progress(&state.db, &user.actor(), id, input).await {
-        Ok(_) => Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, "/unit")).finish()),
-        Err(ServiceError::Invalid(errors)) => {
-            let mut page = desk_page(&req, &state, &user).await?;
-            page.insert("errors", &errors.by_field())
-                .insert("failed_id", &id)
-                .insert("values", &json!({ "text": form.text, "percent": form.percent }));
-            page.render_with_status(&state.tera, "unit/index.html", StatusCode::BAD_REQUEST)
+    let values = json!({ "text": form.text("text"), "percent": form.text("percent") });
+    let evidence = std::mem::take(&mut form.files);
+    let input = NewProgress { text: form.text("text"), percent: form.text("percent"), evidence };
+    match progress::post_progress(&state.db, &state.config.data_dir, &user.actor(), id, input).await {
+        Ok(_) => Ok(back_to(id)),
+        Err(err) => refused(&req, &state, &user, id, "progress", err, values).await,
+    }
+}
+
+#[derive(Deserialize)]
+struct PlanForm {
+    #[serde(default)]
+    measures: String,
+    #[serde(default)]
+    plan: String,
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    next_milestone: String,
+    #[serde(default)]
+    next_update_due: String,
+}
+
+#[post("/unit/rectifications/{id}/plan")]
+async fn revise_plan(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, path: web::Path<i32>, CsrfForm(form): CsrfForm<PlanForm>) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Unit])?;
+    let id = path.into_inner();
+    let input = PlanRevision {
+        measures: &form.measures,
+        plan: &form.plan,
+        target: &form.target,
+        next_milestone: &form.next_milestone,
+        next_update_due: &form.next_update_due,
+    };
+    match workflow::revise_plan(&state.db, &user.actor(), id, input).await {
+        Ok(_) => Ok(back_to(id)),
+        Err(err) => {
+            let values = json!({ "measures": form.measures, "plan": form.plan, "target": form.target, "next_milestone": form.next_milestone, "next_update_due": form.next_update_due });
+            refused(&req, &state, &user, id, "plan", err, values).await
         }
-        Err(err) => Err(err.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct DoneForm {
+    #[serde(default)]
+    note: String,
+}
+
+#[post("/unit/rectifications/{id}/report")]
+async fn report_done(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, path: web::Path<i32>, CsrfForm(form): CsrfForm<DoneForm>) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Unit])?;
+    let id = path.into_inner();
+    match workflow::report_done(&state.db, &user.actor(), id, &form.note).await {
+        Ok(_) => Ok(back_to(id)),
+        Err(err) => refused(&req, &state, &user, id, "report", err, json!({ "note": form.note })).await,
     }
 }

@@ -43,6 +43,18 @@ impl TestApp {
         self.client.post(self.url(path)).form(&all).send().await.expect("request reaches the test server")
     }
 
+    /// Posts a multipart form (text fields and files) with this client's CSRF token added.
+    pub async fn post_multipart(&self, path: &str, fields: &[(&str, &str)], files: &[(&str, &str, Vec<u8>)]) -> reqwest::Response {
+        let mut form = reqwest::multipart::Form::new().text("csrf_token", self.csrf().await);
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        for (name, file_name, bytes) in files {
+            form = form.part(name.to_string(), reqwest::multipart::Part::bytes(bytes.clone()).file_name(file_name.to_string()));
+        }
+        self.client.post(self.url(path)).multipart(form).send().await.expect("request reaches the test server")
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
         self.post_form("/login", &[("username", username), ("password", password)]).await
     }
@@ -120,6 +132,8 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         data_dir: data_dir.path().to_path_buf(),
         database_url: Some(database_url),
         demo_seed: 7,
+        // Tests run the deadline check themselves, when they mean to.
+        deadline_check_minutes: 0,
         ..Config::default()
     };
     adjust(&mut config);

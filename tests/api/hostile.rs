@@ -27,17 +27,25 @@ fn payloads() -> Vec<String> {
 
 /// Posts every payload into every field of a form, as the given client.
 async fn batter(app: &TestApp, path: &str, fields: &[&str], base: &[(&str, &str)]) {
+    batter_as(app, path, fields, base, false).await
+}
+
+async fn batter_as(app: &TestApp, path: &str, fields: &[&str], base: &[(&str, &str)], multipart: bool) {
     for payload in payloads() {
         for field in fields {
             let mut form: Vec<(&str, &str)> = base.iter().filter(|(k, _)| k != field).copied().collect();
             form.push((field, &payload));
-            let response = app.post_form(path, &form).await;
+            let response = if multipart { app.post_multipart(path, &form, &[]).await } else { app.post_form(path, &form).await };
             let status = response.status().as_u16();
             assert!(status < 500, "{path} {field}={:?}: {status}", payload.chars().take(20).collect::<String>());
             let body = response.text().await.unwrap();
             assert!(!body.contains(SCRIPT), "{path} reflects the payload unescaped");
         }
     }
+}
+
+fn app_files(files: &[(&'static str, &'static str, Vec<u8>)]) -> Vec<(&'static str, &'static str, Vec<u8>)> {
+    files.to_vec()
 }
 
 /// A raw body: bytes that are not UTF-8, and a body larger than any form needs.
@@ -102,8 +110,32 @@ on_both_databases! {
         assert!(desk.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt;") && !desk.contains(SCRIPT), "rendered escaped");
 
         let path = format!("/unit/rectifications/{}/progress", city.rect_a);
-        batter(&unit_staff, &path, &["text", "percent"], &[("text", "进展"), ("percent", "10")]).await;
-        raw(&unit_staff, &path).await;
+        batter_as(&unit_staff, &path, &["text", "percent"], &[("text", "进展"), ("percent", "10")], true).await;
+        let huge_text = "x".repeat(100 * 1024);
+        let response = unit_staff.post_multipart(&path, &[("text", &huge_text), ("percent", "10")], &[]).await;
+        assert_eq!(response.status(), 413, "huge multipart text field");
+        let huge_file = vec![b'%'; 6 * 1024 * 1024];
+        let response = unit_staff.post_multipart(&path, &[("text", "大文件"), ("percent", "10")], &[("evidence", "big.pdf", huge_file)]).await;
+        assert_eq!(response.status(), 413, "evidence over 5 MB");
+        let not_utf8 = reqwest::multipart::Form::new()
+            .text("csrf_token", unit_staff.csrf().await)
+            .part("text", reqwest::multipart::Part::bytes(vec![0xff, 0xfe, 0xfd]))
+            .text("percent", "10");
+        let response = unit_staff.client.post(unit_staff.url(&path)).multipart(not_utf8).send().await.unwrap();
+        assert!(response.status().as_u16() < 500, "invalid UTF-8 in a multipart field");
+        let urlencoded = unit_staff.post_form(&path, &[("text", "x"), ("percent", "1")]).await;
+        assert_eq!(urlencoded.status(), 400, "a plain form where a file form is expected");
+        let plan = format!("/unit/rectifications/{}/plan", city.rect_a);
+        let plan_base = [("measures", "措施"), ("plan", "计划"), ("target", "目标"), ("next_milestone", ""), ("next_update_due", "2099-01-01")];
+        batter(&unit_staff, &plan, &["measures", "target", "next_update_due"], &plan_base).await;
+        // Files that are not what they claim, and too many of them.
+        let fake = app_files(&[("evidence", "photo.jpg", b"<script>alert(1)</script>".to_vec())]);
+        let refused = unit_staff.post_multipart(&path, &[("text", "附件"), ("percent", "20")], &fake).await;
+        assert_eq!(refused.status(), 400);
+        assert!(refused.text().await.unwrap().contains("不是 JPEG"));
+        let many: Vec<_> = (0..7).map(|i| ("evidence", "a.pdf", format!("%PDF-1.4 {i}").into_bytes())).collect();
+        let refused = unit_staff.post_multipart(&path, &[("text", "附件"), ("percent", "20")], &app_files(&many)).await;
+        assert_eq!(refused.status(), 400);
         assert_eq!(unit_staff.get("/unit").await.status(), 200);
 
         batter(&app, "/login", &["username", "password", "next"], &[("username", "x"), ("password", "y")]).await;

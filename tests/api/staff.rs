@@ -105,6 +105,11 @@ fn fields_for(area: &str) -> Vec<(&'static str, &'static str)> {
     }
 }
 
+/// Progress updates carry evidence, so they are multipart; everything else is a plain form.
+async fn post(client: &crate::helpers::TestApp, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    if path.ends_with("/progress") { client.post_multipart(path, fields, &[]).await } else { client.post_form(path, fields).await }
+}
+
 /// How many rows each area's write adds, so a refused write can be shown to add none.
 async fn written(db: &sea_orm::DatabaseConnection) -> [u64; 4] {
     [
@@ -128,7 +133,7 @@ on_both_databases! {
                 assert_eq!(status, if allowed { 200 } else { 403 }, "{user} GET {page}");
 
                 let before = written(&app.db).await;
-                let response = client.post_form(&write, &fields_for(page)).await;
+                let response = post(&client, &write, &fields_for(page)).await;
                 let after = written(&app.db).await;
                 if allowed {
                     assert_eq!(response.status(), 303, "{user} POST {write}");
@@ -146,7 +151,7 @@ on_both_databases! {
             let write = write.replace("RECT", &city.rect_a.to_string());
             assert_eq!(anonymous.get(page).await.status(), 303);
             let before = written(&app.db).await;
-            let response = anonymous.post_form(&write, &fields_for(page)).await;
+            let response = post(&anonymous, &write, &fields_for(page)).await;
             assert_eq!(response.status(), 303);
             assert!(location(&response).starts_with("/login"));
             assert_eq!(written(&app.db).await, before);
@@ -159,9 +164,10 @@ on_both_databases! {
         let city = small_city(&app.db).await;
         app.login("unita", PASSWORD).await;
         let before = progress_update::Entity::find().count(&app.db).await.unwrap();
-        let theirs = app.post_form(&format!("/unit/rectifications/{}/progress", city.rect_b), &[("text", "越权"), ("percent", "50")]).await;
+        let theirs = app.post_multipart(&format!("/unit/rectifications/{}/progress", city.rect_b), &[("text", "越权"), ("percent", "50")], &[]).await;
         assert_eq!(theirs.status(), 403);
-        let ours = app.post_form(&format!("/unit/rectifications/{}/progress", city.rect_a), &[("text", "正常"), ("percent", "50")]).await;
+        assert_eq!(app.get(&format!("/unit/rectifications/{}", city.rect_b)).await.status(), 403, "nor see its work page");
+        let ours = app.post_multipart(&format!("/unit/rectifications/{}/progress", city.rect_a), &[("text", "正常"), ("percent", "50")], &[]).await;
         assert_eq!(ours.status(), 303);
         assert_eq!(progress_update::Entity::find().count(&app.db).await.unwrap(), before + 1);
         let desk = app.get("/unit").await.text().await.unwrap();
@@ -246,7 +252,7 @@ on_both_databases! {
     async fn every_staff_write_is_in_the_audit_chain_and_tampering_is_found(app) {
         let city = small_city(&app.db).await;
         app.login("unita", PASSWORD).await;
-        app.post_form(&format!("/unit/rectifications/{}/progress", city.rect_a), &[("text", "进展"), ("percent", "30")]).await;
+        app.post_multipart(&format!("/unit/rectifications/{}/progress", city.rect_a), &[("text", "进展"), ("percent", "30")], &[]).await;
         let admin = app.another_client();
         admin.login("admin1", PASSWORD).await;
         admin.post_form("/admin/units", &[("code", "AUD"), ("name", "审计局"), ("kind", "department")]).await;

@@ -1,0 +1,118 @@
+//! One problem as the public sees it: who, what, by when, how far, and the evidence.
+
+use chrono::NaiveDate;
+use entity::vocab::{RatingLevel, RatingOrigin};
+use entity::{attachment, problem, progress_update, rating, rectification};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+
+use crate::domain::time;
+use crate::lists::catalog::{ListRow, load_rows};
+use crate::privacy::scrub;
+
+#[derive(Debug, Serialize)]
+pub struct Evidence {
+    pub id: i32,
+    pub file_name: String,
+    pub is_image: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TimelineEntry {
+    pub at: String,
+    pub at_iso: String,
+    pub text: String,
+    pub percent: i32,
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LevelCount {
+    pub label: &'static str,
+    pub score: i32,
+    pub count: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RatingSummary {
+    pub n: u64,
+    pub levels: Vec<LevelCount>,
+    /// 基本满意 and above, in percent.
+    pub satisfied_pct: Option<u32>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProblemDetail {
+    pub row: ListRow,
+    pub description: String,
+    pub measures: String,
+    pub plan: String,
+    pub target: String,
+    pub next_milestone: Option<String>,
+    pub verification_reason: Option<String>,
+    pub citizen_confirmation: Option<&'static str>,
+    pub timeline: Vec<TimelineEntry>,
+    pub ratings: RatingSummary,
+}
+
+pub async fn load(db: &impl ConnectionTrait, code: &str, today: NaiveDate) -> Result<Option<ProblemDetail>, DbErr> {
+    let Some(p) = problem::Entity::find().filter(problem::Column::Code.eq(code)).one(db).await? else { return Ok(None) };
+    let Some(row) = load_rows(db, today, Some(p.id)).await?.pop() else { return Ok(None) };
+    let Some(rect) = rectification::Entity::find_by_id(row.rectification_id).one(db).await? else { return Ok(None) };
+    let updates = progress_update::Entity::find()
+        .filter(progress_update::Column::RectificationId.eq(rect.id))
+        .order_by_asc(progress_update::Column::CreatedAt)
+        .order_by_asc(progress_update::Column::Id)
+        .all(db)
+        .await?;
+    let files = attachment::Entity::find()
+        .filter(attachment::Column::OwnerType.eq(crate::evidence::OWNER_PROGRESS))
+        .filter(attachment::Column::OwnerId.is_in(updates.iter().map(|u| u.id)))
+        .order_by_asc(attachment::Column::Id)
+        .all(db)
+        .await?;
+    let timeline = updates
+        .into_iter()
+        .map(|u| TimelineEntry {
+            at: time::minute(u.created_at),
+            at_iso: u.created_at.with_timezone(&time::beijing()).to_rfc3339(),
+            text: scrub(&u.text).into_owned(),
+            percent: u.percent,
+            evidence: files
+                .iter()
+                .filter(|f| f.owner_id == u.id)
+                .map(|f| Evidence { id: f.id, file_name: f.file_name.clone(), is_image: f.content_type.starts_with("image/") })
+                .collect(),
+        })
+        .collect();
+    let levels: Vec<RatingLevel> = rating::Entity::find()
+        .filter(rating::Column::RectificationId.eq(rect.id))
+        .filter(rating::Column::Origin.eq(RatingOrigin::Citizen))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.level)
+        .collect();
+    let n = levels.len() as u64;
+    let satisfied = levels.iter().filter(|l| **l >= RatingLevel::Basic).count() as u64;
+    let ratings = RatingSummary {
+        n,
+        levels: RatingLevel::ALL
+            .iter()
+            .map(|l| LevelCount { label: l.label(), score: l.score(), count: levels.iter().filter(|x| *x == l).count() as u64 })
+            .collect(),
+        satisfied_pct: (n > 0).then(|| (satisfied * 100 / n) as u32),
+    };
+    Ok(Some(ProblemDetail {
+        description: scrub(&p.description).into_owned(),
+        measures: scrub(&rect.measures).into_owned(),
+        plan: scrub(&rect.plan).into_owned(),
+        target: rect.target,
+        next_milestone: rect.next_milestone,
+        verification_reason: rect.verification_reason,
+        citizen_confirmation: rect.citizen_confirmation.map(|c| c.label()),
+        timeline,
+        ratings,
+        row,
+    }))
+}

@@ -1,0 +1,344 @@
+//! The work on the lists: the office creates problems and verifies results; units revise
+//! their plans and report completion.
+
+use chrono::{Datelike, NaiveDate, Utc};
+use entity::vocab::{ChangeOp, CitizenConfirmation, ProblemSource, RectificationStatus, ResponsibilityKind, Role, Verification};
+use entity::{problem, progress_update, rectification, responsibility, responsibility_unit, unit};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder,
+};
+
+use crate::domain::{DEFAULT_CATEGORIES, account::unit_code, text};
+use crate::journal::{self, snapshot};
+use crate::lists::scope::ensure_may_work_on;
+use crate::service::{Actor, FieldErrors, ServiceError, begin_write};
+
+pub struct NewProblem<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub category: &'a str,
+    pub region: &'a str,
+    pub source: &'a str,
+    pub lead_unit: &'a str,
+    pub cooperating: Vec<&'a str>,
+    pub responsible_post: &'a str,
+    pub deadline: &'a str,
+    pub kind: &'a str,
+    pub measures: &'a str,
+    pub plan: &'a str,
+    pub target: &'a str,
+}
+
+/// A validated problem, ready to write; shared by the office form and the importer.
+pub struct ValidProblem {
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub region: String,
+    pub source: ProblemSource,
+    pub lead_unit_id: i32,
+    pub cooperating_ids: Vec<i32>,
+    pub responsible_post: String,
+    pub deadline: NaiveDate,
+    pub kind: ResponsibilityKind,
+    pub measures: String,
+    pub plan: String,
+    pub target: String,
+}
+
+/// Finds a unit by code or by its full name, as offices write either in spreadsheets.
+async fn find_unit(db: &impl ConnectionTrait, key: &str) -> Result<Option<unit::Model>, sea_orm::DbErr> {
+    let key = key.trim();
+    if let Ok(code) = unit_code(key) {
+        if let Some(found) = unit::Entity::find().filter(unit::Column::Code.eq(code)).one(db).await? {
+            return Ok(Some(found));
+        }
+    }
+    match text::line(key, 64) {
+        Ok(name) => unit::Entity::find().filter(unit::Column::Name.eq(name)).one(db).await,
+        Err(_) => Ok(None),
+    }
+}
+
+pub fn parse_date(input: &str) -> Option<NaiveDate> {
+    let s = input.trim();
+    ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"].iter().find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+}
+
+pub async fn validate_problem(db: &impl ConnectionTrait, input: &NewProblem<'_>) -> Result<ValidProblem, ServiceError> {
+    let mut errors = FieldErrors::default();
+    let title = errors.text("title", text::line(input.title, 100));
+    let description = errors.text("description", text::block(input.description, 5000));
+    let category = input.category.trim();
+    if !DEFAULT_CATEGORIES.contains(&category) {
+        errors.add("category", "invalid", format!("问题类别须为：{}", DEFAULT_CATEGORIES.join("、")));
+    }
+    let region = errors.text("region", text::line(input.region, 32));
+    let source = ProblemSource::parse(input.source);
+    if source.is_none() {
+        errors.add("source", "invalid", "请选择问题来源");
+    }
+    let lead = find_unit(db, input.lead_unit).await?;
+    if lead.is_none() {
+        errors.add("lead_unit", "invalid", "请选择牵头单位");
+    }
+    let mut cooperating_ids = Vec::new();
+    for key in input.cooperating.iter().map(|k| k.trim()).filter(|k| !k.is_empty()) {
+        match find_unit(db, key).await? {
+            Some(u) if Some(u.id) != lead.as_ref().map(|l| l.id) && !cooperating_ids.contains(&u.id) => cooperating_ids.push(u.id),
+            Some(_) => {}
+            None => errors.add("cooperating", "invalid", format!("没有单位“{}”", key.chars().take(32).collect::<String>())),
+        }
+    }
+    let post = errors.text("responsible_post", text::line(input.responsible_post, 64));
+    let deadline = parse_date(input.deadline);
+    if deadline.is_none() {
+        errors.add("deadline", "invalid", "完成时限须为日期，如 2026-12-31");
+    }
+    let kind = ResponsibilityKind::parse(input.kind);
+    if kind.is_none() {
+        errors.add("kind", "invalid", "请选择整改类型（立行立改、限期整改、长期整改）");
+    }
+    let measures = errors.text("measures", text::block(input.measures, 5000));
+    let plan = errors.text("plan", text::block(input.plan, 5000));
+    let target = errors.text("target", text::line(input.target, 200));
+    errors.check()?;
+    Ok(ValidProblem {
+        title: title.expect("checked"),
+        description: description.expect("checked"),
+        category: category.to_string(),
+        region: region.expect("checked"),
+        source: source.expect("checked"),
+        lead_unit_id: lead.expect("checked").id,
+        cooperating_ids,
+        responsible_post: post.expect("checked"),
+        deadline: deadline.expect("checked"),
+        kind: kind.expect("checked"),
+        measures: measures.expect("checked"),
+        plan: plan.expect("checked"),
+        target: target.expect("checked"),
+    })
+}
+
+/// Arbitrary constant naming the lock that serialises problem numbering on PostgreSQL.
+const CODE_LOCK: i64 = 0x6c78_636f_6465;
+
+/// The next `WT-YYYY-NNNN` for the year. Call inside the write transaction.
+async fn next_code(db: &impl ConnectionTrait, year: i32) -> Result<String, sea_orm::DbErr> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        db.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({CODE_LOCK})")).await?;
+    }
+    let prefix = format!("WT-{year}-");
+    let last = problem::Entity::find()
+        .filter(problem::Column::Code.starts_with(&prefix))
+        .order_by_desc(problem::Column::Code)
+        .one(db)
+        .await?;
+    let seq = last.and_then(|p| p.code[prefix.len()..].parse::<u32>().ok()).unwrap_or(0) + 1;
+    Ok(format!("{prefix}{seq:04}"))
+}
+
+/// Writes a validated problem with its responsibility and a not-started rectification.
+/// `code` keeps an imported item's own number; `None` numbers it.
+pub async fn insert_problem(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    valid: ValidProblem,
+    code: Option<String>,
+    theme_id: Option<i32>,
+) -> Result<problem::Model, ServiceError> {
+    let now = Utc::now();
+    let code = match code {
+        Some(code) => code,
+        None => next_code(db, crate::domain::time::today(now).year()).await?,
+    };
+    let created = problem::ActiveModel {
+        code: Set(code),
+        title: Set(valid.title),
+        description: Set(valid.description),
+        category: Set(valid.category),
+        region: Set(valid.region),
+        source: Set(valid.source),
+        theme_id: Set(theme_id),
+        created_by: Set(actor.user_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let resp = responsibility::ActiveModel {
+        problem_id: Set(created.id),
+        lead_unit_id: Set(valid.lead_unit_id),
+        responsible_post: Set(valid.responsible_post),
+        deadline: Set(valid.deadline),
+        kind: Set(valid.kind),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    for unit_id in valid.cooperating_ids {
+        responsibility_unit::ActiveModel { responsibility_id: Set(resp.id), unit_id: Set(unit_id) }.insert(db).await?;
+    }
+    let rect = rectification::ActiveModel {
+        problem_id: Set(created.id),
+        responsibility_id: Set(resp.id),
+        measures: Set(valid.measures),
+        plan: Set(valid.plan),
+        target: Set(valid.target),
+        next_milestone: Set(None),
+        status: Set(RectificationStatus::NotStarted),
+        progress: Set(0),
+        next_update_due: Set(Some(crate::domain::time::today(now) + chrono::Duration::days(crate::lists::progress::DEFAULT_UPDATE_INTERVAL_DAYS))),
+        last_update_at: Set(None),
+        completed_at: Set(None),
+        verification: Set(None),
+        verification_reason: Set(None),
+        verified_by: Set(None),
+        verified_at: Set(None),
+        citizen_confirmation: Set(None),
+        reopened_count: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    journal::audit(db, actor, "problem.create", "problem", &created.code, None, snapshot(&(&created, &resp, &rect))).await?;
+    journal::changed(db, "problem", created.id, ChangeOp::Upsert).await?;
+    journal::changed(db, "rectification", rect.id, ChangeOp::Upsert).await?;
+    Ok(created)
+}
+
+pub async fn create_problem(db: &DatabaseConnection, actor: &Actor, input: NewProblem<'_>) -> Result<problem::Model, ServiceError> {
+    actor.require(&[Role::Office])?;
+    let valid = validate_problem(db, &input).await?;
+    let txn = begin_write(db).await?;
+    let created = insert_problem(&txn, actor, valid, None, None).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+pub struct PlanRevision<'a> {
+    pub measures: &'a str,
+    pub plan: &'a str,
+    pub target: &'a str,
+    pub next_milestone: &'a str,
+    pub next_update_due: &'a str,
+}
+
+/// A unit revises its measures and plan, and promises when the next update comes.
+pub async fn revise_plan(db: &DatabaseConnection, actor: &Actor, rectification_id: i32, input: PlanRevision<'_>) -> Result<rectification::Model, ServiceError> {
+    let mut errors = FieldErrors::default();
+    let measures = errors.text("measures", text::block(input.measures, 5000));
+    let plan = errors.text("plan", text::block(input.plan, 5000));
+    let target = errors.text("target", text::line(input.target, 200));
+    let milestone = errors.text("next_milestone", text::optional_line(Some(input.next_milestone), 200)).flatten();
+    let today = crate::domain::time::today(Utc::now());
+    let due = parse_date(input.next_update_due);
+    match due {
+        Some(d) if d >= today && d <= today + chrono::Duration::days(180) => {}
+        _ => errors.add("next_update_due", "invalid", "下次更新日期须在今天到 180 天之内"),
+    }
+    errors.check()?;
+    let txn = begin_write(db).await?;
+    let before = rectification::Entity::find_by_id(rectification_id).one(&txn).await?.ok_or(ServiceError::NotFound)?;
+    ensure_may_work_on(&txn, actor, rectification_id).await?;
+    let mut model = before.clone().into_active_model();
+    model.measures = Set(measures.expect("checked"));
+    model.plan = Set(plan.expect("checked"));
+    model.target = Set(target.expect("checked"));
+    model.next_milestone = Set(milestone);
+    model.next_update_due = Set(due);
+    model.updated_at = Set(Utc::now());
+    let after = model.update(&txn).await?;
+    journal::audit(&txn, actor, "rectification.plan", "rectification", rectification_id, snapshot(&before), snapshot(&after)).await?;
+    journal::changed(&txn, "rectification", rectification_id, ChangeOp::Upsert).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// 单位报结: the unit says the work is done; the office verifies next.
+pub async fn report_done(db: &DatabaseConnection, actor: &Actor, rectification_id: i32, note: &str) -> Result<rectification::Model, ServiceError> {
+    let mut errors = FieldErrors::default();
+    let note = errors.text("note", text::block(note, 2000));
+    errors.check()?;
+    let txn = begin_write(db).await?;
+    let before = rectification::Entity::find_by_id(rectification_id).one(&txn).await?.ok_or(ServiceError::NotFound)?;
+    ensure_may_work_on(&txn, actor, rectification_id).await?;
+    if matches!(before.status, RectificationStatus::Reported | RectificationStatus::Rectified) {
+        return Err(ServiceError::Refused("该事项已报结".into()));
+    }
+    let now = Utc::now();
+    progress_update::ActiveModel {
+        rectification_id: Set(rectification_id),
+        author_id: Set(actor.user_id),
+        text: Set(format!("单位报结：{}", note.expect("checked"))),
+        percent: Set(100),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let mut model = before.clone().into_active_model();
+    model.status = Set(RectificationStatus::Reported);
+    model.progress = Set(100);
+    model.completed_at = Set(Some(now));
+    model.last_update_at = Set(Some(now));
+    model.next_update_due = Set(None);
+    model.verification = Set(Some(Verification::Pending));
+    model.verification_reason = Set(None);
+    model.citizen_confirmation = Set(Some(CitizenConfirmation::Pending));
+    model.updated_at = Set(now);
+    let after = model.update(&txn).await?;
+    journal::audit(&txn, actor, "rectification.report", "rectification", rectification_id, snapshot(&before), snapshot(&after)).await?;
+    journal::changed(&txn, "rectification", rectification_id, ChangeOp::Upsert).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// The office's verdict on a reported item: 核验通过 closes it as 已整改; 核验不通过 needs a
+/// reason and sends it back to 整改中.
+pub async fn verify(db: &DatabaseConnection, actor: &Actor, rectification_id: i32, pass: bool, reason: &str) -> Result<rectification::Model, ServiceError> {
+    actor.require(&[Role::Office])?;
+    let reason = if pass {
+        None
+    } else {
+        let mut errors = FieldErrors::default();
+        let reason = errors.text("reason", text::block(reason, 1000));
+        errors.check()?;
+        reason
+    };
+    let txn = begin_write(db).await?;
+    let before = rectification::Entity::find_by_id(rectification_id).one(&txn).await?.ok_or(ServiceError::NotFound)?;
+    if before.status != RectificationStatus::Reported {
+        return Err(ServiceError::Refused("只有单位报结的事项可以核验".into()));
+    }
+    let now = Utc::now();
+    let mut model = before.clone().into_active_model();
+    model.verified_by = Set(actor.user_id);
+    model.verified_at = Set(Some(now));
+    model.updated_at = Set(now);
+    if pass {
+        model.status = Set(RectificationStatus::Rectified);
+        model.verification = Set(Some(Verification::Passed));
+        model.verification_reason = Set(None);
+    } else {
+        model.status = Set(RectificationStatus::InProgress);
+        model.verification = Set(Some(Verification::Failed));
+        model.verification_reason = Set(reason);
+        model.completed_at = Set(None);
+        model.citizen_confirmation = Set(None);
+        model.reopened_count = Set(before.reopened_count + 1);
+        model.next_update_due = Set(Some(crate::domain::time::today(now) + chrono::Duration::days(crate::lists::progress::DEFAULT_UPDATE_INTERVAL_DAYS)));
+    }
+    let after = model.update(&txn).await?;
+    let action = if pass { "rectification.verify_pass" } else { "rectification.verify_fail" };
+    journal::audit(&txn, actor, action, "rectification", rectification_id, snapshot(&before), snapshot(&after)).await?;
+    journal::changed(&txn, "rectification", rectification_id, ChangeOp::Upsert).await?;
+    txn.commit().await?;
+    Ok(after)
+}
