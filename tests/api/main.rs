@@ -5,5 +5,6 @@ mod helpers;
 
 mod demo;
 mod hostile;
+mod lists;
 mod pages;
 mod staff;
