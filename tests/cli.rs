@@ -155,3 +155,31 @@ fn accounts_are_managed_from_the_command_line_and_the_audit_chain_checks_out() {
     });
     assert_clean_failure(lianxin(dir.path()).args(["audit", "verify"]).output().unwrap(), "第 2 条记录处断开");
 }
+
+#[test]
+fn problems_are_imported_and_deadlines_checked_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = lianxin(dir.path()).arg("seed-demo").output().unwrap();
+    assert!(seeded.status.success());
+    let file = dir.path().join("问题清单.csv");
+    std::fs::write(
+        &file,
+        "问题标题,问题描述,问题类别,区域,问题来源,牵头单位,责任岗位,完成时限,整改类型,整改措施,整改计划,整改目标\n\
+         老旧管网漏水,管网老化,城乡建设,城关区,督查发现,SWUJ,分管副局长,2020-01-31,限期整改,更换管网,分段施工,不再漏水\n\
+         ,,,,,,,,,,,\n\
+         缺少字段的行,描述,不存在的类别,城关区,督查发现,SWUJ,局长,2026-12-31,限期整改,措施,计划,目标\n",
+    )
+    .unwrap();
+    let output = lianxin(dir.path()).args(["import", "problems"]).arg(&file).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("新增 1 项") && stdout.contains("拒绝 1 行"), "{stdout}");
+    assert!(stdout.contains("第 4 行：问题类别"), "blank lines are skipped, line numbers are the file's: {stdout}");
+
+    let check = lianxin(dir.path()).arg("check-deadlines").output().unwrap();
+    let stdout = String::from_utf8_lossy(&check.stdout);
+    assert!(stdout.contains("1 项标记为逾期"), "the imported item is past its deadline: {stdout}");
+
+    let missing = lianxin(dir.path()).args(["import", "problems", "/no/such/file.csv"]).output().unwrap();
+    assert_clean_failure(missing, "无法读取");
+}

@@ -119,6 +119,17 @@ impl Gen {
         from + Duration::seconds(self.rng.random_range(0..span))
     }
 
+    /// A post title that fits the leading unit.
+    fn post_for(&mut self, unit: i32) -> String {
+        let spec = &UNITS[(unit - 1) as usize];
+        match spec.region {
+            Some(region) if region.ends_with('县') => "分管副县长".into(),
+            Some("高新区") => "管委会副主任".into(),
+            Some(_) => "分管副区长".into(),
+            None => phrases::DEPARTMENT_POSTS.choose(&mut self.rng).unwrap().to_string(),
+        }
+    }
+
     fn units(&mut self) {
         let created_at = self.now - Duration::days(420);
         for (i, spec) in UNITS.iter().enumerate() {
@@ -270,11 +281,12 @@ impl Gen {
             created_at,
             updated_at: created_at,
         });
+        let responsible_post = self.post_for(seed.lead);
         self.city.responsibilities.push(responsibility::Model {
             id,
             problem_id: id,
             lead_unit_id: seed.lead,
-            responsible_post: phrases::POSTS.choose(&mut self.rng).unwrap().to_string(),
+            responsible_post,
             deadline,
             kind,
             created_at,
