@@ -12,6 +12,7 @@ pub enum Policy {
     Login,
     SubmitOpinion,
     Rate,
+    Track,
     Chat,
 }
 
@@ -22,6 +23,7 @@ impl Policy {
             Policy::Login => (10.0, Duration::from_secs(6)),
             Policy::SubmitOpinion => (5.0, Duration::from_secs(60)),
             Policy::Rate => (10.0, Duration::from_secs(30)),
+            Policy::Track => (30.0, Duration::from_secs(2)),
             Policy::Chat => (30.0, Duration::from_secs(2)),
         }
     }

@@ -114,8 +114,8 @@ async fn run(cli: Cli, mut config: Config) -> Result<(), CliError> {
             let db = startup::open_database(&config).await?;
             let bytes = std::fs::read(&file).map_err(|e| CliError::Refused(format!("无法读取 {}：{e}", file.display())))?;
             let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let rows = lists::exchange::read_table(&name, &bytes).map_err(CliError::Refused)?;
-            let report = lists::exchange::import_problems(&db, &Actor::system("import"), rows).await?;
+            let table = lianxin::tabular::read_table(&name, &bytes).map_err(CliError::Refused)?;
+            let report = lists::exchange::import_problems(&db, &Actor::system("import"), table).await?;
             println!(
                 "导入完成：新增 {} 项，更新 {} 项，未变化 {} 项，拒绝 {} 行。",
                 report.created, report.updated, report.unchanged, report.rejected.len()

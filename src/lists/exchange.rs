@@ -1,9 +1,6 @@
 //! Data in and out, as offices work: each list exported as CSV or a real XLSX workbook with
 //! Chinese headers, and problems with their responsibilities imported from CSV or XLSX.
 
-use std::collections::HashMap;
-
-use calamine::{Data, DataType, Reader};
 use entity::{problem, responsibility, responsibility_unit, vocab::{ChangeOp, Role}};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter};
 use serde::Serialize;
@@ -13,6 +10,7 @@ use crate::journal::{self, snapshot};
 use crate::lists::catalog::ListRow;
 use crate::lists::workflow::{NewProblem, ValidProblem, insert_problem, validate_problem};
 use crate::service::{Actor, ServiceError, begin_write};
+use crate::tabular::{ImportReport, ImportRow, Rejected};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -119,55 +117,6 @@ pub fn to_xlsx(sheet: &str, headers: &[&str], cells: &[Vec<String>]) -> Result<V
     workbook.save_to_buffer()
 }
 
-/// One row of an imported file: its line number (1 = the header) and its cells by header.
-pub struct ImportRow {
-    pub line: usize,
-    pub cells: HashMap<String, String>,
-}
-
-/// Reads CSV (UTF-8, or GBK as Excel in China saves it) or XLSX/XLS.
-pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Vec<ImportRow>, String> {
-    let lower = file_name.to_lowercase();
-    let grid: Vec<Vec<String>> = if lower.ends_with(".xlsx") || lower.ends_with(".xls") || lower.ends_with(".xlsm") {
-        let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| format!("无法读取表格文件：{e}"))?;
-        let range = book.worksheet_range_at(0).ok_or("表格文件没有工作表")?.map_err(|e| format!("无法读取工作表：{e}"))?;
-        range.rows().map(|row| row.iter().map(cell_text).collect()).collect()
-    } else if lower.ends_with(".csv") {
-        let text = match std::str::from_utf8(bytes) {
-            Ok(t) => t.trim_start_matches('\u{FEFF}').to_string(),
-            Err(_) => encoding_rs::GBK.decode(bytes).0.into_owned(),
-        };
-        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-        let mut grid = Vec::new();
-        for record in reader.records() {
-            let record = record.map_err(|e| format!("CSV 格式有误：{e}"))?;
-            grid.push(record.iter().map(str::to_string).collect());
-        }
-        grid
-    } else {
-        return Err("只支持 .csv、.xlsx 或 .xls 文件".into());
-    };
-    let mut lines = grid.into_iter();
-    let headers: Vec<String> = lines.next().ok_or("文件是空的")?.into_iter().map(|h| h.trim().to_string()).collect();
-    Ok(lines
-        .enumerate()
-        .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
-        .map(|(i, cells)| ImportRow {
-            line: i + 2,
-            cells: headers.iter().cloned().zip(cells.into_iter().chain(std::iter::repeat(String::new()))).collect(),
-        })
-        .collect())
-}
-
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::DateTime(_) => cell.as_datetime().map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
-        Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
-        Data::Empty | Data::Error(_) => String::new(),
-        other => other.to_string(),
-    }
-}
-
 /// Which headers feed which field; the first one present wins.
 const COLUMNS: &[(&str, &[&str])] = &[
     ("code", &["问题编号", "编号", "code"]),
@@ -195,20 +144,6 @@ fn field<'a>(row: &'a ImportRow, name: &str) -> &'a str {
         .unwrap_or("")
 }
 
-#[derive(Debug, Default, Serialize)]
-pub struct ImportReport {
-    pub created: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-    pub rejected: Vec<Rejected>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Rejected {
-    pub line: usize,
-    pub reason: String,
-}
-
 fn valid_code(code: &str) -> bool {
     let parts: Vec<&str> = code.split('-').collect();
     parts.len() == 3
@@ -223,11 +158,11 @@ fn valid_code(code: &str) -> bool {
 /// Imports problems with their responsibilities. Each row is written whole in its own
 /// transaction or not at all; a row whose code exists updates that problem, so importing
 /// the same file twice changes nothing.
-pub async fn import_problems(db: &DatabaseConnection, actor: &Actor, rows: Vec<ImportRow>) -> Result<ImportReport, ServiceError> {
+pub async fn import_problems(db: &DatabaseConnection, actor: &Actor, (rows, broken): (Vec<ImportRow>, Vec<Rejected>)) -> Result<ImportReport, ServiceError> {
     if actor.role.is_some() {
         actor.require(&[Role::Office])?;
     }
-    let mut report = ImportReport::default();
+    let mut report = ImportReport { rejected: broken, ..ImportReport::default() };
     for row in rows {
         let code = field(&row, "code").trim().to_ascii_uppercase();
         if !code.is_empty() && !valid_code(&code) {
@@ -271,6 +206,7 @@ pub async fn import_problems(db: &DatabaseConnection, actor: &Actor, rows: Vec<I
         }
         txn.commit().await?;
     }
+    report.rejected.sort_by_key(|r| r.line);
     Ok(report)
 }
 
@@ -351,14 +287,5 @@ mod tests {
         for bad in ["WT-26-1", "wt-2026-0001", "WT-2026-", "X-2026-1234567", "WT_2026_0001"] {
             assert!(!valid_code(bad), "{bad}");
         }
-    }
-
-    #[test]
-    fn csv_in_gbk_is_read() {
-        let (bytes, _, _) = encoding_rs::GBK.encode("问题标题,区域\n路灯不亮,城关区\n");
-        let rows = read_table("导入.csv", &bytes).unwrap();
-        assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].line, 2);
-        assert_eq!(rows[0].cells["问题标题"], "路灯不亮");
     }
 }

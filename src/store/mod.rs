@@ -1,3 +1,4 @@
 //! Queries per aggregate, over `&impl ConnectionTrait` so they work inside transactions.
 
+pub mod opinions;
 pub mod stats;

@@ -1,6 +1,7 @@
 //! The JSON API (`/api/v1/…`) and machine endpoints.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use entity::vocab::Channel;
 use sea_orm::ConnectionTrait;
 use serde_json::json;
 
@@ -8,10 +9,34 @@ use crate::domain::time;
 use crate::error::{ApiError, AppError};
 use crate::lists::catalog::{self, Filter, FilterParams, ListRow};
 use crate::lists::detail;
+use crate::limits::Policy;
+use crate::opinions::{submit::{self, OpinionInput}, track};
+use crate::web::client::limit;
 use crate::{db, state::AppState};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(healthz).service(problems).service(problem);
+    cfg.service(healthz).service(problems).service(problem).service(submit_opinion).service(track_opinion);
+}
+
+/// `POST /api/v1/opinions`: 201 with the tracking code, or 422 with a stable code per field.
+#[post("/api/v1/opinions")]
+async fn submit_opinion(req: HttpRequest, state: web::Data<AppState>, input: web::Json<OpinionInput>) -> Result<HttpResponse, ApiError> {
+    limit(&req, &state, Policy::SubmitOpinion)?;
+    let done = submit::submit(&state.db, &input, Channel::Web, crate::web::citizen::citizen_key(&input)).await?;
+    Ok(HttpResponse::Created().json(json!({
+        "tracking_code": done.code.to_string(),
+        "status": done.opinion.status.as_str(),
+        "status_label": done.opinion.status.label(),
+        "submitted_datetime": iso(done.opinion.submitted_at),
+    })))
+}
+
+/// `GET /api/v1/opinions/{code}`: the same for a malformed and an unknown code.
+#[get("/api/v1/opinions/{code}")]
+async fn track_opinion(req: HttpRequest, state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    limit(&req, &state, Policy::Track)?;
+    let view = track::view(&state.db, &code).await?.ok_or(ApiError(AppError::NotFound))?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// Beijing time with its offset, as ISO 8601 (e.g. `2026-11-28T09:30:00+08:00`).

@@ -107,3 +107,32 @@ pub async fn read_limited(payload: &mut Payload, limit: usize) -> Result<web::By
     }
     Ok(body)
 }
+
+/// A url-encoded form as its raw pairs (for repeated fields such as checkboxes), CSRF-checked.
+pub struct CsrfPairs(pub Vec<(String, String)>);
+
+impl CsrfPairs {
+    pub fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+    }
+}
+
+impl FromRequest for CsrfPairs {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let cookie = cookie_token(req);
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let body = read_limited(&mut payload, FORM_LIMIT).await?;
+            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+            verify(cookie.as_deref(), pairs.iter().find(|(k, _)| k == FIELD).map(|(_, v)| v.as_str()))?;
+            Ok(CsrfPairs(pairs))
+        })
+    }
+}

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod citizen;
 pub mod client;
 pub mod csrf;
 pub mod office;
@@ -38,6 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(assets::configure)
         .configure(api::configure)
         .configure(public::configure)
+        .configure(citizen::configure)
         .configure(auth::configure)
         .configure(admin::configure)
         .configure(office::configure)

@@ -2,15 +2,18 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, http::{StatusCode, header}, post, web};
 use entity::vocab::Role;
+use sea_orm::EntityTrait;
 use serde::Deserialize;
 
-use entity::vocab::{ProblemSource, RectificationStatus, ResponsibilityKind};
+use entity::vocab::{OpinionKind, OpinionStatus, ProblemSource, RectificationStatus, ResponsibilityKind};
 use serde_json::json;
 
 use crate::domain::DEFAULT_CATEGORIES;
 use crate::error::AppError;
 use crate::lists::catalog::{self, Filter, Sort};
 use crate::lists::exchange;
+use crate::opinions::{handling, ratings};
+use crate::store::{self, opinions::InboxFilter};
 use crate::lists::workflow::{self, NewProblem};
 use crate::service::{FieldErrors, ServiceError};
 use crate::settings::{self, Deadlines};
@@ -36,7 +39,121 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(verify_queue)
         .service(verify)
         .service(import_page)
-        .service(import);
+        .service(import)
+        .service(inbox)
+        .service(opinion_page)
+        .service(opinion_action)
+        .service(followups)
+        .service(handle_followup);
+}
+
+#[get("/office/opinions")]
+async fn inbox(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, filter: web::Query<InboxFilter>) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Office])?;
+    let inbox = store::opinions::inbox(&state.db, &filter, None).await?;
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (key, value) in [("status", &filter.status), ("kind", &filter.kind), ("category", &filter.category), ("region", &filter.region)] {
+        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
+            query.append_pair(key, value);
+        }
+    }
+    let mut page = Page::new(&req, "office");
+    page.insert("rows", &inbox.rows)
+        .insert("total", &inbox.total)
+        .insert("page_no", &inbox.page)
+        .insert("pages", &inbox.pages)
+        .insert("query", &query.finish())
+        .insert("filter", &*filter)
+        .insert("statuses", &OpinionStatus::ALL.iter().map(|s| json!({ "value": s.as_str(), "label": s.label() })).collect::<Vec<_>>())
+        .insert("kinds", &OpinionKind::ALL.iter().map(|k| json!({ "value": k.as_str(), "label": k.label() })).collect::<Vec<_>>());
+    page.render(&state.tera, "office/opinions.html")
+}
+
+async fn opinion_view(req: &HttpRequest, state: &AppState, id: i32, message: Option<String>, status: StatusCode) -> Result<HttpResponse, AppError> {
+    let view = store::opinions::staff_view(&state.db, id, None).await?.ok_or(AppError::NotFound)?;
+    let units: Vec<_> = crate::units::list_units(&state.db).await?.into_iter().filter(|u| u.active).map(|u| json!({ "code": u.code, "name": u.name })).collect();
+    let mut page = Page::new(req, "office");
+    page.insert("o", &view).insert("units", &units).insert("message", &message);
+    page.render_with_status(&state.tera, "office/opinion.html", status)
+}
+
+#[get("/office/opinions/{id}")]
+async fn opinion_page(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Office])?;
+    opinion_view(&req, &state, id.into_inner(), None, StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+struct OpinionAction {
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    kept: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    problem: String,
+}
+
+#[post("/office/opinions/{id}/{action}")]
+async fn opinion_action(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, path: web::Path<(i32, String)>, CsrfForm(form): CsrfForm<OpinionAction>) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Office])?;
+    let (id, action) = path.into_inner();
+    let actor = user.actor();
+    let result = match action.as_str() {
+        "route" => handling::route(&state.db, &actor, id, &form.unit, &form.note).await,
+        "merge" => handling::merge(&state.db, &actor, id, &form.kept).await,
+        "hide" => handling::hide(&state.db, &actor, id, &form.reason).await,
+        "link" => handling::link_problem_now(&state.db, &actor, id, &form.problem).await,
+        "revisit" => handling::revisit(&state.db, &actor, id, &form.note).await,
+        _ => return Err(AppError::NotFound),
+    };
+    match result {
+        Ok(_) => Ok(see_other(&format!("/office/opinions/{id}"))),
+        Err(ServiceError::Invalid(errors)) => {
+            let message = errors.0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("；");
+            opinion_view(&req, &state, id, Some(message), StatusCode::BAD_REQUEST).await
+        }
+        Err(ServiceError::Refused(message)) => opinion_view(&req, &state, id, Some(message), StatusCode::CONFLICT).await,
+        Err(err) => Err(err.into()),
+    }
+}
+
+#[get("/office/followups")]
+async fn followups(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Office])?;
+    let today = catalog::today();
+    let tasks: Vec<_> = ratings::open_followups(&state.db)
+        .await?
+        .into_iter()
+        .map(|(task, o, r)| json!({
+            "id": task.id,
+            "due": task.due_date.to_string(),
+            "late": task.due_date < today,
+            "opinion_id": o.as_ref().map(|o| o.id),
+            "title": o.as_ref().map(|o| o.title.clone()).unwrap_or_else(|| "整改结果评价".into()),
+            "level": r.as_ref().map(|r| r.level.label()),
+            "comment": r.and_then(|r| r.comment),
+        }))
+        .collect();
+    let mut page = Page::new(&req, "office");
+    page.insert("tasks", &tasks);
+    page.render(&state.tera, "office/followups.html")
+}
+
+#[derive(Deserialize)]
+struct FollowupForm {
+    #[serde(default)]
+    note: String,
+}
+
+#[post("/office/followups/{id}")]
+async fn handle_followup(state: web::Data<AppState>, user: CurrentUser, id: web::Path<i32>, CsrfForm(form): CsrfForm<FollowupForm>) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Office])?;
+    ratings::handle_followup(&state.db, &user.actor(), id.into_inner(), &form.note).await?;
+    Ok(see_other("/office/followups"))
 }
 
 fn see_other(location: &str) -> HttpResponse {
@@ -66,10 +183,30 @@ async fn problem_form(req: &HttpRequest, state: &AppState, errors: Option<&Field
     page.render_with_status(&state.tera, "office/problem_new.html", status)
 }
 
+#[derive(Deserialize)]
+struct FromOpinion {
+    from_opinion: Option<i32>,
+}
+
+/// A blank form, or one filled from the opinion the problem is made from.
 #[get("/office/problems/new")]
-async fn new_problem(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
+async fn new_problem(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, query: web::Query<FromOpinion>) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
-    problem_form(&req, &state, None, json!({})).await
+    let values = match query.from_opinion {
+        Some(id) => {
+            let o = entity::opinion::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+            json!({
+                "title": o.title,
+                "description": crate::privacy::scrub(&o.content),
+                "category": o.category,
+                "region": o.region,
+                "source": ProblemSource::Opinion.as_str(),
+                "from_opinion": o.id,
+            })
+        }
+        None => json!({}),
+    };
+    problem_form(&req, &state, None, values).await
 }
 
 #[derive(Deserialize, serde::Serialize)]
@@ -101,6 +238,9 @@ struct ProblemForm {
     plan: String,
     #[serde(default)]
     target: String,
+    /// The opinion this problem was made from, linked once the problem exists.
+    #[serde(default)]
+    from_opinion: Option<String>,
 }
 
 #[post("/office/problems")]
@@ -122,7 +262,12 @@ async fn create_problem(req: HttpRequest, state: web::Data<AppState>, user: Curr
         target: &form.target,
     };
     match workflow::create_problem(&state.db, &user.actor(), input).await {
-        Ok(created) => Ok(see_other(&format!("/problems/{}", created.code))),
+        Ok(created) => {
+            if let Some(id) = form.from_opinion.as_deref().and_then(|v| v.trim().parse::<i32>().ok()) {
+                handling::link_problem_now(&state.db, &user.actor(), id, &created.code).await?;
+            }
+            Ok(see_other(&format!("/problems/{}", created.code)))
+        }
         Err(ServiceError::Invalid(errors)) => problem_form(&req, &state, Some(&errors), json!(form)).await,
         Err(err) => Err(err.into()),
     }
@@ -172,9 +317,9 @@ async fn import(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser,
         page.insert("error", "请选择要导入的文件。");
         return page.render_with_status(&state.tera, "office/import.html", StatusCode::BAD_REQUEST);
     };
-    match exchange::read_table(&file.file_name, &file.bytes) {
-        Ok(rows) => {
-            let report = exchange::import_problems(&state.db, &user.actor(), rows).await?;
+    match crate::tabular::read_table(&file.file_name, &file.bytes) {
+        Ok(table) => {
+            let report = exchange::import_problems(&state.db, &user.actor(), table).await?;
             page.insert("report", &report);
             page.render(&state.tera, "office/import.html")
         }

@@ -23,6 +23,15 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("office/problem_new.html", include_str!("../../templates/office/problem_new.html")),
     ("office/verify.html", include_str!("../../templates/office/verify.html")),
     ("office/import.html", include_str!("../../templates/office/import.html")),
+    ("citizen/new.html", include_str!("../../templates/citizen/new.html")),
+    ("citizen/submitted.html", include_str!("../../templates/citizen/submitted.html")),
+    ("citizen/track.html", include_str!("../../templates/citizen/track.html")),
+    ("citizen/rate_form.html", include_str!("../../templates/citizen/rate_form.html")),
+    ("office/opinions.html", include_str!("../../templates/office/opinions.html")),
+    ("office/opinion.html", include_str!("../../templates/office/opinion.html")),
+    ("office/followups.html", include_str!("../../templates/office/followups.html")),
+    ("unit/opinions.html", include_str!("../../templates/unit/opinions.html")),
+    ("unit/opinion.html", include_str!("../../templates/unit/opinion.html")),
     ("feeds/atom.xml", include_str!("../../templates/feeds/atom.xml")),
 ];
 

@@ -8,12 +8,82 @@ use serde_json::json;
 
 use crate::error::AppError;
 use crate::lists::{catalog, detail, progress::{self, NewProgress}, scope, workflow::{self, PlanRevision}};
+use crate::opinions::handling;
+use crate::store::{self, opinions::InboxFilter};
 use crate::service::{FieldErrors, ServiceError};
 use crate::state::AppState;
 use crate::web::{csrf::CsrfForm, page::Page, session::CurrentUser, upload::CsrfMultipart};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(desk).service(work).service(post_progress).service(revise_plan).service(report_done);
+    cfg.service(desk)
+        .service(work)
+        .service(post_progress)
+        .service(revise_plan)
+        .service(report_done)
+        .service(inbox)
+        .service(opinion_page)
+        .service(opinion_action);
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    page: Option<u64>,
+}
+
+#[get("/unit/opinions")]
+async fn inbox(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, query: web::Query<PageQuery>) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Unit])?;
+    let filter = InboxFilter { page: query.page, ..InboxFilter::default() };
+    let inbox = store::opinions::inbox(&state.db, &filter, user.0.unit_id).await?;
+    let mut page = Page::new(&req, "unit");
+    page.insert("rows", &inbox.rows).insert("total", &inbox.total).insert("page_no", &inbox.page).insert("pages", &inbox.pages);
+    page.render(&state.tera, "unit/opinions.html")
+}
+
+async fn opinion_view(req: &HttpRequest, state: &AppState, user: &CurrentUser, id: i32, message: Option<String>, status: StatusCode) -> Result<HttpResponse, AppError> {
+    // A unit sees only the cases routed to it, and sees their contacts in full.
+    let routed = entity::opinion::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?.routed_unit_id;
+    if routed.is_none() || routed != user.0.unit_id {
+        return Err(AppError::Forbidden);
+    }
+    let view = store::opinions::staff_view(&state.db, id, user.0.unit_id).await?.ok_or(AppError::NotFound)?;
+    let mut page = Page::new(req, "unit");
+    page.insert("o", &view).insert("message", &message);
+    page.render_with_status(&state.tera, "unit/opinion.html", status)
+}
+
+#[get("/unit/opinions/{id}")]
+async fn opinion_page(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Unit])?;
+    opinion_view(&req, &state, &user, id.into_inner(), None, StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+struct AnswerForm {
+    #[serde(default)]
+    reply: String,
+    #[serde(default)]
+    outcome: String,
+}
+
+#[post("/unit/opinions/{id}/{action}")]
+async fn opinion_action(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, path: web::Path<(i32, String)>, CsrfForm(form): CsrfForm<AnswerForm>) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Unit])?;
+    let (id, action) = path.into_inner();
+    let result = match action.as_str() {
+        "accept" => handling::accept(&state.db, &user.actor(), id).await,
+        "answer" => handling::answer(&state.db, &user.actor(), id, &form.reply, form.outcome == "explained").await,
+        _ => return Err(AppError::NotFound),
+    };
+    match result {
+        Ok(_) => Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/unit/opinions/{id}"))).finish()),
+        Err(ServiceError::Invalid(errors)) => {
+            let message = errors.0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("；");
+            opinion_view(&req, &state, &user, id, Some(message), StatusCode::BAD_REQUEST).await
+        }
+        Err(ServiceError::Refused(message)) => opinion_view(&req, &state, &user, id, Some(message), StatusCode::CONFLICT).await,
+        Err(err) => Err(err.into()),
+    }
 }
 
 #[get("/unit")]

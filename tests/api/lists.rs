@@ -160,7 +160,7 @@ on_both_databases! {
         assert_eq!(xlsx.status(), 200);
         assert!(xlsx.headers()["content-disposition"].to_str().unwrap().contains("filename*=UTF-8''"));
         let bytes = xlsx.bytes().await.unwrap().to_vec();
-        let rows = lianxin::lists::exchange::read_table("export.xlsx", &bytes).expect("the export is a workbook a spreadsheet reader opens");
+        let (rows, _) = lianxin::tabular::read_table("export.xlsx", &bytes).expect("the export is a workbook a spreadsheet reader opens");
         assert_eq!(rows.len(), rectified);
         assert!(rows.iter().all(|r| r.cells["整改状态"] == "已整改" && r.cells["问题编号"].starts_with("WT-")));
 

@@ -1,0 +1,163 @@
+//! 好差评: the citizen rates the handling once, may add one follow-up (追评), and rates a
+//! linked rectification's result once. A 差评 opens a follow-up task for the office.
+
+use chrono::Utc;
+use entity::vocab::{FollowupStatus, RatingLevel, RatingOrigin, RatingTarget, RectificationStatus, Role};
+use entity::{followup_task, opinion, rating, rectification};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter};
+
+use crate::domain::{text, time};
+use crate::journal::{self, snapshot};
+use crate::service::{Actor, FieldErrors, ServiceError, begin_write};
+use crate::settings::{self, Deadlines};
+
+/// Tags a citizen may pick, as in the national 好差评 system.
+pub const GOOD_TAGS: &[&str] = &["办理及时", "态度热情", "结果满意", "沟通顺畅"];
+pub const BAD_TAGS: &[&str] = &["办理拖延", "答复敷衍", "问题未解决", "推诿扯皮"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum What {
+    Handling,
+    FollowUp,
+    Result,
+}
+
+pub struct RatingInput<'a> {
+    pub level: &'a str,
+    pub tags: Vec<&'a str>,
+    pub comment: &'a str,
+}
+
+pub async fn rate(db: &DatabaseConnection, code: &str, what: What, input: RatingInput<'_>) -> Result<rating::Model, ServiceError> {
+    let mut errors = FieldErrors::default();
+    let level = input.level.trim().parse::<i64>().ok().and_then(RatingLevel::from_score);
+    if level.is_none() {
+        errors.add("level", "required", "请选择满意程度");
+    }
+    let mut tags: Vec<&str> = input.tags.iter().map(|t| t.trim()).filter(|t| GOOD_TAGS.contains(t) || BAD_TAGS.contains(t)).collect();
+    tags.dedup();
+    let comment = errors.text("comment", text::optional_line(Some(input.comment), 300)).flatten();
+    errors.check()?;
+    let level = level.expect("checked");
+
+    let txn = begin_write(db).await?;
+    let o = super::track::find(&txn, code).await?.ok_or(ServiceError::NotFound)?;
+    let given = rating::Entity::find().filter(rating::Column::TrackingCode.eq(&o.tracking_code)).all(&txn).await?;
+    let (target, rectification_id, is_followup) = match what {
+        What::Handling => {
+            if !super::RATEABLE.contains(&o.status) {
+                return Err(ServiceError::Refused("办结后才能评价".into()));
+            }
+            if given.iter().any(|r| r.target == RatingTarget::Opinion && !r.is_followup) {
+                return Err(ServiceError::Refused("这个查询码已经评价过了，可以追评一次".into()));
+            }
+            (RatingTarget::Opinion, None, false)
+        }
+        What::FollowUp => {
+            if !given.iter().any(|r| r.target == RatingTarget::Opinion && !r.is_followup) {
+                return Err(ServiceError::Refused("请先评价，再追评".into()));
+            }
+            if given.iter().any(|r| r.is_followup) {
+                return Err(ServiceError::Refused("每个查询码只能追评一次".into()));
+            }
+            (RatingTarget::Opinion, None, true)
+        }
+        What::Result => {
+            let rect = match o.problem_id {
+                Some(id) => rectification::Entity::find().filter(rectification::Column::ProblemId.eq(id)).one(&txn).await?,
+                None => None,
+            };
+            let Some(rect) = rect.filter(|r| matches!(r.status, RectificationStatus::Reported | RectificationStatus::Rectified)) else {
+                return Err(ServiceError::Refused("整改完成后才能评价整改结果".into()));
+            };
+            if given.iter().any(|r| r.target == RatingTarget::Rectification) {
+                return Err(ServiceError::Refused("已经评价过整改结果".into()));
+            }
+            (RatingTarget::Rectification, Some(rect.id), false)
+        }
+    };
+    let now = Utc::now();
+    let created = rating::ActiveModel {
+        target: Set(target),
+        opinion_id: Set((target == RatingTarget::Opinion).then_some(o.id)),
+        rectification_id: Set(rectification_id),
+        tracking_code: Set(o.tracking_code.clone()),
+        level: Set(level),
+        tags: Set(serde_json::to_string(&tags).expect("tags serialise")),
+        comment: Set(comment),
+        is_followup: Set(is_followup),
+        origin: Set(RatingOrigin::Citizen),
+        unit_id: Set(o.routed_unit_id),
+        region: Set(o.region.clone()),
+        category: Set(o.category.clone()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    if level.is_negative() {
+        let (deadlines, _) = settings::current::<Deadlines>(&txn).await?;
+        followup_task::ActiveModel {
+            rating_id: Set(created.id),
+            opinion_id: Set(Some(o.id)),
+            rectification_id: Set(rectification_id),
+            status: Set(FollowupStatus::Open),
+            due_date: Set(time::add_working_days(time::today(now), deadlines.followup)),
+            note: Set(None),
+            handled_by: Set(None),
+            handled_at: Set(None),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    journal::audit(&txn, &Actor::citizen(), "rating.create", "rating", created.id, None, snapshot(&serde_json::json!({
+        "target": target.as_str(), "level": level.score(), "followup": is_followup, "opinion": o.id,
+    })))
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// The office records what it did about a 差评.
+pub async fn handle_followup(db: &DatabaseConnection, actor: &Actor, task_id: i32, note: &str) -> Result<followup_task::Model, ServiceError> {
+    actor.require(&[Role::Office])?;
+    let mut errors = FieldErrors::default();
+    let note = errors.text("note", text::block(note, 1000));
+    errors.check()?;
+    let txn = begin_write(db).await?;
+    let before = followup_task::Entity::find_by_id(task_id).one(&txn).await?.ok_or(ServiceError::NotFound)?;
+    if before.status == FollowupStatus::Done {
+        return Err(ServiceError::Refused("该差评已处理".into()));
+    }
+    let mut model = before.clone().into_active_model();
+    model.status = Set(FollowupStatus::Done);
+    model.note = Set(note);
+    model.handled_by = Set(actor.user_id);
+    model.handled_at = Set(Some(Utc::now()));
+    let after = model.update(&txn).await?;
+    journal::audit(&txn, actor, "followup.handle", "followup_task", task_id, snapshot(&before), snapshot(&after)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Open follow-ups, oldest due first, with the rated opinion's title.
+pub async fn open_followups(db: &DatabaseConnection) -> Result<Vec<(followup_task::Model, Option<opinion::Model>, Option<rating::Model>)>, ServiceError> {
+    use sea_orm::QueryOrder;
+    let tasks = followup_task::Entity::find()
+        .filter(followup_task::Column::Status.eq(FollowupStatus::Open))
+        .order_by_asc(followup_task::Column::DueDate)
+        .all(db)
+        .await?;
+    let mut out = Vec::new();
+    for task in tasks {
+        let o = match task.opinion_id {
+            Some(id) => opinion::Entity::find_by_id(id).one(db).await?,
+            None => None,
+        };
+        let r = rating::Entity::find_by_id(task.rating_id).one(db).await?;
+        out.push((task, o, r));
+    }
+    Ok(out)
+}

@@ -1,0 +1,195 @@
+//! Submitting an opinion: one validation for the form and the JSON API.
+
+use chrono::Utc;
+use entity::vocab::{Channel, OpinionKind, OpinionStatus};
+use entity::{opinion, opinion_contact};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use serde::Deserialize;
+
+use crate::domain::{DEFAULT_CATEGORIES, text, tracking_code::TrackingCode};
+use crate::journal;
+use crate::service::{Actor, FieldErrors, ServiceError, begin_write};
+
+#[derive(Debug, Default, Deserialize, serde::Serialize)]
+pub struct OpinionInput {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub content: String,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Form checkboxes send "on"; JSON sends true.
+    #[serde(default, deserialize_with = "truthy")]
+    pub consent_contact: bool,
+}
+
+fn truthy<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Text(String),
+    }
+    Ok(match Option::<Flag>::deserialize(d)? {
+        Some(Flag::Bool(b)) => b,
+        Some(Flag::Text(t)) => matches!(t.as_str(), "on" | "true" | "1" | "yes"),
+        None => false,
+    })
+}
+
+/// A mainland mobile (11 digits from 1) or a landline with area code; separators allowed.
+pub fn parse_phone(input: &str) -> Option<String> {
+    let digits: String = input.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')')).collect();
+    let digits = digits.strip_prefix("+86").unwrap_or(&digits).to_string();
+    let ok = digits.chars().all(|c| c.is_ascii_digit())
+        && ((digits.len() == 11 && digits.starts_with('1')) || (digits.starts_with('0') && (10..=12).contains(&digits.len())));
+    ok.then_some(digits)
+}
+
+fn parse_email(input: &str) -> Option<String> {
+    let email = input.trim();
+    let (local, domain) = email.split_once('@')?;
+    let ok = !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && email.len() <= 100
+        && email.chars().all(|c| c.is_ascii_alphanumeric() || "@._%+-".contains(c));
+    ok.then(|| email.to_string())
+}
+
+pub struct Submitted {
+    pub opinion: opinion::Model,
+    pub code: TrackingCode,
+}
+
+/// Validates and stores an opinion; its contacts go to their own table.
+pub async fn submit(db: &DatabaseConnection, input: &OpinionInput, channel: Channel, citizen_key: Option<String>) -> Result<Submitted, ServiceError> {
+    let mut errors = FieldErrors::default();
+    let kind = OpinionKind::parse(&input.kind);
+    if kind.is_none() {
+        errors.add("kind", "required", "请选择类型：咨询、求助、投诉、举报、建议或表扬");
+    }
+    let title = errors.text("title", text::line(&input.title, 60));
+    let content = errors.text("content", text::block(&input.content, 3000));
+    let category = match input.category.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) if DEFAULT_CATEGORIES.contains(&c) => Some(c.to_string()),
+        Some(_) => {
+            errors.add("category", "invalid", "请从列表中选择类别，或留空由工作人员分类");
+            None
+        }
+    };
+    let region = errors.text("region", text::optional_line(input.region.as_deref(), 32)).flatten();
+    let name = errors.text("name", text::optional_line(input.name.as_deref(), 32)).flatten();
+    let phone = match input.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        None => None,
+        Some(p) => match parse_phone(p) {
+            Some(p) => Some(p),
+            None => {
+                errors.add("phone", "invalid", "请填写 11 位手机号或带区号的固定电话");
+                None
+            }
+        },
+    };
+    let email = match input.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+        None => None,
+        Some(e) => match parse_email(e) {
+            Some(e) => Some(e),
+            None => {
+                errors.add("email", "invalid", "邮箱格式不正确");
+                None
+            }
+        },
+    };
+    if input.consent_contact && phone.is_none() && email.is_none() {
+        errors.add("phone", "required", "同意回访时请至少留下电话或邮箱");
+    }
+    errors.check()?;
+    let (kind, title, content) = (kind.expect("checked"), title.expect("checked"), content.expect("checked"));
+
+    let now = Utc::now();
+    let txn = begin_write(db).await?;
+    // 60 random bits make a collision vanishingly rare; check anyway rather than fail on it.
+    let code = loop {
+        let code = TrackingCode::generate(&mut rand::rng());
+        if opinion::Entity::find().filter(opinion::Column::TrackingCode.eq(code.as_str())).one(&txn).await?.is_none() {
+            break code;
+        }
+    };
+    let created = opinion::ActiveModel {
+        tracking_code: Set(code.as_str().into()),
+        kind: Set(kind),
+        title: Set(title),
+        content: Set(content),
+        category: Set(category),
+        region: Set(region),
+        channel: Set(channel),
+        external_id: Set(None),
+        citizen_key: Set(citizen_key),
+        status: Set(OpinionStatus::Received),
+        routed_unit_id: Set(None),
+        due_date: Set(None),
+        reply: Set(None),
+        replied_at: Set(None),
+        problem_id: Set(None),
+        theme_id: Set(None),
+        merged_into_id: Set(None),
+        consent_contact: Set(input.consent_contact),
+        likes: Set(0),
+        dislikes: Set(0),
+        suggested_category: Set(None),
+        suggested_unit_id: Set(None),
+        suggestion_confidence: Set(None),
+        submitted_at: Set(now),
+        updated_at: Set(now),
+        closed_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    if name.is_some() || phone.is_some() || email.is_some() {
+        opinion_contact::ActiveModel { opinion_id: Set(created.id), name: Set(name), phone: Set(phone), email: Set(email), created_at: Set(now) }
+            .insert(&txn)
+            .await?;
+    }
+    super::record_step(&txn, &created, None, None, "系统", Some("意见已受理，请保存查询码。".into()), true, now).await?;
+    // The audit trail records that it happened, never who the citizen is.
+    let detail = serde_json::json!({ "kind": kind.as_str(), "channel": channel.as_str() });
+    journal::audit(&txn, &Actor::citizen(), "opinion.submit", "opinion", created.id, None, Some(detail)).await?;
+    txn.commit().await?;
+    Ok(Submitted { opinion: created, code })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_are_normalised_or_refused() {
+        assert_eq!(parse_phone("138 1234 5678").as_deref(), Some("13812345678"));
+        assert_eq!(parse_phone("+86-138-1234-5678").as_deref(), Some("13812345678"));
+        assert_eq!(parse_phone("0731-88888888").as_deref(), Some("073188888888"));
+        for bad in ["12345", "1381234567a", "23812345678", "＋8613812345678"] {
+            assert_eq!(parse_phone(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn emails_are_checked() {
+        assert!(parse_email("a.b@example.cn").is_some());
+        for bad in ["a@b", "@x.cn", "a b@x.cn", "a@.cn", "<a>@x.cn"] {
+            assert!(parse_email(bad).is_none(), "{bad}");
+        }
+    }
+}

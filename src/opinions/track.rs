@@ -1,0 +1,153 @@
+//! What a citizen sees with a tracking code. A malformed code and an unknown one get the
+//! same answer; nothing on the page identifies the citizen.
+
+use entity::vocab::{OpinionStatus, RatingTarget, RectificationStatus};
+use entity::{notification, opinion, opinion_event, problem, rating, rectification, unit};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+
+use crate::domain::{time, tracking_code::TrackingCode};
+use crate::privacy::scrub;
+
+#[derive(Debug, Serialize)]
+pub struct Step {
+    pub at: String,
+    pub at_iso: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub actor: String,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LinkedProblem {
+    pub code: String,
+    pub title: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub progress: i32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GivenRating {
+    pub target: &'static str,
+    pub level: &'static str,
+    pub is_followup: bool,
+    pub at: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TrackView {
+    pub code: String,
+    pub kind: &'static str,
+    pub title: String,
+    pub content: String,
+    pub submitted_at: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub routed_unit: Option<String>,
+    pub due_date: Option<String>,
+    pub reply: Option<String>,
+    pub replied_at: Option<String>,
+    pub history: Vec<Step>,
+    pub notifications: Vec<String>,
+    pub problem: Option<LinkedProblem>,
+    /// For 重复已合并: the kept case's status and reply (never its code, which is someone else's).
+    pub merged_into: Option<(String, Option<String>)>,
+    pub ratings: Vec<GivenRating>,
+    pub can_rate: bool,
+    pub can_follow_up: bool,
+    pub can_rate_result: bool,
+}
+
+pub async fn find(db: &impl ConnectionTrait, input: &str) -> Result<Option<opinion::Model>, DbErr> {
+    let Some(code) = TrackingCode::parse(input) else { return Ok(None) };
+    opinion::Entity::find().filter(opinion::Column::TrackingCode.eq(code.as_str())).one(db).await
+}
+
+pub async fn view(db: &impl ConnectionTrait, input: &str) -> Result<Option<TrackView>, DbErr> {
+    let Some(o) = find(db, input).await? else { return Ok(None) };
+    let code = TrackingCode::parse(&o.tracking_code).map(|c| c.to_string()).unwrap_or_else(|| o.tracking_code.clone());
+    let history = opinion_event::Entity::find()
+        .filter(opinion_event::Column::OpinionId.eq(o.id))
+        .filter(opinion_event::Column::Public.eq(true))
+        .order_by_asc(opinion_event::Column::CreatedAt)
+        .order_by_asc(opinion_event::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| Step {
+            at: time::minute(e.created_at),
+            at_iso: e.created_at.with_timezone(&time::beijing()).to_rfc3339(),
+            status: e.to_status.as_str(),
+            status_label: e.to_status.label(),
+            actor: e.actor_label,
+            note: e.note.map(|n| scrub(&n).into_owned()),
+        })
+        .collect();
+    let notifications = notification::Entity::find()
+        .filter(notification::Column::OpinionId.eq(o.id))
+        .order_by_desc(notification::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|n| format!("{} {}", time::minute(n.created_at), scrub(&n.message)))
+        .collect();
+    let routed_unit = match o.routed_unit_id {
+        Some(id) => unit::Entity::find_by_id(id).one(db).await?.map(|u| u.name),
+        None => None,
+    };
+    let (problem, rect) = match o.problem_id {
+        Some(id) => (
+            problem::Entity::find_by_id(id).one(db).await?,
+            rectification::Entity::find().filter(rectification::Column::ProblemId.eq(id)).one(db).await?,
+        ),
+        None => (None, None),
+    };
+    let merged_into = match o.merged_into_id {
+        Some(id) => opinion::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|kept| (kept.status.label().to_string(), kept.reply.map(|r| scrub(&r).into_owned()))),
+        None => None,
+    };
+    let given = rating::Entity::find()
+        .filter(rating::Column::TrackingCode.eq(&o.tracking_code))
+        .order_by_asc(rating::Column::Id)
+        .all(db)
+        .await?;
+    let rated = given.iter().any(|r| r.target == RatingTarget::Opinion && !r.is_followup);
+    let followed_up = given.iter().any(|r| r.target == RatingTarget::Opinion && r.is_followup);
+    let result_done = rect.as_ref().is_some_and(|r| matches!(r.status, RectificationStatus::Reported | RectificationStatus::Rectified));
+    let result_rated = given.iter().any(|r| r.target == RatingTarget::Rectification);
+    Ok(Some(TrackView {
+        code,
+        kind: o.kind.label(),
+        title: scrub(&o.title).into_owned(),
+        content: scrub(&o.content).into_owned(),
+        submitted_at: time::minute(o.submitted_at),
+        status: o.status.as_str(),
+        status_label: o.status.label(),
+        routed_unit,
+        due_date: o.due_date.map(|d| d.to_string()),
+        reply: o.reply.as_deref().map(|r| scrub(r).into_owned()),
+        replied_at: o.replied_at.map(time::minute),
+        history,
+        notifications,
+        problem: problem.zip(rect.as_ref()).map(|(p, r)| LinkedProblem {
+            code: p.code,
+            title: p.title,
+            status: r.status.as_str(),
+            status_label: r.status.label(),
+            progress: r.progress,
+        }),
+        merged_into,
+        ratings: given
+            .iter()
+            .map(|r| GivenRating { target: r.target.label(), level: r.level.label(), is_followup: r.is_followup, at: time::minute(r.created_at) })
+            .collect(),
+        can_rate: super::RATEABLE.contains(&o.status) && !rated,
+        can_follow_up: rated && !followed_up,
+        can_rate_result: result_done && !result_rated && o.status != OpinionStatus::Hidden,
+    }))
+}

@@ -1,0 +1,163 @@
+//! Opinion queries for the staff inboxes. Opinions run to hundreds of thousands, so these
+//! filter and page in the database.
+
+use entity::vocab::{OpinionKind, OpinionStatus};
+use entity::{opinion, opinion_contact, opinion_event, unit};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{text, time};
+use crate::privacy::mask_phone;
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+pub struct InboxFilter {
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub category: Option<String>,
+    pub region: Option<String>,
+    pub page: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct InboxRow {
+    pub id: i32,
+    pub title: String,
+    pub kind: &'static str,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub category: Option<String>,
+    pub region: Option<String>,
+    pub submitted_at: String,
+    pub due_date: Option<String>,
+    pub overdue: bool,
+}
+
+pub struct Inbox {
+    pub rows: Vec<InboxRow>,
+    pub total: u64,
+    pub page: u64,
+    pub pages: u64,
+}
+
+const PAGE: u64 = 30;
+
+/// Opinions matching `filter`, newest first; only those routed to `unit_id` when given.
+pub async fn inbox(db: &impl ConnectionTrait, filter: &InboxFilter, unit_id: Option<i32>) -> Result<Inbox, DbErr> {
+    let mut query = opinion::Entity::find().order_by_desc(opinion::Column::SubmittedAt).order_by_desc(opinion::Column::Id);
+    if let Some(status) = filter.status.as_deref().and_then(OpinionStatus::parse) {
+        query = query.filter(opinion::Column::Status.eq(status));
+    }
+    if let Some(kind) = filter.kind.as_deref().and_then(OpinionKind::parse) {
+        query = query.filter(opinion::Column::Kind.eq(kind));
+    }
+    if let Some(category) = filter.category.as_deref().and_then(|c| text::line(c, 32).ok()) {
+        query = query.filter(opinion::Column::Category.eq(category));
+    }
+    if let Some(region) = filter.region.as_deref().and_then(|r| text::line(r, 32).ok()) {
+        query = query.filter(opinion::Column::Region.eq(region));
+    }
+    if let Some(unit) = unit_id {
+        query = query.filter(opinion::Column::RoutedUnitId.eq(unit));
+    }
+    let paginator = query.paginate(db, PAGE);
+    let totals = paginator.num_items_and_pages().await?;
+    let page = filter.page.unwrap_or(1).clamp(1, totals.number_of_pages.max(1));
+    let today = crate::lists::catalog::today();
+    let rows = paginator
+        .fetch_page(page - 1)
+        .await?
+        .into_iter()
+        .map(|o| InboxRow {
+            id: o.id,
+            title: o.title,
+            kind: o.kind.label(),
+            status: o.status.as_str(),
+            status_label: o.status.label(),
+            category: o.category,
+            region: o.region,
+            submitted_at: time::minute(o.submitted_at),
+            due_date: o.due_date.map(|d| d.to_string()),
+            overdue: matches!(o.status, OpinionStatus::Routed | OpinionStatus::InProgress) && o.due_date.is_some_and(|d| d < today),
+        })
+        .collect();
+    Ok(Inbox { rows, total: totals.number_of_items, page, pages: totals.number_of_pages.max(1) })
+}
+
+#[derive(Debug, Serialize)]
+pub struct Contact {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub masked: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StaffView {
+    pub id: i32,
+    pub kind: &'static str,
+    pub title: String,
+    pub content: String,
+    pub category: Option<String>,
+    pub region: Option<String>,
+    pub channel: &'static str,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub routed_unit: Option<String>,
+    pub due_date: Option<String>,
+    pub reply: Option<String>,
+    pub consent_contact: bool,
+    pub contact: Option<Contact>,
+    pub events: Vec<serde_json::Value>,
+    pub submitted_at: String,
+}
+
+/// One opinion for staff. Contacts in full only for the unit handling the case.
+pub async fn staff_view(db: &impl ConnectionTrait, id: i32, full_contact_for_unit: Option<i32>) -> Result<Option<StaffView>, DbErr> {
+    let Some(o) = opinion::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
+    let full = full_contact_for_unit.is_some() && full_contact_for_unit == o.routed_unit_id;
+    let contact = opinion_contact::Entity::find_by_id(o.id).one(db).await?.map(|c| {
+        if full {
+            Contact { name: c.name, phone: c.phone, email: c.email, masked: false }
+        } else {
+            Contact {
+                name: c.name.map(|n| format!("{}**", n.chars().next().unwrap_or('*'))),
+                phone: c.phone.as_deref().map(mask_phone),
+                email: c.email.map(|e| match e.split_once('@') {
+                    Some((_, domain)) => format!("***@{domain}"),
+                    None => "***".into(),
+                }),
+                masked: true,
+            }
+        }
+    });
+    let events = opinion_event::Entity::find()
+        .filter(opinion_event::Column::OpinionId.eq(o.id))
+        .order_by_asc(opinion_event::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| serde_json::json!({ "at": time::minute(e.created_at), "status": e.to_status.label(), "actor": e.actor_label, "note": e.note, "public": e.public }))
+        .collect();
+    let routed_unit = match o.routed_unit_id {
+        Some(uid) => unit::Entity::find_by_id(uid).one(db).await?.map(|u| u.name),
+        None => None,
+    };
+    Ok(Some(StaffView {
+        id: o.id,
+        kind: o.kind.label(),
+        title: o.title,
+        content: o.content,
+        category: o.category,
+        region: o.region,
+        channel: o.channel.label(),
+        status: o.status.as_str(),
+        status_label: o.status.label(),
+        routed_unit,
+        due_date: o.due_date.map(|d| d.to_string()),
+        reply: o.reply,
+        consent_contact: o.consent_contact,
+        contact,
+        events,
+        submitted_at: time::minute(o.submitted_at),
+    }))
+}

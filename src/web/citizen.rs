@@ -1,0 +1,120 @@
+//! Pages for citizens with an opinion: submit, keep the code, follow the case, rate it.
+
+use actix_web::{HttpRequest, HttpResponse, get, http::StatusCode, post, web};
+use entity::vocab::{Channel, OpinionKind, RatingLevel};
+use serde::Deserialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::domain::DEFAULT_CATEGORIES;
+use crate::error::AppError;
+use crate::limits::Policy;
+use crate::opinions::{ratings::{self, RatingInput, What}, submit::{self, OpinionInput}, track};
+use crate::service::{FieldErrors, ServiceError};
+use crate::state::AppState;
+use crate::web::{client::limit, csrf::{CsrfForm, CsrfPairs}, page::Page};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(new_form).service(create).service(track_form).service(track_lookup).service(rate);
+}
+
+/// Distinct citizens are counted by a hash of their phone, never by the number itself.
+pub fn citizen_key(input: &OpinionInput) -> Option<String> {
+    let phone = input.phone.as_deref().and_then(submit::parse_phone)?;
+    Some(format!("tel-{}", &hex::encode(Sha256::digest(phone.as_bytes()))[..20]))
+}
+
+async fn form_page(req: &HttpRequest, state: &AppState, errors: Option<&FieldErrors>, values: &OpinionInput) -> Result<HttpResponse, AppError> {
+    let regions = crate::units::list_units(&state.db).await?.into_iter().filter_map(|u| u.region).collect::<std::collections::BTreeSet<_>>();
+    let mut page = Page::new(req, "submit");
+    page.insert("kinds", &OpinionKind::ALL.iter().map(|k| json!({ "value": k.as_str(), "label": k.label() })).collect::<Vec<_>>())
+        .insert("categories", DEFAULT_CATEGORIES)
+        .insert("regions", &regions)
+        .insert("values", values);
+    let status = match errors {
+        Some(errors) => {
+            page.insert("errors", &errors.by_field());
+            StatusCode::BAD_REQUEST
+        }
+        None => StatusCode::OK,
+    };
+    page.render_with_status(&state.tera, "citizen/new.html", status)
+}
+
+#[get("/opinions/new")]
+async fn new_form(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    form_page(&req, &state, None, &OpinionInput { consent_contact: true, ..OpinionInput::default() }).await
+}
+
+#[post("/opinions/new")]
+async fn create(req: HttpRequest, state: web::Data<AppState>, CsrfForm(input): CsrfForm<OpinionInput>) -> Result<HttpResponse, AppError> {
+    limit(&req, &state, Policy::SubmitOpinion)?;
+    match submit::submit(&state.db, &input, Channel::Web, citizen_key(&input)).await {
+        Ok(done) => {
+            let mut page = Page::new(&req, "submit");
+            page.insert("code", &done.code.to_string()).insert("title", &done.opinion.title);
+            page.render_with_status(&state.tera, "citizen/submitted.html", StatusCode::CREATED)
+        }
+        Err(ServiceError::Invalid(errors)) => form_page(&req, &state, Some(&errors), &input).await,
+        Err(err) => Err(err.into()),
+    }
+}
+
+#[get("/track")]
+async fn track_form(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    Page::new(&req, "track").render(&state.tera, "citizen/track.html")
+}
+
+#[derive(Deserialize)]
+struct TrackForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// Looked up by POST so the code stays out of URLs, logs and browser history.
+async fn show(req: &HttpRequest, state: &AppState, code: &str, notice: Option<&str>, status: StatusCode) -> Result<HttpResponse, AppError> {
+    limit(req, state, Policy::Track)?;
+    let mut page = Page::new(req, "track");
+    match track::view(&state.db, code).await? {
+        Some(view) => {
+            page.insert("view", &view)
+                .insert("raw_code", code)
+                .insert("notice", &notice)
+                .insert("levels", &RatingLevel::ALL.iter().map(|l| json!({ "score": l.score(), "label": l.label() })).collect::<Vec<_>>())
+                .insert("good_tags", ratings::GOOD_TAGS)
+                .insert("bad_tags", ratings::BAD_TAGS);
+            page.render_with_status(&state.tera, "citizen/track.html", status)
+        }
+        None => {
+            page.insert("not_found", &true);
+            page.render_with_status(&state.tera, "citizen/track.html", StatusCode::NOT_FOUND)
+        }
+    }
+}
+
+#[post("/track")]
+async fn track_lookup(req: HttpRequest, state: web::Data<AppState>, CsrfForm(form): CsrfForm<TrackForm>) -> Result<HttpResponse, AppError> {
+    show(&req, &state, &form.code, None, StatusCode::OK).await
+}
+
+#[post("/track/rate")]
+async fn rate(req: HttpRequest, state: web::Data<AppState>, form: CsrfPairs) -> Result<HttpResponse, AppError> {
+    limit(&req, &state, Policy::Rate)?;
+    let code = form.get("code");
+    let what = match form.get("what") {
+        "followup" => What::FollowUp,
+        "result" => What::Result,
+        _ => What::Handling,
+    };
+    let input = RatingInput { level: form.get("level"), tags: form.all("tags"), comment: form.get("comment") };
+    match ratings::rate(&state.db, code, what, input).await {
+        Ok(_) => show(&req, &state, code, Some("感谢您的评价！"), StatusCode::OK).await,
+        Err(ServiceError::Invalid(errors)) => {
+            let message = errors.0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("；");
+            show(&req, &state, code, Some(&message), StatusCode::BAD_REQUEST).await
+        }
+        Err(ServiceError::Refused(message)) => show(&req, &state, code, Some(&message), StatusCode::CONFLICT).await,
+        Err(ServiceError::NotFound) => show(&req, &state, code, None, StatusCode::NOT_FOUND).await,
+        Err(err) => Err(err.into()),
+    }
+}
