@@ -81,4 +81,22 @@ pub enum AuditAction {
 pub enum ImportKind {
     /// Problems with their responsibilities, from .xlsx, .xls or .csv.
     Problems { file: std::path::PathBuf },
+    /// Opinions exported from 12345 hotlines and message boards, from .csv, .xlsx or .jsonl.
+    Opinions {
+        file: std::path::PathBuf,
+        /// Name of the source system; external ids are kept as SOURCE:id (default: the file name).
+        #[arg(long)]
+        source: Option<String>,
+        /// Column mapping overrides, e.g. --map title=主题 --map body=内容.
+        #[arg(long = "map", value_parser = parse_mapping)]
+        map: Vec<(String, String)>,
+    },
+}
+
+fn parse_mapping(value: &str) -> Result<(String, String), String> {
+    value
+        .split_once('=')
+        .map(|(field, header)| (field.trim().to_string(), header.trim().to_string()))
+        .filter(|(f, h)| !f.is_empty() && !h.is_empty())
+        .ok_or_else(|| "格式应为 字段=表头，如 title=留言主题".to_string())
 }

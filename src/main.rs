@@ -125,6 +125,37 @@ async fn run(cli: Cli, mut config: Config) -> Result<(), CliError> {
             }
             Ok(())
         }
+        Command::Import { what: ImportKind::Opinions { file, source, map } } => {
+            let db = startup::open_database(&config).await?;
+            let bytes = std::fs::read(&file).map_err(|e| CliError::Refused(format!("无法读取 {}：{e}", file.display())))?;
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let source = source.unwrap_or_else(|| name.split('.').next().unwrap_or("import").chars().take(15).collect());
+            let mapping = lianxin::opinions::import::Mapping::new(&map).map_err(CliError::Refused)?;
+            let table = lianxin::tabular::read_table(&name, &bytes).map_err(CliError::Refused)?;
+            let show_progress = std::io::stderr().is_terminal();
+            let report = lianxin::opinions::import::import_opinions(&db, table, &mapping, &source, |done, total| {
+                if show_progress {
+                    let width = 30;
+                    let filled = if total == 0 { width } else { done * width / total };
+                    eprint!("\r导入中 [{}{}] {done}/{total}", "#".repeat(filled), " ".repeat(width - filled));
+                }
+            })
+            .await?;
+            if show_progress {
+                eprintln!();
+            }
+            println!(
+                "导入完成（来源 {source}）：新增 {} 条，已存在 {} 条，拒绝 {} 行。",
+                report.created, report.unchanged, report.rejected.len()
+            );
+            for rejected in report.rejected.iter().take(50) {
+                println!("  第 {} 行：{}", rejected.line, rejected.reason);
+            }
+            if report.rejected.len() > 50 {
+                println!("  ……另有 {} 行被拒绝", report.rejected.len() - 50);
+            }
+            Ok(())
+        }
         Command::Audit { action: AuditAction::Verify } => {
             let db = startup::open_database(&config).await?;
             match journal::verify(&db).await? {

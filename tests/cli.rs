@@ -183,3 +183,27 @@ fn problems_are_imported_and_deadlines_checked_from_the_command_line() {
     let missing = lianxin(dir.path()).args(["import", "problems", "/no/such/file.csv"]).output().unwrap();
     assert_clean_failure(missing, "无法读取");
 }
+
+/// The shared real messages (development data beside the project) import cleanly and
+/// idempotently. CI provides them, so there they must be present; elsewhere the test says
+/// loudly that it had nothing to read.
+#[test]
+fn the_shared_real_messages_import_cleanly() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/taidi2020");
+    if !data.exists() {
+        assert!(std::env::var("CI").is_err(), "CI provides ../shared/data/taidi2020 and it is missing");
+        eprintln!("NOTE: {} is absent; the real-message import was not exercised", data.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (file, rows) in [("labeled.jsonl", 6824), ("hot.jsonl", 4326), ("replies.jsonl", 2816)] {
+        let output = lianxin(dir.path()).args(["import", "opinions"]).arg(data.join(file)).output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{file}: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(stdout.contains(&format!("新增 {rows} 条，已存在 0 条，拒绝 0 行")), "{file}: {stdout}");
+    }
+    let again = lianxin(dir.path()).args(["import", "opinions"]).arg(data.join("hot.jsonl")).output().unwrap();
+    assert!(String::from_utf8_lossy(&again.stdout).contains("新增 0 条，已存在 4326 条"));
+    let bad_map = lianxin(dir.path()).args(["import", "opinions", "--map", "nosuch=列"]).arg(data.join("hot.jsonl")).output().unwrap();
+    assert_clean_failure(bad_map, "未知字段");
+}

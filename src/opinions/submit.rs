@@ -112,7 +112,8 @@ pub async fn submit(db: &DatabaseConnection, input: &OpinionInput, channel: Chan
             }
         },
     };
-    if input.consent_contact && phone.is_none() && email.is_none() {
+    let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
+    if input.consent_contact && blank(&input.phone) && blank(&input.email) {
         errors.add("phone", "required", "同意回访时请至少留下电话或邮箱");
     }
     errors.check()?;

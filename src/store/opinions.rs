@@ -145,8 +145,9 @@ pub async fn staff_view(db: &impl ConnectionTrait, id: i32, full_contact_for_uni
     Ok(Some(StaffView {
         id: o.id,
         kind: o.kind.label(),
-        title: o.title,
-        content: o.content,
+        // Numbers typed into the text are contacts too: only the handling unit sees them.
+        title: if full { o.title } else { crate::privacy::scrub(&o.title).into_owned() },
+        content: if full { o.content } else { crate::privacy::scrub(&o.content).into_owned() },
         category: o.category,
         region: o.region,
         channel: o.channel.label(),

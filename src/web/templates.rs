@@ -16,6 +16,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("unit/index.html", include_str!("../../templates/unit/index.html")),
     ("unit/work.html", include_str!("../../templates/unit/work.html")),
     ("partials/badges.html", include_str!("../../templates/partials/badges.html")),
+    ("partials/opinion_detail.html", include_str!("../../templates/partials/opinion_detail.html")),
     ("partials/problem.html", include_str!("../../templates/partials/problem.html")),
     ("public/lists.html", include_str!("../../templates/public/lists.html")),
     ("public/problem.html", include_str!("../../templates/public/problem.html")),
@@ -73,5 +74,26 @@ mod tests {
     #[test]
     fn every_template_parses() {
         super::load().expect("templates parse");
+    }
+
+    /// A template left out of the list would only fail when a page first includes it.
+    #[test]
+    fn every_template_file_is_compiled_in() {
+        fn walk(dir: &std::path::Path, root: &std::path::Path, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, root, out);
+                } else {
+                    out.push(path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"));
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut files = Vec::new();
+        walk(&root, &root, &mut files);
+        for file in files {
+            assert!(super::TEMPLATES.iter().any(|(name, _)| *name == file), "{file} is not in TEMPLATES");
+        }
     }
 }

@@ -138,6 +138,20 @@ on_both_databases! {
         assert_eq!(refused.status(), 400);
         assert_eq!(unit_staff.get("/unit").await.status(), 200);
 
+        // Citizens' forms: submitting, tracking and rating.
+        let citizen = app.another_client();
+        let base = [("kind", "complaint"), ("title", "标题"), ("content", "内容"), ("category", ""), ("region", ""), ("name", ""), ("phone", ""), ("email", "")];
+        batter(&citizen, "/opinions/new", &["kind", "title", "content", "category", "region", "name", "phone", "email"], &base).await;
+        batter(&citizen, "/track", &["code"], &[("code", "ABCD-EFGH-JKMN")]).await;
+        batter(&citizen, "/track/rate", &["code", "level", "what", "tags", "comment"], &[("code", "ABCD"), ("level", "5"), ("what", "handling")]).await;
+        raw(&citizen, "/track").await;
+        for body in [serde_json::json!({ "kind": SCRIPT, "title": "\u{202E}\u{200B}", "content": "长".repeat(5000) }), serde_json::json!([1, 2]), serde_json::json!({ "kind": 5, "consent_contact": "maybe" })] {
+            let response = app.client.post(app.url("/api/v1/opinions")).json(&body).send().await.unwrap();
+            assert!(response.status().as_u16() < 500, "{body}: {}", response.status());
+            let json: serde_json::Value = response.json().await.unwrap();
+            assert!(json["error"]["code"].is_string(), "{json}");
+        }
+
         batter(&app, "/login", &["username", "password", "next"], &[("username", "x"), ("password", "y")]).await;
         raw(&app, "/login").await;
     }

@@ -6,5 +6,6 @@ mod helpers;
 mod demo;
 mod hostile;
 mod lists;
+mod opinions;
 mod pages;
 mod staff;
