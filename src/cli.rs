@@ -36,6 +36,19 @@ pub enum Command {
         #[command(subcommand)]
         what: ImportKind,
     },
+    /// Rebuild the search index from the database (stop the server on this data directory first).
+    Reindex,
+    /// Measure search recall and precision on a JSON Lines file of messages (id, title, body).
+    SearchEval {
+        #[arg(long)]
+        input: std::path::PathBuf,
+        /// How many query words to try.
+        #[arg(long, default_value_t = 60)]
+        queries: usize,
+        /// Print every query's figures.
+        #[arg(long)]
+        verbose: bool,
+    },
     /// Check the audit trail.
     Audit {
         #[command(subcommand)]

@@ -156,6 +156,51 @@ async fn run(cli: Cli, mut config: Config) -> Result<(), CliError> {
             }
             Ok(())
         }
+        Command::Reindex => {
+            let db = startup::open_database(&config).await?;
+            let words: Vec<String> = Vec::new();
+            let jieba = std::sync::Arc::new(lianxin::search::tokenizer::build_jieba(&words));
+            let dir = config.data_dir.join("index");
+            let (engine, _) = lianxin::search::SearchEngine::open(&dir, jieba)
+                .map_err(|e| CliError::Refused(format!("无法打开搜索索引（服务是否正在运行？）：{e}")))?;
+            let engine = std::sync::Arc::new(engine);
+            let show = std::io::stderr().is_terminal();
+            let n = lianxin::search::indexer::rebuild(&engine, &db, |done, total| {
+                if show {
+                    let filled = if total == 0 { 30 } else { done * 30 / total };
+                    eprint!("\r重建索引 [{}{}] {done}/{total}", "#".repeat(filled), " ".repeat(30 - filled));
+                }
+            })
+            .await
+            .map_err(|e| CliError::Refused(format!("重建索引失败：{e}")))?;
+            if show {
+                eprintln!();
+            }
+            println!("搜索索引已重建：{n} 个文档。");
+            Ok(())
+        }
+        Command::SearchEval { input, queries, verbose } => {
+            let text = std::fs::read_to_string(&input).map_err(|e| CliError::Refused(format!("无法读取 {}：{e}", input.display())))?;
+            let messages: Vec<lianxin::search::eval::Message> = text
+                .lines()
+                .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+                .map(|v| {
+                    let field = |k: &str| v.get(k).map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string())).unwrap_or_default();
+                    lianxin::search::eval::Message { id: field("id"), text: format!("{}\n{}", field("title"), field("body")) }
+                })
+                .collect();
+            let result = lianxin::search::eval::evaluate(messages, queries).map_err(|e| CliError::Refused(e.to_string()))?;
+            if verbose {
+                for q in &result.queries {
+                    println!("{:<16} 相关 {:>5} 命中 {:>5} 召回 {:.3} 准确 {:.3}", q.query, q.relevant, q.hits, q.recall, q.precision);
+                }
+            }
+            println!(
+                "{} 条留言，{} 个查询：平均召回率 {:.3}，平均准确率 {:.3}",
+                result.documents, result.queries.len(), result.mean_recall, result.mean_precision
+            );
+            Ok(())
+        }
         Command::Audit { action: AuditAction::Verify } => {
             let db = startup::open_database(&config).await?;
             match journal::verify(&db).await? {

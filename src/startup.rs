@@ -21,6 +21,8 @@ pub enum StartupError {
     Demo(String),
     #[error("会话密钥无效：{0}")]
     SessionKey(String),
+    #[error("搜索索引无法打开：{0}")]
+    Search(#[from] crate::search::SearchError),
 }
 
 pub struct Application {
@@ -49,8 +51,10 @@ impl Application {
         let tera = crate::web::templates::load().map_err(|e| StartupError::Templates(crate::error::AppError::from(e).to_string()))?;
         let key = session_key(&config)?;
         spawn_deadline_checks(db.clone(), config.deadline_check_minutes);
+        let search = open_search(&config, &db).await?;
+        crate::search::indexer::spawn(search.clone(), db.clone());
         let cookie_secure = config.cookie_secure;
-        let state = AppState { db, tera: Arc::new(tera), config: Arc::new(config), limiter: Arc::default() };
+        let state = AppState { db, tera: Arc::new(tera), config: Arc::new(config), limiter: Arc::default(), search };
         let server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
                 .cookie_name("lianxin_session".into())
@@ -91,6 +95,29 @@ fn describe_bind_error(err: &std::io::Error) -> String {
         std::io::ErrorKind::AddrNotAvailable => "本机没有这个地址".into(),
         _ => err.to_string(),
     }
+}
+
+/// Words jieba must keep whole: the names of units and regions in this database.
+async fn dictionary_words(db: &DatabaseConnection) -> Result<Vec<String>, sea_orm::DbErr> {
+    use sea_orm::EntityTrait;
+    let units = entity::unit::Entity::find().all(db).await?;
+    let mut words: Vec<String> = units.iter().map(|u| u.name.clone()).collect();
+    words.extend(units.into_iter().filter_map(|u| u.region));
+    Ok(words)
+}
+
+/// Opens the search index under the data directory, building it from the database when it is
+/// missing or unreadable.
+pub async fn open_search(config: &Config, db: &DatabaseConnection) -> Result<Arc<crate::search::SearchEngine>, StartupError> {
+    let words = dictionary_words(db).await.map_err(crate::search::SearchError::from)?;
+    let jieba = Arc::new(tokio::task::spawn_blocking(move || crate::search::tokenizer::build_jieba(&words)).await.expect("jieba loads"));
+    let (engine, fresh) = crate::search::SearchEngine::open(&config.data_dir.join("index"), jieba)?;
+    let engine = Arc::new(engine);
+    if fresh {
+        let n = crate::search::indexer::rebuild(&engine, db, |_, _| {}).await?;
+        tracing::info!(documents = n, "search index built");
+    }
+    Ok(engine)
 }
 
 /// The key that signs and encrypts session cookies: from `LIANXIN_SESSION_KEY`, or kept in

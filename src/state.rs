@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
-use crate::{config::Config, limits::RateLimiter};
+use crate::{config::Config, limits::RateLimiter, search::SearchEngine};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -12,4 +12,5 @@ pub struct AppState {
     pub tera: Arc<tera::Tera>,
     pub config: Arc<Config>,
     pub limiter: Arc<RateLimiter>,
+    pub search: Arc<SearchEngine>,
 }

@@ -207,3 +207,13 @@ fn the_shared_real_messages_import_cleanly() {
     let bad_map = lianxin(dir.path()).args(["import", "opinions", "--map", "nosuch=列"]).arg(data.join("hot.jsonl")).output().unwrap();
     assert_clean_failure(bad_map, "未知字段");
 }
+
+#[test]
+fn reindex_rebuilds_the_search_index_from_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(lianxin(dir.path()).arg("seed-demo").output().unwrap().status.success());
+    let output = lianxin(dir.path()).arg("reindex").output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("搜索索引已重建：2123 个文档"));
+    assert!(dir.path().join("index/meta.json").exists());
+}

@@ -128,6 +128,8 @@ pub async fn link_problem(db: &impl ConnectionTrait, actor: &Actor, id: i32, pro
     .await?;
     journal::audit(db, actor, "opinion.link", "opinion", id, snapshot(&before), snapshot(&after)).await?;
     journal::changed(db, "opinion", id, entity::vocab::ChangeOp::Upsert).await?;
+    // The problem's document carries its opinions' words.
+    journal::changed(db, "problem", p.id, entity::vocab::ChangeOp::Upsert).await?;
     Ok(after)
 }
 

@@ -11,6 +11,7 @@ pub mod office;
 pub mod page;
 pub mod public;
 pub mod publicity;
+pub mod search;
 pub mod session;
 pub mod templates;
 pub mod unit;
@@ -39,6 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(assets::configure)
         .configure(api::configure)
         .configure(public::configure)
+        .configure(search::configure)
         .configure(citizen::configure)
         .configure(auth::configure)
         .configure(admin::configure)

@@ -110,8 +110,17 @@ fn attachment_disposition(name: &str) -> String {
 #[get("/problems/{code}")]
 async fn problem_page(req: HttpRequest, state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, AppError> {
     let d = detail::load(&state.db, &code, catalog::today()).await?.ok_or(AppError::NotFound)?;
+    let engine = state.search.clone();
+    let (title, key) = (d.row.title.clone(), crate::search::documents::Source::key("problem", d.row.problem_id));
+    let (related, similar) = tokio::task::spawn_blocking(move || -> Result<_, crate::search::SearchError> {
+        use crate::search::query::similar;
+        Ok((similar(&engine, &title, "problem", 4, Some(&key))?, similar(&engine, &title, "opinion", 5, None)?))
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("search task: {e}")))?
+    .map_err(|e| AppError::Internal(e.to_string()))?;
     let mut page = Page::new(&req, "lists");
-    page.insert("d", &d);
+    page.insert("d", &d).insert("related", &related).insert("similar", &similar);
     page.render(&state.tera, "public/problem.html")
 }
 

@@ -33,6 +33,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("office/followups.html", include_str!("../../templates/office/followups.html")),
     ("unit/opinions.html", include_str!("../../templates/unit/opinions.html")),
     ("unit/opinion.html", include_str!("../../templates/unit/opinion.html")),
+    ("public/search.html", include_str!("../../templates/public/search.html")),
     ("feeds/atom.xml", include_str!("../../templates/feeds/atom.xml")),
 ];
 

@@ -16,6 +16,7 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     pub client: reqwest::Client,
     pub backend: Backend,
+    pub database_url: String,
     _data_dir: tempfile::TempDir,
 }
 
@@ -66,6 +67,7 @@ impl TestApp {
             db: self.db.clone(),
             client: client(),
             backend: self.backend,
+            database_url: self.database_url.clone(),
             _data_dir: tempfile::tempdir().unwrap(),
         }
     }
@@ -123,14 +125,31 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, |_| {}).await
 }
 
+/// The database a running test app uses.
+pub fn database_url_of(app: &TestApp) -> String {
+    app.database_url.clone()
+}
+
+/// A second server on an existing database, with its own data directory and index.
+pub async fn spawn_app_on(backend: Backend, database_url: String) -> TestApp {
+    spawn(backend, Some(database_url), |_| {}).await
+}
+
 /// Spawns the app with a changed configuration.
 pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    spawn(backend, None, adjust).await
+}
+
+async fn spawn(backend: Backend, database_url: Option<String>, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let data_dir = tempfile::tempdir().expect("a temporary directory");
-    let database_url = fresh_database_url(backend, data_dir.path()).await;
+    let database_url = match database_url {
+        Some(url) => url,
+        None => fresh_database_url(backend, data_dir.path()).await,
+    };
     let mut config = Config {
         bind: "127.0.0.1:0".into(),
         data_dir: data_dir.path().to_path_buf(),
-        database_url: Some(database_url),
+        database_url: Some(database_url.clone()),
         demo_seed: 7,
         // Tests run the deadline check themselves, when they mean to.
         deadline_check_minutes: 0,
@@ -141,7 +160,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
     let app = Application::build(config.clone(), db.clone()).await.expect("the app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, db, client: client(), backend, _data_dir: data_dir }
+    TestApp { address, db, client: client(), backend, database_url, _data_dir: data_dir }
 }
 
 /// Declares one test body that runs once on SQLite and once on PostgreSQL.

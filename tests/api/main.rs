@@ -7,5 +7,6 @@ mod demo;
 mod hostile;
 mod lists;
 mod opinions;
+mod search;
 mod pages;
 mod staff;

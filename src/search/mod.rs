@@ -1,0 +1,182 @@
+//! Chinese search over the lists, reports and public opinions: jieba + tantivy. The index is
+//! derived data under the data directory, kept current from the change log and rebuilt when
+//! missing or unreadable.
+
+pub mod documents;
+pub mod eval;
+pub mod indexer;
+pub mod query;
+pub mod tokenizer;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use jieba_rs::Jieba;
+use tantivy::schema::{
+    FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("search index directory: {0}")]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+    #[error("search index: {0}")]
+    Open(#[from] tantivy::directory::error::OpenDirectoryError),
+}
+
+#[derive(Clone, Copy)]
+pub struct Fields {
+    pub key: Field,
+    pub doc_type: Field,
+    pub visibility: Field,
+    pub title: Field,
+    pub body: Field,
+    pub url: Field,
+    pub code: Field,
+    pub region: Field,
+    pub category: Field,
+    pub status: Field,
+    pub date: Field,
+    pub facets: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default()
+        .set_indexing_options(TextFieldIndexing::default().set_tokenizer(tokenizer::NAME).set_index_option(IndexRecordOption::WithFreqsAndPositions))
+        .set_stored();
+    let fields = Fields {
+        key: b.add_text_field("key", STRING | STORED),
+        doc_type: b.add_text_field("doc_type", STRING | STORED),
+        visibility: b.add_text_field("visibility", STRING),
+        title: b.add_text_field("title", text.clone()),
+        body: b.add_text_field("body", text),
+        url: b.add_text_field("url", STORED),
+        code: b.add_text_field("code", STRING | STORED),
+        region: b.add_text_field("region", STRING | STORED),
+        category: b.add_text_field("category", STRING | STORED),
+        status: b.add_text_field("status", STRING | STORED),
+        date: b.add_i64_field("date", INDEXED | STORED | FAST),
+        facets: b.add_facet_field("facets", FacetOptions::default()),
+    };
+    (b.build(), fields)
+}
+
+/// The process's search engine: one index, one writer, one reader; a searcher per request.
+pub struct SearchEngine {
+    pub index: Index,
+    pub reader: IndexReader,
+    pub writer: Mutex<IndexWriter>,
+    pub fields: Fields,
+    pub jieba: Arc<Jieba>,
+    pub dir: PathBuf,
+}
+
+const WRITER_HEAP: usize = 50_000_000;
+
+impl SearchEngine {
+    /// Opens the index in `dir`; creates it when missing and rebuilds it when unreadable or
+    /// from another schema. Returns whether the caller must fill it from the database.
+    pub fn open(dir: &Path, jieba: Arc<Jieba>) -> Result<(Self, bool), SearchError> {
+        let (schema, fields) = schema();
+        std::fs::create_dir_all(dir)?;
+        let (index, fresh) = match Index::open_in_dir(dir) {
+            Ok(index) if index.schema() == schema => (index, false),
+            Ok(_) => {
+                tracing::warn!(dir = %dir.display(), "search index has an old schema; rebuilding it");
+                (Self::recreate(dir, schema)?, true)
+            }
+            Err(tantivy::TantivyError::OpenDirectoryError(_)) | Err(tantivy::TantivyError::OpenReadError(_))
+                if !dir.join("meta.json").exists() =>
+            {
+                tracing::info!(dir = %dir.display(), "no search index yet; building it");
+                (Index::create_in_dir(dir, schema)?, true)
+            }
+            Err(err) => {
+                tracing::warn!(dir = %dir.display(), %err, "search index is unreadable; rebuilding it");
+                (Self::recreate(dir, schema)?, true)
+            }
+        };
+        index.tokenizers().register(tokenizer::NAME, tokenizer::JiebaTokenizer { jieba: jieba.clone() });
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let writer = index.writer(WRITER_HEAP)?;
+        Ok((Self { index, reader, writer: Mutex::new(writer), fields, jieba, dir: dir.to_path_buf() }, fresh))
+    }
+
+    /// An index in memory, for evaluations and tests.
+    pub fn in_ram(jieba: Arc<Jieba>) -> Result<Self, SearchError> {
+        let (schema, fields) = schema();
+        let index = Index::create_in_ram(schema);
+        index.tokenizers().register(tokenizer::NAME, tokenizer::JiebaTokenizer { jieba: jieba.clone() });
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let writer = index.writer(WRITER_HEAP)?;
+        Ok(Self { index, reader, writer: Mutex::new(writer), fields, jieba, dir: PathBuf::new() })
+    }
+
+    fn recreate(dir: &Path, schema: Schema) -> Result<Index, SearchError> {
+        std::fs::remove_dir_all(dir)?;
+        std::fs::create_dir_all(dir)?;
+        Ok(Index::create_in_dir(dir, schema)?)
+    }
+
+    /// Where the id of the last change-log entry applied is kept.
+    fn applied_path(&self) -> PathBuf {
+        self.dir.join("lianxin-applied")
+    }
+
+    pub fn applied(&self) -> i64 {
+        std::fs::read_to_string(self.applied_path()).ok().and_then(|s| s.trim().parse().ok()).unwrap_or(0)
+    }
+
+    fn set_applied(&self, id: i64) -> Result<(), SearchError> {
+        let path = self.applied_path();
+        let temp = path.with_extension("tmp");
+        std::fs::write(&temp, id.to_string())?;
+        std::fs::rename(temp, path)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::collector::Count;
+    use tantivy::query::PhraseQuery;
+    use tantivy::{TantivyDocument, Term};
+
+    fn engine_with(texts: &[&str]) -> SearchEngine {
+        let engine = SearchEngine::in_ram(Arc::new(tokenizer::build_jieba(&["滨江花园".into()]))).unwrap();
+        {
+            let mut writer = engine.writer.lock().unwrap();
+            for text in texts {
+                let mut doc = TantivyDocument::default();
+                doc.add_text(engine.fields.body, *text);
+                writer.add_document(doc).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        engine.reader.reload().unwrap();
+        engine
+    }
+
+    fn phrase(engine: &SearchEngine, words: &[&str]) -> usize {
+        let terms = words.iter().map(|w| Term::from_field_text(engine.fields.body, w)).collect();
+        engine.reader.searcher().search(&PhraseQuery::new(terms), &Count).unwrap()
+    }
+
+    /// The position rule, pinned: consecutive words match as a phrase, a sub-word stands where
+    /// its compound stands, and words apart do not.
+    #[test]
+    fn phrases_follow_the_position_rule() {
+        let engine = engine_with(&["滨江花园夜间施工噪音扰民", "中华人民共和国成立七十周年", "夜间在滨江花园施工"]);
+        assert_eq!(phrase(&engine, &["滨江花园", "夜间施工"]), 1);
+        assert_eq!(phrase(&engine, &["共和国", "成立"]), 1, "a sub-word takes its compound's position");
+        assert_eq!(phrase(&engine, &["中华人民共和国", "成立"]), 1);
+        assert_eq!(phrase(&engine, &["夜间", "滨江花园"]), 0, "words apart are not a phrase");
+    }
+}

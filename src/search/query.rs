@@ -1,0 +1,324 @@
+//! Turning what people type into a tantivy query. Terms come from jieba, never from the query
+//! parser (which would turn Chinese into phrases and choke on `AND (`, `"`, `*`, `:`).
+
+use std::ops::Bound;
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+
+use super::documents::type_label;
+use super::tokenizer::query_words;
+use super::{SearchEngine, SearchError};
+use crate::domain::time;
+
+pub const PAGE_SIZE: usize = 10;
+/// Chinese takes three bytes a character in UTF-8; tantivy sizes snippets in bytes.
+const SNIPPET_BYTES: usize = 80 * 3;
+const MAX_QUERY_CHARS: usize = 200;
+const MAX_WORDS: usize = 24;
+
+/// Query parameters as they arrive: anything odd is dropped, never an error.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct SearchParams {
+    pub q: Option<String>,
+    #[serde(rename = "type")]
+    pub doc_type: Option<String>,
+    pub region: Option<String>,
+    pub category: Option<String>,
+    pub status: Option<String>,
+    pub unit: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub sort: Option<String>,
+    pub page: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SearchRequest {
+    pub text: String,
+    pub doc_type: Option<String>,
+    pub region: Option<String>,
+    pub category: Option<String>,
+    pub status: Option<String>,
+    pub unit: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub by_time: bool,
+    pub page: usize,
+    #[serde(skip)]
+    pub public_only: bool,
+}
+
+fn clean(v: &Option<String>) -> Option<String> {
+    v.as_deref().and_then(|s| crate::domain::text::line(s, 64).ok())
+}
+
+impl SearchRequest {
+    pub fn from_params(p: &SearchParams, public_only: bool) -> Self {
+        let date = |v: &Option<String>| v.as_deref().and_then(crate::lists::workflow::parse_date).map(|d| d.to_string());
+        Self {
+            text: p.q.as_deref().map(|q| q.chars().take(MAX_QUERY_CHARS).collect::<String>()).unwrap_or_default(),
+            doc_type: clean(&p.doc_type).filter(|t| !type_label(t).is_empty()),
+            region: clean(&p.region),
+            category: clean(&p.category),
+            status: clean(&p.status),
+            unit: clean(&p.unit),
+            from: date(&p.from),
+            to: date(&p.to),
+            by_time: p.sort.as_deref() == Some("time"),
+            page: p.page.as_deref().and_then(|s| s.trim().parse().ok()).unwrap_or(1).clamp(1, 1000),
+            public_only,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Hit {
+    pub key: String,
+    pub doc_type: String,
+    pub type_label: &'static str,
+    pub title: String,
+    pub title_html: String,
+    pub snippet_html: String,
+    pub url: String,
+    pub code: String,
+    pub date: String,
+    pub region: String,
+    pub category: String,
+    pub status: String,
+    pub score: f32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FacetCount {
+    pub value: String,
+    pub label: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SearchResults {
+    pub request: SearchRequest,
+    pub total: usize,
+    pub page: usize,
+    pub pages: usize,
+    pub hits: Vec<Hit>,
+    /// Some words matched nowhere together: these are documents matching any of them.
+    pub partial: bool,
+    pub types: Vec<FacetCount>,
+    pub regions: Vec<FacetCount>,
+    pub categories: Vec<FacetCount>,
+    pub statuses: Vec<FacetCount>,
+    pub units: Vec<FacetCount>,
+}
+
+fn term(engine: &SearchEngine, field: tantivy::schema::Field, text: &str, boost: f32) -> Box<dyn Query> {
+    let q: Box<dyn Query> = Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqsAndPositions));
+    let _ = engine;
+    if (boost - 1.0).abs() < f32::EPSILON { q } else { Box::new(BoostQuery::new(q, boost)) }
+}
+
+/// (every word required, any word enough), or `None` for a query with no words at all.
+pub fn text_queries(engine: &SearchEngine, text: &str) -> Option<(BooleanQuery, BooleanQuery)> {
+    let f = engine.fields;
+    let words = query_words(&engine.jieba, text);
+    if words.is_empty() {
+        return None;
+    }
+    let clauses: Vec<Box<dyn Query>> = words
+        .iter()
+        .take(MAX_WORDS)
+        .map(|(word, parts)| {
+            let mut alternatives = vec![(Occur::Should, term(engine, f.title, word, 2.0)), (Occur::Should, term(engine, f.body, word, 1.0))];
+            for part in parts {
+                alternatives.push((Occur::Should, term(engine, f.title, part, 0.6)));
+                alternatives.push((Occur::Should, term(engine, f.body, part, 0.3)));
+            }
+            Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>
+        })
+        .collect();
+    // The lists answer for many opinions at once: at equal words, a problem, its rectification or
+    // a report outranks one more citizen's message about it.
+    let preference = |occur: Occur| -> Vec<(Occur, Box<dyn Query>)> {
+        [("problem", 4.0), ("rectification", 2.0), ("report", 2.0)]
+            .into_iter()
+            .map(|(t, boost)| (occur, Box::new(BoostQuery::new(Box::new(TermQuery::new(Term::from_field_text(f.doc_type, t), IndexRecordOption::Basic)), boost)) as Box<dyn Query>))
+            .collect()
+    };
+    let mut all: Vec<(Occur, Box<dyn Query>)> = clauses.iter().map(|c| (Occur::Must, c.box_clone())).collect();
+    all.extend(preference(Occur::Should));
+    let mut any: Vec<(Occur, Box<dyn Query>)> = clauses.into_iter().map(|c| (Occur::Should, c)).collect();
+    let words_only = BooleanQuery::new(std::mem::take(&mut any));
+    any.push((Occur::Must, Box::new(words_only)));
+    any.extend(preference(Occur::Should));
+    Some((BooleanQuery::new(all), BooleanQuery::new(any)))
+}
+
+fn filters(engine: &SearchEngine, req: &SearchRequest) -> Vec<(Occur, Box<dyn Query>)> {
+    let f = engine.fields;
+    let exact = |field, value: &str| -> Box<dyn Query> { Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic)) };
+    let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if req.public_only {
+        out.push((Occur::Must, exact(f.visibility, "public")));
+    }
+    for (field, value) in [(f.doc_type, &req.doc_type), (f.region, &req.region), (f.category, &req.category), (f.status, &req.status)] {
+        if let Some(value) = value {
+            out.push((Occur::Must, exact(field, value)));
+        }
+    }
+    if let Some(unit) = &req.unit {
+        let facet = Facet::from_path(["unit", unit.as_str()]);
+        out.push((Occur::Must, Box::new(TermQuery::new(Term::from_facet(f.facets, &facet), IndexRecordOption::Basic))));
+    }
+    let day = |d: &Option<String>, end: bool| {
+        d.as_deref().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).map(|d| {
+            let t = if end { d.and_hms_opt(23, 59, 59) } else { d.and_hms_opt(0, 0, 0) }.expect("valid time");
+            t.and_local_timezone(time::beijing()).single().map(|t| t.timestamp()).unwrap_or(0)
+        })
+    };
+    let (from, to) = (day(&req.from, false), day(&req.to, true));
+    if from.is_some() || to.is_some() {
+        let bound = |v: Option<i64>| v.map(|v| Bound::Included(Term::from_field_i64(f.date, v))).unwrap_or(Bound::Unbounded);
+        out.push((Occur::Must, Box::new(RangeQuery::new(bound(from), bound(to)))));
+    }
+    out
+}
+
+fn with_filters(main: Box<dyn Query>, filters: &[(Occur, Box<dyn Query>)]) -> Box<dyn Query> {
+    if filters.is_empty() {
+        return main;
+    }
+    let mut all = vec![(Occur::Must, main)];
+    all.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
+    Box::new(BooleanQuery::new(all))
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+fn stored(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
+    doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string()
+}
+
+/// Runs a search. Blocking: call it off the async executor.
+pub fn run(engine: &SearchEngine, req: &SearchRequest) -> Result<SearchResults, SearchError> {
+    let searcher = engine.reader.searcher();
+    let f = engine.fields;
+    let filters = filters(engine, req);
+    let (query, partial, by_time) = match text_queries(engine, &req.text) {
+        None => (with_filters(Box::new(AllQuery), &filters), false, true),
+        Some((all, any)) => {
+            let strict = with_filters(Box::new(all), &filters);
+            if searcher.search(&*strict, &Count)? > 0 {
+                (strict, false, req.by_time)
+            } else {
+                (with_filters(Box::new(any), &filters), true, req.by_time)
+            }
+        }
+    };
+    let offset = (req.page - 1) * PAGE_SIZE;
+    let mut facets = FacetCollector::for_field("facets");
+    for root in ["/type", "/region", "/category", "/status", "/unit"] {
+        facets.add_facet(root);
+    }
+    let (total, facet_counts) = searcher.search(&*query, &(Count, facets))?;
+    let addresses: Vec<(f32, DocAddress)> = if by_time {
+        let top = TopDocs::with_limit(PAGE_SIZE).and_offset(offset).order_by_fast_field::<i64>("date", Order::Desc);
+        searcher.search(&*query, &top)?.into_iter().map(|(_, a)| (0.0, a)).collect()
+    } else {
+        searcher.search(&*query, &TopDocs::with_limit(PAGE_SIZE).and_offset(offset).order_by_score())?
+    };
+    let hits = hits(engine, &searcher, &*query, addresses)?;
+    let counts = |root: &str, label: fn(&str) -> String| -> Vec<FacetCount> {
+        let mut v: Vec<FacetCount> = facet_counts
+            .get(root)
+            .map(|(facet, count)| {
+                let value = facet.to_path().last().map(|s| s.to_string()).unwrap_or_default();
+                FacetCount { label: label(&value), value, count }
+            })
+            .collect();
+        v.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
+        v
+    };
+    let _ = f;
+    Ok(SearchResults {
+        request: req.clone(),
+        total,
+        page: req.page,
+        pages: total.div_ceil(PAGE_SIZE).max(1),
+        hits,
+        partial,
+        types: counts("/type", |v| type_label(v).to_string()),
+        regions: counts("/region", str::to_string),
+        categories: counts("/category", str::to_string),
+        statuses: counts("/status", status_label),
+        units: counts("/unit", str::to_string),
+    })
+}
+
+/// Chinese for a stored status, whichever vocabulary it comes from.
+pub fn status_label(value: &str) -> String {
+    use entity::vocab::{OpinionStatus, RectificationStatus, ReportStatus};
+    RectificationStatus::parse(value)
+        .map(|s| s.label())
+        .or_else(|| OpinionStatus::parse(value).map(|s| s.label()))
+        .or_else(|| ReportStatus::parse(value).map(|s| s.label()))
+        .unwrap_or("")
+        .to_string()
+}
+
+fn hits(engine: &SearchEngine, searcher: &Searcher, query: &dyn Query, addresses: Vec<(f32, DocAddress)>) -> Result<Vec<Hit>, SearchError> {
+    let f = engine.fields;
+    let mut body_snippets = SnippetGenerator::create(searcher, query, f.body)?;
+    body_snippets.set_max_num_chars(SNIPPET_BYTES);
+    let mut title_snippets = SnippetGenerator::create(searcher, query, f.title)?;
+    title_snippets.set_max_num_chars(600);
+    let mut out = Vec::new();
+    for (score, address) in addresses {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let title = stored(&doc, f.title);
+        let body = stored(&doc, f.body);
+        let title_html = match title_snippets.snippet(&title) {
+            s if s.highlighted().is_empty() => escape(&title),
+            s => s.to_html(),
+        };
+        let snippet = body_snippets.snippet(&body);
+        let snippet_html = if snippet.fragment().is_empty() { escape(&body.chars().take(80).collect::<String>()) } else { snippet.to_html() };
+        let doc_type = stored(&doc, f.doc_type);
+        let date = doc.get_first(f.date).and_then(|v| v.as_i64()).and_then(|t| chrono::DateTime::from_timestamp(t, 0)).map(time::minute).unwrap_or_default();
+        out.push(Hit {
+            key: stored(&doc, f.key),
+            type_label: type_label(&doc_type),
+            doc_type,
+            title,
+            title_html,
+            snippet_html,
+            url: stored(&doc, f.url),
+            code: stored(&doc, f.code),
+            date,
+            region: stored(&doc, f.region),
+            category: stored(&doc, f.category),
+            status: status_label(&stored(&doc, f.status)),
+            score,
+        });
+    }
+    Ok(out)
+}
+
+/// Items like `text` among `doc_type`, best first: for catching duplicates before they are filed.
+pub fn similar(engine: &SearchEngine, text: &str, doc_type: &str, limit: usize, exclude: Option<&str>) -> Result<Vec<Hit>, SearchError> {
+    let Some((_, any)) = text_queries(engine, text) else { return Ok(Vec::new()) };
+    let req = SearchRequest { doc_type: Some(doc_type.into()), public_only: true, page: 1, ..SearchRequest::default() };
+    let query = with_filters(Box::new(any), &filters(engine, &req));
+    let searcher = engine.reader.searcher();
+    let top = searcher.search(&*query, &TopDocs::with_limit(limit + 1).order_by_score())?;
+    let mut found = hits(engine, &searcher, &*query, top)?;
+    found.retain(|h| Some(h.key.as_str()) != exclude);
+    found.truncate(limit);
+    Ok(found)
+}

@@ -1,0 +1,180 @@
+//! Search: judged queries over the demo city, hostile input, freshness, privacy, several servers.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use serde_json::Value;
+
+use crate::fixtures::{PASSWORD, small_city};
+use crate::helpers::{Backend, TestApp};
+use crate::on_both_databases;
+
+async fn search(app: &TestApp, query: &str) -> Value {
+    let url = format!("/api/v1/search?{}", query);
+    let response = app.get(&url).await;
+    assert_eq!(response.status(), 200, "{url}");
+    response.json().await.unwrap()
+}
+
+fn q(text: &str) -> String {
+    format!("q={}", url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>())
+}
+
+/// Waits (polling, never asserting on time) until a hit titled `title` comes back for `query`.
+async fn until_titled(app: &TestApp, query: &str, title: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let body = search(app, query).await;
+        let found = body["hits"].as_array().unwrap().iter().any(|h| h["title"] == title);
+        if found || Instant::now() > deadline {
+            return body;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits (polling, never asserting on time) until `query` has at least `n` hits.
+async fn until_found(app: &TestApp, query: &str, n: u64) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let body = search(app, query).await;
+        if body["total"].as_u64().unwrap() >= n || Instant::now() > deadline {
+            return body;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+on_both_databases! {
+    async fn judged_queries_over_the_demo_city_reach_recall_at_ten_of_ninety_percent(app) {
+        lianxin::demo::seed_if_empty(&app.db, 42, Utc::now()).await.unwrap();
+        use entity::vocab::{OpinionStatus, ReportStatus};
+        use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+        let public = 2 * 60
+            + entity::report::Entity::find().filter(entity::report::Column::Status.eq(ReportStatus::Published)).count(&app.db).await.unwrap()
+            + entity::opinion::Entity::find().filter(entity::opinion::Column::Status.is_not_in([OpinionStatus::Hidden, OpinionStatus::Withdrawn])).count(&app.db).await.unwrap();
+        let all = until_found(&app, "q=", public).await;
+        assert_eq!(all["total"].as_u64().unwrap(), public, "every public problem, rectification, report and opinion is indexed, nothing else");
+        let judgments: Vec<Value> = serde_json::from_str(include_str!("../search_judgments.json")).unwrap();
+        assert!(judgments.len() >= 30);
+        let (mut wanted, mut found) = (0, 0);
+        let mut misses = Vec::new();
+        for j in &judgments {
+            let body = search(&app, &q(j["q"].as_str().unwrap())).await;
+            let titles: Vec<&str> = body["hits"].as_array().unwrap().iter().map(|h| h["title"].as_str().unwrap()).collect();
+            for must in j["must"].as_array().unwrap() {
+                wanted += 1;
+                let must = must.as_str().unwrap();
+                if titles.iter().any(|t| t.trim_end_matches("（整改）") == must) {
+                    found += 1;
+                } else {
+                    misses.push(format!("{} → {must}", j["q"]));
+                }
+            }
+        }
+        let recall = found as f64 / wanted as f64;
+        eprintln!("judged queries: recall@10 = {recall:.3} ({found}/{wanted}); missed: {misses:?}");
+        assert!(recall >= 0.9, "recall@10 = {recall:.3}; missed: {misses:?}");
+    }
+}
+
+on_both_databases! {
+    async fn hostile_and_empty_queries_get_a_clean_answer(app) {
+        small_city(&app.db).await;
+        let long = "长".repeat(5000);
+        for text in ["", "   ", "，。！？", "AND (", "\"", "*", ":", "title:x OR", "a\u{0000}b", "😀😀", "\u{202E}反向", &long, "WT-2026-0001", "SELECT * FROM users;--"] {
+            let body = search(&app, &q(text)).await;
+            assert!(body["total"].is_u64(), "{text:?}");
+            let page = app.get(&format!("/search?{}", q(text))).await;
+            assert_eq!(page.status(), 200, "{text:?}");
+            assert!(!page.text().await.unwrap().contains("<script"), "{text:?}");
+        }
+        for junk in ["type=x&page=-1", "from=notadate&to=2026-13-45", "sort=%00&page=99999999999", "unit=%E2%80%AE"] {
+            assert_eq!(app.get(&format!("/api/v1/search?{junk}")).await.status(), 200, "{junk}");
+        }
+    }
+}
+
+on_both_databases! {
+    async fn staff_writes_become_searchable_and_private_things_never_do(app) {
+        small_city(&app.db).await;
+        let office = app.another_client();
+        office.login("office1", PASSWORD).await;
+        let deadline = (Utc::now() + chrono::Duration::days(30)).format("%Y-%m-%d").to_string();
+        office.post_form("/office/problems", &[
+            ("title", "幸福路井盖缺失"), ("description", "幸福路 3 号门口井盖缺失"), ("category", "城乡建设"), ("region", "城关区"),
+            ("source", "inspection"), ("lead_unit", "UA"), ("cooperating", ""), ("responsible_post", "科长"), ("deadline", &deadline),
+            ("kind", "immediate"), ("measures", "补装井盖"), ("plan", "当日完成"), ("target", "井盖齐全"),
+        ]).await;
+        let started = Instant::now();
+        let body = until_titled(&app, &q("幸福路井盖"), "幸福路井盖缺失").await;
+        eprintln!("write → searchable in {:?}", started.elapsed());
+        assert_eq!(body["hits"][0]["title"], "幸福路井盖缺失");
+        assert!(body["hits"][0]["title_html"].as_str().unwrap().contains("<b>"), "highlighted");
+
+        let created = app.client.post(app.url("/api/v1/opinions")).json(&serde_json::json!({
+            "kind": "complaint", "title": "隔壁装修噪音", "content": "请联系13712345678，装修从早上七点开始", "name": "赵六", "phone": "13712345678"
+        })).send().await.unwrap();
+        assert_eq!(created.status(), 201);
+        let found = until_titled(&app, &q("装修噪音"), "隔壁装修噪音").await;
+        assert_eq!(found["total"], 1);
+        for secret in ["13712345678", "赵六"] {
+            assert_eq!(search(&app, &q(secret)).await["total"], 0, "{secret} is not in the index");
+        }
+        assert!(!found.to_string().contains("13712345678"));
+
+        let opinion = entity::opinion::Entity::find().all(&app.db).await.unwrap().into_iter().find(|o| o.title == "隔壁装修噪音").unwrap();
+        office.post_form(&format!("/office/opinions/{}/hide", opinion.id), &[("reason", "测试屏蔽")]).await;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while search(&app, &q("装修噪音")).await["total"] != 0 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(search(&app, &q("装修噪音")).await["total"], 0, "hidden opinions leave the index");
+    }
+}
+
+on_both_databases! {
+    async fn drafts_are_found_by_staff_only(app) {
+        small_city(&app.db).await;
+        let publicity = app.another_client();
+        publicity.login("publicity1", PASSWORD).await;
+        publicity.post_form("/publicity/reports", &[("title", "内部草稿报道"), ("summary", "尚未发布"), ("body_md", "草稿正文")]).await;
+        let staff = until_found(&publicity, &q("内部草稿报道"), 1).await;
+        assert_eq!(staff["total"], 1);
+        assert_eq!(search(&app, &q("内部草稿报道")).await["total"], 0, "the public does not see drafts");
+    }
+}
+
+use sea_orm::EntityTrait;
+
+/// Two servers on one PostgreSQL, each with its own index: a write through one is found through the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_share_one_postgres_and_keep_their_own_indexes_current() {
+    let first = crate::helpers::spawn_app(Backend::Postgres).await;
+    small_city(&first.db).await;
+    let url = crate::helpers::database_url_of(&first);
+    let second = crate::helpers::spawn_app_on(Backend::Postgres, url).await;
+    first.login("office1", PASSWORD).await;
+    let deadline = (Utc::now() + chrono::Duration::days(30)).format("%Y-%m-%d").to_string();
+    let created = first.post_form("/office/problems", &[
+        ("title", "双服务器同步测试路段积水"), ("description", "积水"), ("category", "城乡建设"), ("region", "城关区"),
+        ("source", "inspection"), ("lead_unit", "UA"), ("cooperating", ""), ("responsible_post", "科长"), ("deadline", &deadline),
+        ("kind", "immediate"), ("measures", "排水"), ("plan", "当日"), ("target", "无积水"),
+    ]).await;
+    assert_eq!(created.status(), 303);
+    let started = Instant::now();
+    let body = until_titled(&second, &q("双服务器同步测试"), "双服务器同步测试路段积水").await;
+    assert_eq!(body["hits"][0]["title"], "双服务器同步测试路段积水", "the second server's index follows the shared change log");
+    eprintln!("written via one server, found via the other in {:?}", started.elapsed());
+}
+
+#[test]
+fn a_corrupt_index_is_rebuilt_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let jieba = std::sync::Arc::new(lianxin::search::tokenizer::build_jieba(&[]));
+    std::fs::write(dir.path().join("meta.json"), "{ not json").unwrap();
+    let (_, fresh) = lianxin::search::SearchEngine::open(dir.path(), jieba.clone()).expect("a corrupt index is replaced");
+    assert!(fresh, "the caller is told to fill it");
+    let (_, fresh) = lianxin::search::SearchEngine::open(dir.path(), jieba).unwrap();
+    assert!(!fresh, "a healthy index is kept");
+}
