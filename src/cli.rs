@@ -49,6 +49,25 @@ pub enum Command {
         #[arg(long)]
         verbose: bool,
     },
+    /// Train the routing classifier on labelled messages and label new ones.
+    Classify {
+        /// JSON Lines with `title`, `body` and `label`.
+        #[arg(long)]
+        train: std::path::PathBuf,
+        /// JSON Lines with `id`, `title`, `body`.
+        #[arg(long)]
+        input: std::path::PathBuf,
+        /// Written as JSON Lines `{"id", "label", "confidence"}`.
+        #[arg(long)]
+        output: std::path::PathBuf,
+    },
+    /// Cross-validate the routing classifier (folds split by title) and print macro-F1.
+    ClassifyEval {
+        #[arg(long)]
+        data: std::path::PathBuf,
+        #[arg(long, default_value_t = 5)]
+        folds: usize,
+    },
     /// Check the audit trail.
     Audit {
         #[command(subcommand)]

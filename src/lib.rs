@@ -19,6 +19,7 @@ pub mod service;
 pub mod settings;
 pub mod startup;
 pub mod tabular;
+pub mod themes;
 pub mod state;
 pub mod store;
 pub mod units;

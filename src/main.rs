@@ -201,6 +201,54 @@ async fn run(cli: Cli, mut config: Config) -> Result<(), CliError> {
             );
             Ok(())
         }
+        Command::Classify { train, input, output } => {
+            use lianxin::themes::classify::{Classifier, Example};
+            let jieba = lianxin::search::tokenizer::build_jieba(&[]);
+            let examples: Vec<Example> = read_jsonl(&train)?
+                .into_iter()
+                .filter(|m| !m.label.is_empty())
+                .map(|m| Example { text: m.text, label: m.label })
+                .collect();
+            if examples.is_empty() {
+                return Err(CliError::Refused("训练文件里没有带 label 的留言".into()));
+            }
+            let model = Classifier::train(&jieba, &examples);
+            let mut out = String::new();
+            for m in read_jsonl(&input)? {
+                if let Some(p) = model.predict(&jieba, &m.text) {
+                    out.push_str(&serde_json::json!({ "id": m.id, "label": p.label, "confidence": (p.confidence * 1000.0).round() / 1000.0 }).to_string());
+                    out.push('\n');
+                }
+            }
+            std::fs::write(&output, out).map_err(|e| CliError::Refused(format!("无法写入 {}：{e}", output.display())))?;
+            println!("已按 {} 条训练样本分类，结果写入 {}", examples.len(), output.display());
+            Ok(())
+        }
+        Command::ClassifyEval { data, folds } => {
+            use lianxin::themes::classify::{Classifier, Example, fold_of, macro_f1};
+            let folds = folds.clamp(2, 20);
+            let jieba = lianxin::search::tokenizer::build_jieba(&[]);
+            let messages: Vec<JsonMessage> = read_jsonl(&data)?.into_iter().filter(|m| !m.label.is_empty()).collect();
+            let (mut truth, mut predicted) = (Vec::new(), Vec::new());
+            for k in 0..folds {
+                let (test, train): (Vec<&JsonMessage>, Vec<&JsonMessage>) = messages.iter().partition(|m| fold_of(&m.title, folds) == k);
+                let examples: Vec<Example> = train.iter().map(|m| Example { text: m.text.clone(), label: m.label.clone() }).collect();
+                let model = Classifier::train(&jieba, &examples);
+                let mut fold_truth = Vec::new();
+                let mut fold_pred = Vec::new();
+                for m in test {
+                    if let Some(p) = model.predict(&jieba, &m.text) {
+                        fold_truth.push(m.label.clone());
+                        fold_pred.push(p.label);
+                    }
+                }
+                println!("第 {} 折：{} 条，macro-F1 {:.4}", k + 1, fold_truth.len(), macro_f1(&fold_truth, &fold_pred));
+                truth.extend(fold_truth);
+                predicted.extend(fold_pred);
+            }
+            println!("{} 条留言，{folds} 折交叉验证（按标题分折）：macro-F1 {:.4}", truth.len(), macro_f1(&truth, &predicted));
+            Ok(())
+        }
         Command::Audit { action: AuditAction::Verify } => {
             let db = startup::open_database(&config).await?;
             match journal::verify(&db).await? {
@@ -214,6 +262,27 @@ async fn run(cli: Cli, mut config: Config) -> Result<(), CliError> {
             }
         }
     }
+}
+
+/// A message from a JSON Lines file: `id`, `title`, `body`, optional `label`.
+struct JsonMessage {
+    id: serde_json::Value,
+    title: String,
+    text: String,
+    label: String,
+}
+
+fn read_jsonl(path: &std::path::Path) -> Result<Vec<JsonMessage>, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|e| CliError::Refused(format!("无法读取 {}：{e}", path.display())))?;
+    Ok(text
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .map(|v| {
+            let field = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or_default().to_string();
+            let title = field("title");
+            JsonMessage { id: v.get("id").cloned().unwrap_or(serde_json::Value::Null), text: format!("{title}\n{}", field("body")), title, label: field("label") }
+        })
+        .collect())
 }
 
 async fn find(db: &sea_orm::DatabaseConnection, username: &str) -> Result<entity::user::Model, CliError> {

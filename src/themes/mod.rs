@@ -1,0 +1,5 @@
+//! Hot themes and smart routing: pure functions over texts, unit-tested; the database and
+//! the command line call them.
+
+pub mod classify;
+pub mod features;
