@@ -68,6 +68,23 @@ pub enum Command {
         #[arg(long, default_value_t = 5)]
         folds: usize,
     },
+    /// Mine hot themes from a JSON Lines file of messages (offline analysis).
+    Cluster {
+        /// `id`, `title`, `body` and optional `time`, `user`, `likes`, `dislikes` per line.
+        #[arg(long)]
+        input: std::path::PathBuf,
+        /// One line per input message: `{"id", "theme"}` (`null` for noise).
+        #[arg(long)]
+        output: std::path::PathBuf,
+        /// One line per theme, hottest first: `{"theme", "rank", "heat", "size", "label", "keywords"}`.
+        #[arg(long)]
+        themes: std::path::PathBuf,
+    },
+    /// Hot themes in the database.
+    Themes {
+        #[command(subcommand)]
+        action: ThemesAction,
+    },
     /// Check the audit trail.
     Audit {
         #[command(subcommand)]
@@ -131,4 +148,10 @@ fn parse_mapping(value: &str) -> Result<(String, String), String> {
         .map(|(field, header)| (field.trim().to_string(), header.trim().to_string()))
         .filter(|(f, h)| !f.is_empty() && !h.is_empty())
         .ok_or_else(|| "格式应为 字段=表头，如 title=留言主题".to_string())
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ThemesAction {
+    /// Re-mine every public opinion into themes, from scratch (promoted themes are kept).
+    Rebuild,
 }

@@ -3,7 +3,7 @@ use std::io::{BufRead, IsTerminal};
 use clap::Parser;
 use lianxin::{
     accounts::{self, NewUser},
-    cli::{AuditAction, Cli, Command, ImportKind, UserAction},
+    cli::{AuditAction, Cli, Command, ImportKind, ThemesAction, UserAction},
     lists,
     config::Config,
     demo, journal,
@@ -249,6 +249,76 @@ async fn run(cli: Cli, mut config: Config) -> Result<(), CliError> {
             println!("{} 条留言，{folds} 折交叉验证（按标题分折）：macro-F1 {:.4}", truth.len(), macro_f1(&truth, &predicted));
             Ok(())
         }
+        Command::Cluster { input, output, themes } => {
+            use lianxin::themes::cluster::{Message, Settings, mine};
+            let text = std::fs::read_to_string(&input).map_err(|e| CliError::Refused(format!("无法读取 {}：{e}", input.display())))?;
+            let rows: Vec<serde_json::Value> = text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+            let messages: Vec<Message> = rows
+                .iter()
+                .map(|v| {
+                    let s = |k: &str| v.get(k).map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string())).unwrap_or_default();
+                    let n = |k: &str| v.get(k).and_then(|x| x.as_i64().or_else(|| x.as_str().and_then(|s| s.parse().ok()))).unwrap_or(0);
+                    Message {
+                        id: s("id"),
+                        title: s("title"),
+                        body: s("body"),
+                        time: lianxin::opinions::import::parse_time(&s("time")),
+                        user: Some(s("user")).filter(|u| !u.is_empty()),
+                        likes: n("likes"),
+                        dislikes: n("dislikes"),
+                    }
+                })
+                .collect();
+            let jieba = lianxin::search::tokenizer::build_jieba(&[]);
+            let show = std::io::stderr().is_terminal();
+            let mined = mine(&jieba, &messages, &Settings::default(), |done, total| {
+                if show {
+                    eprint!("\r聚类中 {done}/{total}");
+                }
+            });
+            if show {
+                eprintln!();
+            }
+            let mut assign = String::new();
+            for (row, theme) in rows.iter().zip(&mined.assignment) {
+                assign.push_str(&serde_json::json!({ "id": row.get("id"), "theme": theme }).to_string());
+                assign.push('\n');
+            }
+            let mut lines = String::new();
+            for t in &mined.themes {
+                lines.push_str(&serde_json::json!({
+                    "theme": t.theme, "rank": t.rank, "heat": (t.heat * 100.0).round() / 100.0, "size": t.size,
+                    "distinct_citizens": t.distinct_citizens, "label": t.label, "keywords": t.keywords, "place": t.place,
+                }).to_string());
+                lines.push('\n');
+            }
+            let write = |path: &std::path::Path, body: &str| std::fs::write(path, body).map_err(|e| CliError::Refused(format!("无法写入 {}：{e}", path.display())));
+            write(&output, &assign)?;
+            write(&themes, &lines)?;
+            let noise = mined.assignment.iter().filter(|a| a.is_none()).count();
+            println!("{} 条留言 → {} 个主题，{} 条未归入主题。热度前十：", messages.len(), mined.themes.len(), noise);
+            for t in mined.themes.iter().take(10) {
+                println!("  {:>2}. 热度 {:>6.1} · {:>4} 条 · {:>4} 人 · {}", t.rank, t.heat, t.size, t.distinct_citizens, t.label);
+            }
+            Ok(())
+        }
+        Command::Themes { action: ThemesAction::Rebuild } => {
+            let db = startup::open_database(&config).await?;
+            let jieba = lianxin::search::tokenizer::build_jieba(&[]);
+            let show = std::io::stderr().is_terminal();
+            let done = lianxin::themes::store::rebuild(&db, &jieba, |done, total| {
+                if show {
+                    let filled = if total == 0 { 30 } else { done * 30 / total };
+                    eprint!("\r挖掘主题 [{}{}] {done}/{total}", "#".repeat(filled), " ".repeat(30 - filled));
+                }
+            })
+            .await?;
+            if show {
+                eprintln!();
+            }
+            println!("已从 {} 条意见中挖掘出 {} 个主题。", done.opinions, done.themes);
+            Ok(())
+        }
         Command::Audit { action: AuditAction::Verify } => {
             let db = startup::open_database(&config).await?;
             match journal::verify(&db).await? {
@@ -308,7 +378,12 @@ fn read_password() -> Result<String, CliError> {
 
 async fn seed_demo(db: &sea_orm::DatabaseConnection, seed: u64) -> Result<(), CliError> {
     match demo::seed_if_empty(db, seed, chrono::Utc::now()).await {
-        Ok(Some(summary)) => println!("演示数据已生成：{summary}"),
+        Ok(Some(summary)) => {
+            println!("演示数据已生成：{summary}");
+            let jieba = lianxin::search::tokenizer::build_jieba(&[]);
+            let themes = lianxin::themes::store::rebuild(db, &jieba, |_, _| {}).await?;
+            println!("热点主题：{} 个", themes.themes);
+        }
         Ok(None) => println!("数据库已有数据，跳过演示数据生成。"),
         Err(err) => return Err(StartupError::Demo(err.to_string()).into()),
     }

@@ -2,4 +2,7 @@
 //! the command line call them.
 
 pub mod classify;
+pub mod cluster;
 pub mod features;
+pub mod store;
+pub mod synthetic;

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, http::{StatusCode, header}, post, web};
 use entity::vocab::Role;
-use sea_orm::EntityTrait;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 
 use entity::vocab::{OpinionKind, OpinionStatus, ProblemSource, RectificationStatus, ResponsibilityKind};
@@ -44,7 +44,43 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(opinion_page)
         .service(opinion_action)
         .service(followups)
-        .service(handle_followup);
+        .service(handle_followup)
+        .service(themes_page)
+        .service(theme_page)
+        .service(rebuild_themes);
+}
+
+#[derive(Deserialize)]
+struct RegionQuery {
+    region: Option<String>,
+}
+
+#[get("/office/themes")]
+async fn themes_page(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, query: web::Query<RegionQuery>) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Office])?;
+    let region = query.region.as_deref().and_then(|r| crate::domain::text::line(r, 32).ok());
+    let rows = crate::themes::store::ranked(&state.db, region.as_deref()).await?;
+    let mut regions: Vec<String> = crate::units::list_units(&state.db).await?.into_iter().filter_map(|u| u.region).collect();
+    regions.sort();
+    let mut page = Page::new(&req, "office");
+    page.insert("themes", &rows).insert("region", &region).insert("regions", &regions);
+    page.render(&state.tera, "office/themes.html")
+}
+
+#[get("/office/themes/{id}")]
+async fn theme_page(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Office])?;
+    let detail = crate::themes::store::detail(&state.db, id.into_inner()).await?.ok_or(AppError::NotFound)?;
+    let mut page = Page::new(&req, "office");
+    page.insert("t", &detail);
+    page.render(&state.tera, "office/theme.html")
+}
+
+#[post("/office/themes/rebuild")]
+async fn rebuild_themes(state: web::Data<AppState>, user: CurrentUser, _form: CsrfForm<serde::de::IgnoredAny>) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Office])?;
+    crate::themes::store::rebuild(&state.db, &state.search.jieba, |_, _| {}).await?;
+    Ok(see_other("/office/themes"))
 }
 
 #[get("/office/opinions")]
@@ -186,6 +222,7 @@ async fn problem_form(req: &HttpRequest, state: &AppState, errors: Option<&Field
 #[derive(Deserialize)]
 struct FromOpinion {
     from_opinion: Option<i32>,
+    from_theme: Option<i32>,
 }
 
 /// A blank form, or one filled from the opinion the problem is made from.
@@ -204,7 +241,31 @@ async fn new_problem(req: HttpRequest, state: web::Data<AppState>, user: Current
                 "from_opinion": o.id,
             })
         }
-        None => json!({}),
+        None => match query.from_theme {
+            Some(id) => {
+                let t = crate::themes::store::detail(&state.db, id).await?.ok_or(AppError::NotFound)?;
+                let members = entity::opinion::Entity::find()
+                    .filter(entity::opinion::Column::ThemeId.eq(id))
+                    .all(&state.db)
+                    .await?;
+                let mut categories: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+                for m in &members {
+                    if let Some(c) = &m.category {
+                        *categories.entry(c.clone()).or_default() += 1;
+                    }
+                }
+                let category = categories.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|c| c.0);
+                json!({
+                    "title": t.representative,
+                    "description": format!("热点主题：{}。{} 条群众意见、{} 位群众反映。", t.label, t.size, t.citizens),
+                    "category": category,
+                    "region": t.regions.first().map(|r| r.0.clone()),
+                    "source": ProblemSource::Opinion.as_str(),
+                    "from_theme": id,
+                })
+            }
+            None => json!({}),
+        },
     };
     problem_form(&req, &state, None, values).await
 }
@@ -241,6 +302,9 @@ struct ProblemForm {
     /// The opinion this problem was made from, linked once the problem exists.
     #[serde(default)]
     from_opinion: Option<String>,
+    /// The theme this problem was promoted from: all its opinions are linked.
+    #[serde(default)]
+    from_theme: Option<String>,
 }
 
 #[post("/office/problems")]
@@ -265,6 +329,9 @@ async fn create_problem(req: HttpRequest, state: web::Data<AppState>, user: Curr
         Ok(created) => {
             if let Some(id) = form.from_opinion.as_deref().and_then(|v| v.trim().parse::<i32>().ok()) {
                 handling::link_problem_now(&state.db, &user.actor(), id, &created.code).await?;
+            }
+            if let Some(id) = form.from_theme.as_deref().and_then(|v| v.trim().parse::<i32>().ok()) {
+                crate::themes::store::promote(&state.db, &user.actor(), id, &created.code).await?;
             }
             Ok(see_other(&format!("/problems/{}", created.code)))
         }

@@ -34,6 +34,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("unit/opinions.html", include_str!("../../templates/unit/opinions.html")),
     ("unit/opinion.html", include_str!("../../templates/unit/opinion.html")),
     ("public/search.html", include_str!("../../templates/public/search.html")),
+    ("office/themes.html", include_str!("../../templates/office/themes.html")),
+    ("office/theme.html", include_str!("../../templates/office/theme.html")),
     ("feeds/atom.xml", include_str!("../../templates/feeds/atom.xml")),
 ];
 

@@ -10,3 +10,4 @@ mod opinions;
 mod search;
 mod pages;
 mod staff;
+mod themes;

@@ -1,0 +1,74 @@
+//! Hot themes: mined from the demo city, shown to the office, promoted to the problem list.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use entity::vocab::ThemeStatus;
+use entity::{notification, opinion, theme};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+use crate::fixtures::PASSWORD;
+use crate::on_both_databases;
+
+fn location(response: &reqwest::Response) -> String {
+    response.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+}
+
+on_both_databases! {
+    async fn the_demo_citys_recurring_concerns_come_out_as_themes_and_one_is_promoted(app) {
+        lianxin::demo::seed_if_empty(&app.db, 42, Utc::now()).await.unwrap();
+        let jieba = lianxin::search::tokenizer::build_jieba(&[]);
+        let rebuilt = lianxin::themes::store::rebuild(&app.db, &jieba, |_, _| {}).await.unwrap();
+        assert!(rebuilt.themes >= 12, "{} themes", rebuilt.themes);
+
+        // Each of the twelve recurring concerns (the opinions linked to problems 1–12) should
+        // mostly land in one theme.
+        let opinions = opinion::Entity::find().filter(opinion::Column::ProblemId.is_not_null()).all(&app.db).await.unwrap();
+        let mut whole = 0;
+        for concern in 1..=12 {
+            let members: Vec<&opinion::Model> = opinions.iter().filter(|o| o.problem_id == Some(concern)).collect();
+            let mut by_theme: HashMap<Option<i32>, usize> = HashMap::new();
+            for o in &members {
+                *by_theme.entry(o.theme_id).or_default() += 1;
+            }
+            let best = by_theme.iter().filter(|(t, _)| t.is_some()).map(|(_, n)| *n).max().unwrap_or(0);
+            if best * 10 >= members.len() * 7 {
+                whole += 1;
+            }
+        }
+        assert!(whole >= 10, "only {whole} of 12 concerns came out as one near-complete theme");
+
+        let office = app.another_client();
+        let admin_like = lianxin::accounts::NewUser { username: "office9", display_name: "绩效办", role: "office", unit_code: None, password: PASSWORD };
+        lianxin::accounts::create_user(&app.db, &lianxin::service::Actor::system("test"), admin_like).await.unwrap();
+        office.login("office9", PASSWORD).await;
+        let list = office.get("/office/themes").await.text().await.unwrap();
+        assert!(list.contains("热度如何计算") && list.contains("ln(1 + 反映群众数)"), "the formula is on the page");
+        let top = theme::Entity::find().all(&app.db).await.unwrap().into_iter().max_by(|a, b| a.heat.total_cmp(&b.heat)).unwrap();
+        let detail = office.get(&format!("/office/themes/{}", top.id)).await.text().await.unwrap();
+        assert!(detail.contains("<svg") && detail.contains("近12个月趋势") && detail.contains("群众满意度"));
+
+        let form = office.get(&format!("/office/problems/new?from_theme={}", top.id)).await.text().await.unwrap();
+        assert!(form.contains(&format!(r#"name="from_theme" value="{}""#, top.id)));
+        let deadline = (Utc::now() + chrono::Duration::days(60)).format("%Y-%m-%d").to_string();
+        let created = office.post_form("/office/problems", &[
+            ("title", &top.representative_title), ("description", "由热点主题转入"), ("category", "城乡建设"), ("region", "城关区"),
+            ("source", "opinion"), ("lead_unit", "CGJ"), ("cooperating", ""), ("responsible_post", "分管副局长"), ("deadline", &deadline),
+            ("kind", "deadline"), ("measures", "集中整治"), ("plan", "分步实施"), ("target", "群众满意"), ("from_theme", &top.id.to_string()),
+        ]).await;
+        assert_eq!(created.status(), 303);
+        let code = location(&created).trim_start_matches("/problems/").to_string();
+        let promoted = theme::Entity::find_by_id(top.id).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(promoted.status, ThemeStatus::Promoted);
+        let problem = entity::problem::Entity::find().filter(entity::problem::Column::Code.eq(&code)).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(problem.theme_id, Some(top.id));
+        let members = opinion::Entity::find().filter(opinion::Column::ThemeId.eq(top.id)).all(&app.db).await.unwrap();
+        assert!(members.iter().all(|o| o.problem_id == Some(problem.id)), "every member is linked");
+        let told = notification::Entity::find().filter(notification::Column::Kind.eq("linked_to_problem")).count(&app.db).await.unwrap();
+        assert!(told as usize >= members.len(), "their citizens are told on their tracking pages");
+
+        // A rebuild keeps the promoted theme and its members.
+        lianxin::themes::store::rebuild(&app.db, &jieba, |_, _| {}).await.unwrap();
+        assert!(theme::Entity::find_by_id(top.id).one(&app.db).await.unwrap().is_some());
+    }
+}
