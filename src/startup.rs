@@ -54,7 +54,9 @@ impl Application {
         let search = open_search(&config, &db).await?;
         crate::search::indexer::spawn(search.clone(), db.clone());
         let cookie_secure = config.cookie_secure;
-        let state = AppState { db, tera: Arc::new(tera), config: Arc::new(config), limiter: Arc::default(), search };
+        let routing = Arc::new(std::sync::RwLock::new(None));
+        spawn_routing_training(db.clone(), search.clone(), routing.clone());
+        let state = AppState { db, tera: Arc::new(tera), config: Arc::new(config), limiter: Arc::default(), search, routing };
         let server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
                 .cookie_name("lianxin_session".into())
@@ -178,4 +180,32 @@ fn loggable_request(req: &actix_web::dev::ServiceRequest) -> String {
         None => path,
     };
     format!("{} {shown}", req.method())
+}
+
+/// Trains the routing suggester now and every six hours: staff corrections reach it that way.
+fn spawn_routing_training(db: DatabaseConnection, search: Arc<crate::search::SearchEngine>, slot: Arc<std::sync::RwLock<Option<Arc<crate::themes::routing::RoutingModel>>>>) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(std::time::Duration::from_secs(6 * 3600));
+        loop {
+            ticks.tick().await;
+            if let Err(err) = retrain_routing(&db, &search, &slot).await {
+                tracing::warn!(%err, "routing model: training failed; will retry");
+            }
+        }
+    });
+}
+
+/// Trains the routing models from the database and puts them in `slot`. Returns how many
+/// examples it learned from.
+pub async fn retrain_routing(
+    db: &DatabaseConnection,
+    search: &Arc<crate::search::SearchEngine>,
+    slot: &Arc<std::sync::RwLock<Option<Arc<crate::themes::routing::RoutingModel>>>>,
+) -> Result<usize, sea_orm::DbErr> {
+    let (categories, units) = crate::themes::routing::training_set(db).await?;
+    let jieba = search.jieba.clone();
+    let model = tokio::task::spawn_blocking(move || crate::themes::routing::train(&jieba, categories, units)).await.expect("training does not panic");
+    let examples = model.examples;
+    *slot.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(model));
+    Ok(examples)
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
-use crate::{config::Config, limits::RateLimiter, search::SearchEngine};
+use crate::{config::Config, limits::RateLimiter, search::SearchEngine, themes::routing::RoutingModel};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -13,4 +13,6 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub limiter: Arc<RateLimiter>,
     pub search: Arc<SearchEngine>,
+    /// The routing suggester, once trained (training runs in the background).
+    pub routing: Arc<std::sync::RwLock<Option<Arc<RoutingModel>>>>,
 }

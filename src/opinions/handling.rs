@@ -49,9 +49,15 @@ async fn load(db: &impl ConnectionTrait, id: i32) -> Result<opinion::Model, Serv
     Ok(found)
 }
 
-/// 已转办: to a unit, with the due date the settings give the opinion's type.
-pub async fn route(db: &DatabaseConnection, actor: &Actor, id: i32, unit_key: &str, note: &str) -> Result<opinion::Model, ServiceError> {
+/// 已转办: to a unit, with the due date the settings give the opinion's type. A category
+/// chosen here corrects the citizen's (or the model's): the next training learns from it.
+pub async fn route(db: &DatabaseConnection, actor: &Actor, id: i32, unit_key: &str, category: &str, note: &str) -> Result<opinion::Model, ServiceError> {
     actor.require(&[Role::Office])?;
+    let category = match category.trim() {
+        "" => None,
+        c if crate::domain::DEFAULT_CATEGORIES.contains(&c) => Some(c.to_string()),
+        _ => return Err(invalid("category", "请从列表中选择类别")),
+    };
     let code = unit_code(unit_key).map_err(|m| invalid("unit", m))?;
     let note = text::optional_line(Some(note), 200).map_err(|e| invalid("note", &e.to_string()))?;
     let txn = begin_write(db).await?;
@@ -67,6 +73,9 @@ pub async fn route(db: &DatabaseConnection, actor: &Actor, id: i32, unit_key: &s
         m.status = Set(OpinionStatus::Routed);
         m.routed_unit_id = Set(Some(target.id));
         m.due_date = Set(Some(due));
+        if let Some(category) = category {
+            m.category = Set(Some(category));
+        }
     })
     .await?;
     txn.commit().await?;

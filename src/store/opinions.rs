@@ -109,6 +109,9 @@ pub struct StaffView {
     pub contact: Option<Contact>,
     pub events: Vec<serde_json::Value>,
     pub submitted_at: String,
+    pub suggested_category: Option<String>,
+    pub suggested_unit: Option<(String, String)>,
+    pub suggestion_confidence: Option<u32>,
 }
 
 /// One opinion for staff. Contacts in full only for the unit handling the case.
@@ -142,6 +145,10 @@ pub async fn staff_view(db: &impl ConnectionTrait, id: i32, full_contact_for_uni
         Some(uid) => unit::Entity::find_by_id(uid).one(db).await?.map(|u| u.name),
         None => None,
     };
+    let suggested_unit = match o.suggested_unit_id {
+        Some(uid) => unit::Entity::find_by_id(uid).one(db).await?.map(|u| (u.code, u.name)),
+        None => None,
+    };
     Ok(Some(StaffView {
         id: o.id,
         kind: o.kind.label(),
@@ -160,5 +167,8 @@ pub async fn staff_view(db: &impl ConnectionTrait, id: i32, full_contact_for_uni
         contact,
         events,
         submitted_at: time::minute(o.submitted_at),
+        suggested_category: o.suggested_category,
+        suggested_unit,
+        suggestion_confidence: o.suggestion_confidence.map(|c| (c * 100.0).round() as u32),
     }))
 }

@@ -4,5 +4,6 @@
 pub mod classify;
 pub mod cluster;
 pub mod features;
+pub mod routing;
 pub mod store;
 pub mod synthetic;

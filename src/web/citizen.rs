@@ -18,6 +18,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(new_form).service(create).service(track_form).service(track_lookup).service(rate);
 }
 
+/// Asks the routing model (when trained) for a category and unit, and stores its answer.
+pub async fn suggest_routing(state: &AppState, opinion: &entity::opinion::Model) {
+    let model = state.routing.read().unwrap_or_else(|p| p.into_inner()).clone();
+    let Some(model) = model else { return };
+    let (jieba, title, content) = (state.search.jieba.clone(), opinion.title.clone(), opinion.content.clone());
+    let Ok(suggestion) = tokio::task::spawn_blocking(move || model.suggest(&jieba, &title, &content)).await else { return };
+    if let Err(err) = submit::store_suggestion(&state.db, opinion.id, &suggestion).await {
+        tracing::warn!(?err, "routing suggestion not stored");
+    }
+}
+
 /// Distinct citizens are counted by a hash of their phone, never by the number itself.
 pub fn citizen_key(input: &OpinionInput) -> Option<String> {
     let phone = input.phone.as_deref().and_then(submit::parse_phone)?;
@@ -51,6 +62,7 @@ async fn create(req: HttpRequest, state: web::Data<AppState>, CsrfForm(input): C
     limit(&req, &state, Policy::SubmitOpinion)?;
     match submit::submit(&state.db, &input, Channel::Web, citizen_key(&input)).await {
         Ok(done) => {
+            suggest_routing(&state, &done.opinion).await;
             let mut page = Page::new(&req, "submit");
             page.insert("code", &done.code.to_string()).insert("title", &done.opinion.title);
             page.render_with_status(&state.tera, "citizen/submitted.html", StatusCode::CREATED)

@@ -45,9 +45,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(opinion_action)
         .service(followups)
         .service(handle_followup)
+        .service(retrain_routing)
         .service(themes_page)
         .service(theme_page)
         .service(rebuild_themes);
+}
+
+/// Retrains the routing suggester now, so the office's latest corrections count at once.
+#[post("/office/routing/retrain")]
+async fn retrain_routing(state: web::Data<AppState>, user: CurrentUser, _form: CsrfForm<serde::de::IgnoredAny>) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Office])?;
+    crate::startup::retrain_routing(&state.db, &state.search, &state.routing).await?;
+    Ok(see_other("/office/opinions"))
 }
 
 #[derive(Deserialize)]
@@ -109,7 +118,7 @@ async fn opinion_view(req: &HttpRequest, state: &AppState, id: i32, message: Opt
     let view = store::opinions::staff_view(&state.db, id, None).await?.ok_or(AppError::NotFound)?;
     let units: Vec<_> = crate::units::list_units(&state.db).await?.into_iter().filter(|u| u.active).map(|u| json!({ "code": u.code, "name": u.name })).collect();
     let mut page = Page::new(req, "office");
-    page.insert("o", &view).insert("units", &units).insert("message", &message);
+    page.insert("o", &view).insert("units", &units).insert("message", &message).insert("categories", DEFAULT_CATEGORIES);
     page.render_with_status(&state.tera, "office/opinion.html", status)
 }
 
@@ -131,6 +140,8 @@ struct OpinionAction {
     reason: String,
     #[serde(default)]
     problem: String,
+    #[serde(default)]
+    category: String,
 }
 
 #[post("/office/opinions/{id}/{action}")]
@@ -139,7 +150,7 @@ async fn opinion_action(req: HttpRequest, state: web::Data<AppState>, user: Curr
     let (id, action) = path.into_inner();
     let actor = user.actor();
     let result = match action.as_str() {
-        "route" => handling::route(&state.db, &actor, id, &form.unit, &form.note).await,
+        "route" => handling::route(&state.db, &actor, id, &form.unit, &form.category, &form.note).await,
         "merge" => handling::merge(&state.db, &actor, id, &form.kept).await,
         "hide" => handling::hide(&state.db, &actor, id, &form.reason).await,
         "link" => handling::link_problem_now(&state.db, &actor, id, &form.problem).await,

@@ -72,3 +72,36 @@ on_both_databases! {
         assert!(theme::Entity::find_by_id(top.id).one(&app.db).await.unwrap().is_some());
     }
 }
+
+on_both_databases! {
+    async fn new_opinions_get_a_routing_suggestion_that_staff_can_correct(app) {
+        lianxin::demo::seed_if_empty(&app.db, 42, Utc::now()).await.unwrap();
+        lianxin::accounts::create_user(&app.db, &lianxin::service::Actor::system("test"), lianxin::accounts::NewUser {
+            username: "office9", display_name: "绩效办", role: "office", unit_code: None, password: PASSWORD,
+        }).await.unwrap();
+        let office = app.another_client();
+        office.login("office9", PASSWORD).await;
+        assert_eq!(office.post_form("/office/routing/retrain", &[]).await.status(), 303);
+
+        let created = app.client.post(app.url("/api/v1/opinions")).json(&serde_json::json!({
+            "kind": "complaint", "title": "滨江路工地晚上还在打桩", "content": "滨江花园旁边的工地半夜施工，噪音太大睡不着"
+        })).send().await.unwrap();
+        assert_eq!(created.status(), 201);
+        let o = opinion::Entity::find().filter(opinion::Column::Title.eq("滨江路工地晚上还在打桩")).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(o.suggested_category.as_deref(), Some("环境保护"));
+        let sthjj = entity::unit::Entity::find().filter(entity::unit::Column::Code.eq("STHJJ")).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(o.suggested_unit_id, Some(sthjj.id), "the unit that handled such cases before");
+        assert!(o.suggestion_confidence.unwrap() > 0.0);
+        let page = office.get(&format!("/office/opinions/{}", o.id)).await.text().await.unwrap();
+        assert!(page.contains("智能分办建议：环境保护 → 市生态环境局"));
+        assert!(page.contains(r#"<option value="STHJJ" selected>"#), "the suggestion is preselected");
+
+        // Staff correct it; the correction is what the next training learns.
+        assert_eq!(office.post_form(&format!("/office/opinions/{}/route", o.id), &[("unit", "JBQ"), ("category", "城乡建设"), ("note", "")]).await.status(), 303);
+        let (categories, units) = lianxin::themes::routing::training_set(&app.db).await.unwrap();
+        let text = format!("{}\n{}", o.title, o.content);
+        assert!(categories.iter().any(|e| e.text == text && e.label == "城乡建设"));
+        let jbq = entity::unit::Entity::find().filter(entity::unit::Column::Code.eq("JBQ")).one(&app.db).await.unwrap().unwrap();
+        assert!(units.iter().any(|e| e.text == text && e.label == jbq.id.to_string()));
+    }
+}
