@@ -22,15 +22,16 @@ fn main() {
     let jieba = lianxin::search::tokenizer::build_jieba(&[]);
     println!("{:>9} {:>10} {:>8} {:>12} {:>12} {:>10}", "messages", "mine (s)", "themes", "train (s)", "classify/s", "peak MiB");
     for n in sizes {
-        let messages = synthetic::messages(n, 7);
+        let labelled = synthetic::labelled(n, 7);
+        let messages: Vec<_> = labelled.iter().map(|(m, _)| m.clone()).collect();
         let started = Instant::now();
         let mined = mine(&jieba, &messages, &Settings::default(), |_, _| {});
         let mine_secs = started.elapsed().as_secs_f64();
         // The classifier trains on a labelled sample (as an office would have) and labels everything.
-        let sample: Vec<Example> = messages
+        let sample: Vec<Example> = labelled
             .iter()
             .take(20_000)
-            .map(|m| Example { text: format!("{}\n{}", m.title, m.body), label: m.title.chars().rev().take(4).collect() })
+            .map(|(m, label)| Example { text: format!("{}\n{}", m.title, m.body), label: label.clone() })
             .collect();
         let started = Instant::now();
         let model = Classifier::train(&jieba, &sample);

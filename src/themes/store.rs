@@ -299,3 +299,34 @@ pub async fn promote(db: &DatabaseConnection, actor: &Actor, theme_id: i32, prob
     txn.commit().await?;
     Ok(members.len())
 }
+
+/// A new opinion joins the theme most of its nearest neighbours belong to (at least three of
+/// the five most similar opinions), without waiting for the next rebuild.
+pub async fn join_nearest(db: &DatabaseConnection, opinion_id: i32, neighbours: &[i32]) -> Result<Option<i32>, DbErr> {
+    let themes: Vec<Option<i32>> = opinion::Entity::find()
+        .filter(opinion::Column::Id.is_in(neighbours.iter().copied().take(5)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| o.theme_id)
+        .collect();
+    let mut counts: HashMap<i32, usize> = HashMap::new();
+    for t in themes.into_iter().flatten() {
+        *counts.entry(t).or_default() += 1;
+    }
+    let Some((theme_id, _)) = counts.into_iter().filter(|(_, n)| *n >= 3).max_by_key(|(t, n)| (*n, std::cmp::Reverse(*t))) else {
+        return Ok(None);
+    };
+    let Some(t) = theme::Entity::find_by_id(theme_id).one(db).await? else { return Ok(None) };
+    let Some(o) = opinion::Entity::find_by_id(opinion_id).one(db).await? else { return Ok(None) };
+    theme_member::ActiveModel { theme_id: Set(theme_id), opinion_id: Set(opinion_id), similarity: Set(1.0) }.insert(db).await?;
+    let mut model = sea_orm::IntoActiveModel::into_active_model(o.clone());
+    model.theme_id = Set(Some(theme_id));
+    model.update(db).await?;
+    let mut theme_model = sea_orm::IntoActiveModel::into_active_model(t.clone());
+    theme_model.size = Set(t.size + 1);
+    theme_model.last_seen = Set(o.submitted_at.max(t.last_seen));
+    theme_model.updated_at = Set(Utc::now());
+    theme_model.update(db).await?;
+    Ok(Some(theme_id))
+}

@@ -22,19 +22,24 @@ const CONCERNS: &[(&str, &str)] = &[
 const EVERYDAY: &[&str] = &["咨询社保缴费", "医院挂号排队太久", "建议增加公交班次", "路灯不亮", "公租房申请条件", "居住证办理流程", "失业金申领", "电动车上牌", "表扬社区医生", "下水道堵塞"];
 
 pub fn messages(n: usize, seed: u64) -> Vec<Message> {
+    labelled(n, seed).into_iter().map(|(m, _)| m).collect()
+}
+
+/// Messages with the concern or errand each was made from, as a category to learn.
+pub fn labelled(n: usize, seed: u64) -> Vec<(Message, String)> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let start = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("a valid date");
     (0..n)
         .map(|i| {
-            let (title, body) = if rng.random_bool(0.6) {
+            let (title, body, label) = if rng.random_bool(0.6) {
                 let place = *PLACES.choose(&mut rng).expect("places");
                 let (t, b) = *CONCERNS.choose(&mut rng).expect("concerns");
-                (format!("{place}{t}"), format!("{place}{b}，已经持续{}个月。", rng.random_range(1..12)))
+                (format!("{place}{t}"), format!("{place}{b}，已经持续{}个月。", rng.random_range(1..12)), t)
             } else {
                 let t = *EVERYDAY.choose(&mut rng).expect("everyday");
-                (format!("{t}{}", rng.random_range(0..100_000)), format!("{t}，编号{}，请相关部门答复。", rng.random_range(0..1_000_000)))
+                (format!("{t}{}", rng.random_range(0..100_000)), format!("{t}，编号{}，请相关部门答复。", rng.random_range(0..1_000_000)), t)
             };
-            Message {
+            let message = Message {
                 id: i.to_string(),
                 title,
                 body,
@@ -42,7 +47,8 @@ pub fn messages(n: usize, seed: u64) -> Vec<Message> {
                 user: Some(format!("u{}", rng.random_range(0..n.max(1) as u64 / 3 + 1))),
                 likes: rng.random_range(0..5),
                 dislikes: rng.random_range(0..2),
-            }
+            };
+            (message, label.to_string())
         })
         .collect()
 }

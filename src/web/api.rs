@@ -23,7 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 async fn submit_opinion(req: HttpRequest, state: web::Data<AppState>, input: web::Json<OpinionInput>) -> Result<HttpResponse, ApiError> {
     limit(&req, &state, Policy::SubmitOpinion)?;
     let done = submit::submit(&state.db, &input, Channel::Web, crate::web::citizen::citizen_key(&input)).await?;
-    crate::web::citizen::suggest_routing(&state, &done.opinion).await;
+    crate::web::citizen::after_submission(&state, &done.opinion).await;
     Ok(HttpResponse::Created().json(json!({
         "tracking_code": done.code.to_string(),
         "status": done.opinion.status.as_str(),

@@ -18,8 +18,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(new_form).service(create).service(track_form).service(track_lookup).service(rate);
 }
 
+/// What follows a submission: the opinion joins its theme, and the routing model (when
+/// trained) suggests a category and unit. Neither may fail the citizen's submission.
+pub async fn after_submission(state: &AppState, opinion: &entity::opinion::Model) {
+    let engine = state.search.clone();
+    let text = format!("{} {}", opinion.title, opinion.content.chars().take(200).collect::<String>());
+    let neighbours = tokio::task::spawn_blocking(move || crate::search::query::similar(&engine, &text, "opinion", 5, None)).await;
+    if let Ok(Ok(hits)) = neighbours {
+        let ids: Vec<i32> = hits.iter().filter_map(|h| h.key.strip_prefix("opinion:")?.parse().ok()).filter(|id| *id != opinion.id).collect();
+        if let Err(err) = crate::themes::store::join_nearest(&state.db, opinion.id, &ids).await {
+            tracing::warn!(%err, "theme not joined");
+        }
+    }
+    suggest_routing(state, opinion).await;
+}
+
 /// Asks the routing model (when trained) for a category and unit, and stores its answer.
-pub async fn suggest_routing(state: &AppState, opinion: &entity::opinion::Model) {
+async fn suggest_routing(state: &AppState, opinion: &entity::opinion::Model) {
     let model = state.routing.read().unwrap_or_else(|p| p.into_inner()).clone();
     let Some(model) = model else { return };
     let (jieba, title, content) = (state.search.jieba.clone(), opinion.title.clone(), opinion.content.clone());
@@ -62,7 +77,7 @@ async fn create(req: HttpRequest, state: web::Data<AppState>, CsrfForm(input): C
     limit(&req, &state, Policy::SubmitOpinion)?;
     match submit::submit(&state.db, &input, Channel::Web, citizen_key(&input)).await {
         Ok(done) => {
-            suggest_routing(&state, &done.opinion).await;
+            after_submission(&state, &done.opinion).await;
             let mut page = Page::new(&req, "submit");
             page.insert("code", &done.code.to_string()).insert("title", &done.opinion.title);
             page.render_with_status(&state.tera, "citizen/submitted.html", StatusCode::CREATED)

@@ -76,6 +76,12 @@ on_both_databases! {
 on_both_databases! {
     async fn new_opinions_get_a_routing_suggestion_that_staff_can_correct(app) {
         lianxin::demo::seed_if_empty(&app.db, 42, Utc::now()).await.unwrap();
+        lianxin::themes::store::rebuild(&app.db, &lianxin::search::tokenizer::build_jieba(&[]), |_, _| {}).await.unwrap();
+        // The new opinion finds its neighbours through the search index.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while app.get("/api/v1/search?q=").await.json::<serde_json::Value>().await.unwrap()["total"].as_u64().unwrap() < 2000 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
         lianxin::accounts::create_user(&app.db, &lianxin::service::Actor::system("test"), lianxin::accounts::NewUser {
             username: "office9", display_name: "绩效办", role: "office", unit_code: None, password: PASSWORD,
         }).await.unwrap();
@@ -89,6 +95,10 @@ on_both_databases! {
         assert_eq!(created.status(), 201);
         let o = opinion::Entity::find().filter(opinion::Column::Title.eq("滨江路工地晚上还在打桩")).one(&app.db).await.unwrap().unwrap();
         assert_eq!(o.suggested_category.as_deref(), Some("环境保护"));
+        let theme_of_concern = opinion::Entity::find().filter(opinion::Column::ProblemId.eq(1)).all(&app.db).await.unwrap()
+            .into_iter().filter_map(|x| x.theme_id).fold(HashMap::<i32, usize>::new(), |mut m, t| { *m.entry(t).or_default() += 1; m })
+            .into_iter().max_by_key(|(_, n)| *n).map(|(t, _)| t);
+        assert_eq!(o.theme_id, theme_of_concern, "a new opinion joins its theme as it arrives");
         let sthjj = entity::unit::Entity::find().filter(entity::unit::Column::Code.eq("STHJJ")).one(&app.db).await.unwrap().unwrap();
         assert_eq!(o.suggested_unit_id, Some(sthjj.id), "the unit that handled such cases before");
         assert!(o.suggestion_confidence.unwrap() > 0.0);
