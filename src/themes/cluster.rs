@@ -29,15 +29,13 @@ pub struct Settings {
     pub join: f32,
     /// Cosine between two themes' centres needed to merge them.
     pub merge: f32,
-    /// Cosine at which two messages count as the same message.
-    pub duplicate: f32,
     /// Smaller themes are noise.
     pub min_size: usize,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { join: 0.25, merge: 0.4, duplicate: 0.9, min_size: 3 }
+        Self { join: 0.25, merge: 0.4, min_size: 3 }
     }
 }
 
@@ -113,6 +111,15 @@ fn centroid_vector(c: &HashMap<u32, f32>) -> Sparse {
     pairs.sort_by_key(|p| p.0);
     let norm = pairs.iter().map(|p| p.1 * p.1).sum::<f32>().sqrt().max(f32::EPSILON);
     Sparse { ids: pairs.iter().map(|p| p.0).collect(), weights: pairs.iter().map(|p| p.1 / norm).collect() }
+}
+
+/// A message's five strongest terms: two messages with the same signature say the same thing.
+fn signature(v: &Sparse) -> Vec<u32> {
+    let mut pairs: Vec<(u32, f32)> = v.ids.iter().copied().zip(v.weights.iter().copied()).collect();
+    pairs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut top: Vec<u32> = pairs.into_iter().take(5).map(|p| p.0).collect();
+    top.sort_unstable();
+    top
 }
 
 fn dominant_place(places: &HashMap<String, usize>, size: usize) -> Option<&str> {
@@ -203,7 +210,8 @@ pub fn mine(jieba: &Jieba, messages: &[Message], settings: &Settings, mut progre
 
     // Merge pass: big themes first absorb smaller ones that say the same about the same place.
     let mut alive: Vec<usize> = (0..clusters.len()).filter(|c| clusters[*c].members.len() >= 2).collect();
-    alive.sort_by_key(|c| std::cmp::Reverse(clusters[*c].members.len()));
+    alive.sort_by_key(|c| (std::cmp::Reverse(clusters[*c].members.len()), *c));
+    let rank: HashMap<usize, usize> = alive.iter().enumerate().map(|(pos, c)| (*c, pos)).collect();
     let mut merged_into: Vec<usize> = (0..clusters.len()).collect();
     let centroids: Vec<Sparse> = clusters.iter().map(|c| centroid_vector(&c.centroid)).collect();
     let mut term_index: HashMap<u32, Vec<usize>> = HashMap::new();
@@ -214,10 +222,11 @@ pub fn mine(jieba: &Jieba, messages: &[Message], settings: &Settings, mut progre
     }
     for (pos, &small) in alive.iter().enumerate().rev() {
         let mut best: Option<(usize, f32)> = None;
+        let mut seen: HashSet<usize> = HashSet::new();
         for id in &centroids[small].ids {
-            for &big in term_index.get(id).map(Vec::as_slice).unwrap_or(&[]) {
-                let bigger = alive.iter().position(|x| *x == big).is_some_and(|p| p < pos);
-                if !bigger || merged_into[big] != big {
+            // Only the biggest few themes sharing a term are worth comparing against.
+            for &big in term_index.get(id).map(Vec::as_slice).unwrap_or(&[]).iter().take(40) {
+                if rank[&big] >= pos || merged_into[big] != big || !seen.insert(big) {
                     continue;
                 }
                 let sim = centroids[big].dot_sparse(&centroids[small]);
@@ -244,17 +253,14 @@ pub fn mine(jieba: &Jieba, messages: &[Message], settings: &Settings, mut progre
         }
     }
 
-    // Collapse near-duplicates inside each theme, then keep themes big enough to matter.
+    // Collapse near-duplicates inside each theme (the same citizen posting the same words
+    // again: same strongest terms), then keep themes big enough to matter.
     let latest = messages.iter().filter_map(|m| m.time).max();
     let mut themes: Vec<Theme> = Vec::new();
     for cluster in &clusters {
-        let mut distinct: Vec<usize> = Vec::new();
-        for &m in &cluster.members {
-            if !distinct.iter().any(|&d| vectors[d].dot_sparse(&vectors[m]) >= settings.duplicate && messages[d].user == messages[m].user) {
-                distinct.push(m);
-            }
-        }
-        if distinct.len() < settings.min_size {
+        let mut seen: HashSet<(Option<&str>, Vec<u32>)> = HashSet::new();
+        let distinct = cluster.members.iter().filter(|&&m| seen.insert((messages[m].user.as_deref(), signature(&vectors[m])))).count();
+        if distinct < settings.min_size {
             continue;
         }
         let centre = centroid_vector(&cluster.centroid);
