@@ -80,6 +80,20 @@ pub enum Command {
         #[arg(long)]
         themes: std::path::PathBuf,
     },
+    /// Satisfaction scores for a period (2026-Q3, 2026-07 or 2026).
+    Score {
+        #[arg(long)]
+        period: String,
+        /// city | unit | region | category | theme
+        #[arg(long, default_value = "unit")]
+        level: String,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Publish the period under the settings in force (published numbers never change).
+        #[arg(long)]
+        publish: bool,
+    },
     /// Hot themes in the database.
     Themes {
         #[command(subcommand)]

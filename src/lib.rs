@@ -14,6 +14,7 @@ pub mod lists;
 pub mod opinions;
 pub mod privacy;
 pub mod reports;
+pub mod score;
 pub mod search;
 pub mod service;
 pub mod settings;

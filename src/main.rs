@@ -302,6 +302,31 @@ async fn run(cli: Cli, mut config: Config) -> Result<(), CliError> {
             }
             Ok(())
         }
+        Command::Score { period, level, json, publish } => {
+            use lianxin::score::{LEVELS, period::Period, snapshot, view};
+            let period = Period::parse(&period).ok_or_else(|| CliError::Refused("统计期格式应如 2026-Q3、2026-07 或 2026".into()))?;
+            if !LEVELS.iter().any(|(l, _)| *l == level) {
+                return Err(CliError::Refused("层级须为 city、unit、region、category 或 theme".into()));
+            }
+            let db = startup::open_database(&config).await?;
+            if publish {
+                let (version, n) = snapshot::publish(&db, &Actor::system("cli"), &period).await?;
+                eprintln!("{}", if n == 0 { format!("{} 已按第 {version} 版规则发布过，数字不变。", period.name()) } else { format!("已按第 {version} 版规则发布 {}：{n} 个对象。", period.name()) });
+            }
+            let (scores, version, published) = snapshot::current(&db, &period).await?;
+            let (previous, _, _) = snapshot::current(&db, &period.previous()).await?;
+            let rows = view(&scores, &previous, &level);
+            if json {
+                println!("{}", serde_json::json!({ "period": period.name(), "level": level, "settings_version": version, "published": published, "subjects": rows }));
+            } else {
+                println!("{} · 第 {version} 版规则{}", period.name(), if published { "（已发布）" } else { "（实时）" });
+                for r in rows {
+                    let f = |v: &serde_json::Value| v.as_f64().map(|x| format!("{x:.1}")).unwrap_or_else(|| "—".into());
+                    println!("  {:<20} 综合 {:>5} · 得分 {:>5} ({}–{}) · n={:<4} · 满意率 {:>5}%", r["label"].as_str().unwrap_or(""), f(&r["composite"]), f(&r["score"]), f(&r["interval"][0]), f(&r["interval"][1]), r["n"], f(&r["satisfied_rate"]));
+                }
+            }
+            Ok(())
+        }
         Command::Themes { action: ThemesAction::Rebuild } => {
             let db = startup::open_database(&config).await?;
             let jieba = lianxin::search::tokenizer::build_jieba(&[]);

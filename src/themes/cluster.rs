@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use jieba_rs::Jieba;
 use serde::Serialize;
 
-use super::features::{Sparse, Vocabulary, words};
+use super::features::{Sparse, words};
 
 #[derive(Debug, Clone)]
 pub struct Message {
@@ -129,33 +129,56 @@ fn dominant_place(places: &HashMap<String, usize>, size: usize) -> Option<&str> 
 /// Mines themes from `messages`; `progress(done, total)` as it goes.
 pub fn mine(jieba: &Jieba, messages: &[Message], settings: &Settings, mut progress: impl FnMut(usize, usize)) -> Mined {
     let total = messages.len();
-    // Titles carry the topic: count their words twice.
-    let docs: Vec<Vec<String>> = messages
+    // Titles carry the topic: count their words twice. Terms are interned as they are met, so
+    // a million messages hold numbers, not strings.
+    let mut interner: HashMap<String, u32> = HashMap::new();
+    let mut names_all: Vec<String> = Vec::new();
+    let mut df: Vec<u32> = Vec::new();
+    let docs: Vec<Vec<u32>> = messages
         .iter()
         .map(|m| {
             let mut w = words(jieba, &m.title);
             w.extend(w.clone());
             w.extend(words(jieba, &m.body));
-            w
+            let ids: Vec<u32> = w
+                .into_iter()
+                .map(|word| {
+                    *interner.entry(word).or_insert_with_key(|word| {
+                        names_all.push(word.clone());
+                        df.push(0);
+                        (names_all.len() - 1) as u32
+                    })
+                })
+                .collect();
+            let mut unique = ids.clone();
+            unique.sort_unstable();
+            unique.dedup();
+            for id in unique {
+                df[id as usize] += 1;
+            }
+            ids
         })
         .collect();
-    let vocab = Vocabulary::fit(&docs, 2);
-    let names: Vec<&str> = {
-        let mut v = vec![""; vocab.len()];
-        for (term, id) in &vocab.index {
-            v[*id as usize] = term.as_str();
-        }
-        v
-    };
-    let generic: HashSet<u32> = GENERIC.iter().filter_map(|w| vocab.index.get(*w).copied()).collect();
+    drop(interner);
+    let n = total as f32;
+    let idf: Vec<f32> = df.iter().map(|d| if *d >= 2 { ((1.0 + n) / (1.0 + *d as f32)).ln() + 1.0 } else { 0.0 }).collect();
+    let names: Vec<&str> = names_all.iter().map(String::as_str).collect();
+    let generic: HashSet<u32> = GENERIC.iter().filter_map(|w| names.iter().position(|n| n == w).map(|p| p as u32)).collect();
     let vectors: Vec<Sparse> = docs
         .iter()
         .map(|d| {
-            let v = vocab.vector(d);
-            let kept: Vec<(u32, f32)> = v.ids.iter().copied().zip(v.weights.iter().copied()).filter(|(i, _)| !generic.contains(i)).collect();
-            top_terms(&Sparse { ids: kept.iter().map(|p| p.0).collect(), weights: kept.iter().map(|p| p.1).collect() }, DOC_TERMS)
+            let mut tf: HashMap<u32, f32> = HashMap::new();
+            for id in d {
+                if idf[*id as usize] > 0.0 && !generic.contains(id) {
+                    *tf.entry(*id).or_default() += 1.0;
+                }
+            }
+            let mut pairs: Vec<(u32, f32)> = tf.into_iter().map(|(id, f)| (id, (1.0 + f.ln()) * idf[id as usize])).collect();
+            pairs.sort_unstable_by_key(|p| p.0);
+            top_terms(&Sparse { ids: pairs.iter().map(|p| p.0).collect(), weights: pairs.iter().map(|p| p.1).collect() }, DOC_TERMS)
         })
         .collect();
+    drop(docs);
 
     let mut order: Vec<usize> = (0..total).collect();
     order.sort_by_key(|&i| (messages[i].time, i));

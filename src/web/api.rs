@@ -15,7 +15,36 @@ use crate::web::client::limit;
 use crate::{db, state::AppState};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(healthz).service(problems).service(problem).service(submit_opinion).service(track_opinion);
+    cfg.service(healthz).service(problems).service(problem).service(submit_opinion).service(track_opinion).service(scores);
+}
+
+#[derive(serde::Deserialize)]
+struct ScoreQuery {
+    level: Option<String>,
+    period: Option<String>,
+}
+
+/// `GET /api/v1/scores?level=city|unit|region|category|theme&period=2026-Q3`.
+#[get("/api/v1/scores")]
+async fn scores(state: web::Data<AppState>, query: web::Query<ScoreQuery>) -> Result<HttpResponse, ApiError> {
+    use crate::score::{LEVELS, period::Period, snapshot, view};
+    let level = query.level.as_deref().unwrap_or("city");
+    if !LEVELS.iter().any(|(l, _)| *l == level) {
+        return Err(ApiError(AppError::BadRequest("level 须为 city、unit、region、category 或 theme".into())));
+    }
+    let period = match query.period.as_deref() {
+        Some(p) => Period::parse(p).ok_or_else(|| ApiError(AppError::BadRequest("period 格式应如 2026-Q3、2026-07 或 2026".into())))?,
+        None => Period::quarter_of(catalog::today()),
+    };
+    let (scores, version, published) = snapshot::current(&state.db, &period).await?;
+    let (previous, _, _) = snapshot::current(&state.db, &period.previous()).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "period": period.name(),
+        "level": level,
+        "settings_version": version,
+        "published": published,
+        "subjects": view(&scores, &previous, level),
+    })))
 }
 
 /// `POST /api/v1/opinions`: 201 with the tracking code, or 422 with a stable code per field.

@@ -23,7 +23,43 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(problem_feed)
         .service(all_feed)
         .service(unit_ledger)
-        .service(evidence_file);
+        .service(evidence_file)
+        .service(satisfaction);
+}
+
+#[derive(Deserialize)]
+struct PeriodQuery {
+    period: Option<String>,
+}
+
+/// `/satisfaction`: how satisfied citizens are, for the city and each unit, and why.
+#[get("/satisfaction")]
+async fn satisfaction(req: HttpRequest, state: web::Data<AppState>, query: web::Query<PeriodQuery>) -> Result<HttpResponse, AppError> {
+    use crate::score::{period::Period, snapshot, view};
+    let current = Period::quarter_of(catalog::today());
+    let period = query.period.as_deref().and_then(Period::parse).unwrap_or(current);
+    let (scores, version, published) = snapshot::current(&state.db, &period).await?;
+    let (previous, _, _) = snapshot::current(&state.db, &period.previous()).await?;
+    // The city's last four quarters, for the trend.
+    let mut trend = Vec::new();
+    let mut p = current;
+    for _ in 0..4 {
+        let (s, _, _) = snapshot::current(&state.db, &p).await?;
+        trend.push(json!({ "period": p.name(), "city": view(&s, &[], "city").into_iter().next() }));
+        p = p.previous();
+    }
+    trend.reverse();
+    let periods: Vec<String> = (0..4).scan(current, |p, _| { let name = p.name(); *p = p.previous(); Some(name) }).collect();
+    let mut page = Page::new(&req, "satisfaction");
+    page.insert("period", &period.name())
+        .insert("periods", &periods)
+        .insert("version", &version)
+        .insert("published", &published)
+        .insert("city", &view(&scores, &previous, "city").into_iter().next())
+        .insert("units", &view(&scores, &previous, "unit"))
+        .insert("regions", &view(&scores, &previous, "region"))
+        .insert("trend", &trend);
+    page.render(&state.tera, "public/satisfaction.html")
 }
 
 #[get("/")]

@@ -36,6 +36,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("public/search.html", include_str!("../../templates/public/search.html")),
     ("office/themes.html", include_str!("../../templates/office/themes.html")),
     ("office/theme.html", include_str!("../../templates/office/theme.html")),
+    ("public/satisfaction.html", include_str!("../../templates/public/satisfaction.html")),
+    ("partials/score_table.html", include_str!("../../templates/partials/score_table.html")),
+    ("office/scores.html", include_str!("../../templates/office/scores.html")),
     ("feeds/atom.xml", include_str!("../../templates/feeds/atom.xml")),
 ];
 

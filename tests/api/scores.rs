@@ -1,0 +1,82 @@
+//! The satisfaction score: believable on the demo city, explained, versioned, the same on both engines.
+
+use chrono::Utc;
+use lianxin::score::{period::Period, snapshot};
+
+use crate::fixtures::PASSWORD;
+use crate::on_both_databases;
+
+fn this_quarter() -> String {
+    Period::quarter_of(lianxin::lists::catalog::today()).name()
+}
+
+on_both_databases! {
+    async fn the_demo_city_gets_scores_that_explain_themselves_and_are_versioned(app) {
+        lianxin::demo::seed_if_empty(&app.db, 42, Utc::now()).await.unwrap();
+        let quarter = this_quarter();
+        let api: serde_json::Value = app.get(&format!("/api/v1/scores?level=unit&period={quarter}")).await.json().await.unwrap();
+        let units = api["subjects"].as_array().unwrap();
+        assert!(units.len() >= 10, "most units have scores this quarter");
+        for u in units {
+            let composite = u["composite"].as_f64().unwrap();
+            assert!((0.0..=100.0).contains(&composite));
+            let (lo, hi) = (u["interval"][0].as_f64().unwrap(), u["interval"][1].as_f64().unwrap());
+            assert!(lo <= u["score"].as_f64().unwrap() && u["score"].as_f64().unwrap() <= hi);
+            assert!(u["n"].is_u64() && u["components"].is_object());
+        }
+        let city: serde_json::Value = app.get(&format!("/api/v1/scores?level=city&period={quarter}")).await.json().await.unwrap();
+        let c = &city["subjects"][0];
+        assert!(c["satisfied_rate"].as_f64().unwrap() > 50.0, "the demo city is mostly satisfied");
+        assert!(c["response_rate"].as_f64().unwrap() > 30.0);
+        assert_eq!(app.get("/api/v1/scores?level=galaxy").await.status(), 400);
+        assert_eq!(app.get("/api/v1/scores?period=2026-Q9").await.status(), 400);
+
+        let public = app.get(&format!("/satisfaction?period={quarter}")).await.text().await.unwrap();
+        assert!(public.contains("综合指数") && public.contains("市生态环境局") && public.contains("95%区间"));
+
+        // Publish under version 0, change the weights, publish again: both stand side by side.
+        lianxin::accounts::create_user(&app.db, &lianxin::service::Actor::system("test"), lianxin::accounts::NewUser {
+            username: "office9", display_name: "绩效办", role: "office", unit_code: None, password: PASSWORD,
+        }).await.unwrap();
+        let office = app.another_client();
+        office.login("office9", PASSWORD).await;
+        assert_eq!(office.post_form("/office/scores/publish", &[("period", &quarter)]).await.status(), 303);
+        let published = snapshot::load(&app.db, &Period::parse(&quarter).unwrap(), 0).await.unwrap();
+        assert!(!published.is_empty());
+        let bad = office.post_form("/office/scores/settings", &[("threshold", "basic"), ("level_points", "100,80,90,30,0"), ("prior_strength", "20"), ("weight_ratings", "1"), ("weight_rectification", "0"), ("weight_responsiveness", "0"), ("weight_themes", "0")]).await;
+        assert_eq!(bad.status(), 400);
+        assert!(bad.text().await.unwrap().contains("各级分值"));
+        let saved = office.post_form("/office/scores/settings", &[("threshold", "satisfied"), ("level_points", "100,80,60,30,0"), ("prior_strength", "20"), ("weight_ratings", "1"), ("weight_rectification", "0"), ("weight_responsiveness", "0"), ("weight_themes", "0")]).await;
+        assert_eq!(saved.status(), 303);
+        let again = snapshot::load(&app.db, &Period::parse(&quarter).unwrap(), 0).await.unwrap();
+        assert_eq!(serde_json::to_string(&again).unwrap(), serde_json::to_string(&published).unwrap(), "published numbers never change");
+        office.post_form("/office/scores/publish", &[("period", &quarter)]).await;
+        let desk = office.get(&format!("/office/scores?period={quarter}&level=unit")).await.text().await.unwrap();
+        assert!(desk.contains("不同规则版本对照") && desk.contains("第 0 版") && desk.contains("第 1 版"));
+
+        let xlsx = office.get(&format!("/office/scores/export.xlsx?period={quarter}")).await;
+        assert_eq!(xlsx.status(), 200);
+        let bytes = xlsx.bytes().await.unwrap();
+        assert!(bytes.starts_with(b"PK"), "a real xlsx (zip) file");
+        let (rows, _) = lianxin::tabular::read_table("scores.xlsx", &bytes).unwrap();
+        assert!(!rows.is_empty());
+    }
+}
+
+/// The same inputs give the same numbers on SQLite and PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_engines_compute_the_same_scores() {
+    let now = Utc::now();
+    let mut results = Vec::new();
+    for backend in [crate::helpers::Backend::Sqlite, crate::helpers::Backend::Postgres] {
+        let app = crate::helpers::spawn_app(backend).await;
+        lianxin::demo::seed_if_empty(&app.db, 42, now).await.unwrap();
+        let period = Period::quarter_of(lianxin::lists::catalog::today());
+        let settings = lianxin::score::formula::ScoreSettings::default();
+        let mut scores = lianxin::score::compute(&app.db, &period, &settings).await.unwrap();
+        scores.sort_by(|a, b| (&a.level, &a.subject).cmp(&(&b.level, &b.subject)));
+        let rounded: Vec<(String, String, Option<i64>)> = scores.iter().map(|s| (s.level.clone(), s.subject.clone(), s.composite.map(|v| (v * 1000.0).round() as i64))).collect();
+        results.push(rounded);
+    }
+    assert_eq!(results[0], results[1]);
+}
