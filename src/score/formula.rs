@@ -119,6 +119,9 @@ pub struct RatingScore {
     pub non_citizen_share: f64,
 }
 
+/// The spread assumed for a subject with no ratings of its own, in points.
+const PRIOR_SD: f64 = 30.0;
+
 /// 满意率, 差评率 and the shrunk 满意度得分 of `levels`, with `prior` the city mean.
 pub fn rating_score(levels: &Levels, s: &ScoreSettings, prior: f64) -> RatingScore {
     let counted = levels.counted(s);
@@ -133,15 +136,19 @@ pub fn rating_score(levels: &Levels, s: &ScoreSettings, prior: f64) -> RatingSco
     let raw = (n > 0).then(|| total_points / n as f64);
     let k = s.prior_strength;
     let score = if n as f64 + k > 0.0 { (total_points + k * prior) / (n as f64 + k) } else { prior };
-    // Interval: the shrunk mean ± 1.96 standard errors of the mean, the prior counting as k
-    // observations at its value.
-    let interval = match raw {
-        Some(mean) if n > 1 => {
-            let var: f64 = counted.iter().zip(s.level_points).map(|(c, p)| *c as f64 * (p - mean).powi(2)).sum::<f64>() / (n as f64 - 1.0);
-            let se = (var / (n as f64 + k)).sqrt();
-            ((score - 1.96 * se).max(0.0), (score + 1.96 * se).min(100.0))
-        }
-        _ => (0.0, 100.0),
+    // Interval: the shrunk mean ± 1.96 standard errors, the prior counting as k observations
+    // with a spread of PRIOR_SD points, so two identical ratings are not taken for certainty.
+    let squares: f64 = match raw {
+        Some(mean) => counted.iter().zip(s.level_points).map(|(c, p)| *c as f64 * (p - mean).powi(2)).sum(),
+        None => 0.0,
+    };
+    let weight = n as f64 + k;
+    let interval = if weight > 1.0 {
+        let variance = (squares + k * PRIOR_SD * PRIOR_SD) / (weight - 1.0);
+        let se = (variance / weight).sqrt();
+        ((score - 1.96 * se).clamp(0.0, 100.0), (score + 1.96 * se).clamp(0.0, 100.0))
+    } else {
+        (0.0, 100.0)
     };
     RatingScore {
         n,

@@ -7,6 +7,7 @@ mod demo;
 mod hostile;
 mod lists;
 mod opinions;
+mod scores;
 mod search;
 mod pages;
 mod staff;
