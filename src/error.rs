@@ -49,10 +49,7 @@ impl AppError {
         match self {
             Self::NotFound => "您要找的页面不存在或已被移除。".into(),
             Self::BadRequest(msg) => msg.clone(),
-            Self::Invalid(errors) => {
-                let parts: Vec<&str> = errors.0.iter().map(|e| e.message.as_str()).collect();
-                format!("提交的内容有误：{}", parts.join("；"))
-            }
+            Self::Invalid(errors) => format!("提交的内容有误：{}", errors.summary()),
             Self::LoginRequired { .. } => "请先登录。".into(),
             Self::Forbidden => "您的账号无权进行此操作。".into(),
             Self::Csrf => "页面已过期或来源不明，请刷新页面后重试。".into(),

@@ -94,6 +94,11 @@ impl FieldErrors {
         if self.is_empty() { Ok(()) } else { Err(ServiceError::Invalid(self)) }
     }
 
+    /// All messages in one line, for a notice above a form.
+    pub fn summary(&self) -> String {
+        self.0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("；")
+    }
+
     /// Messages by field, for re-rendering a form next to its inputs.
     pub fn by_field(&self) -> std::collections::HashMap<&'static str, &str> {
         self.0.iter().map(|e| (e.field, e.message.as_str())).collect()

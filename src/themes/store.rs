@@ -102,6 +102,13 @@ pub async fn rebuild(db: &DatabaseConnection, jieba: &jieba_rs::Jieba, mut progr
     Ok(Rebuilt { opinions: messages.len(), themes: mined.themes.len() })
 }
 
+async fn problem_code(db: &impl ConnectionTrait, problem_id: Option<i32>) -> Result<Option<String>, DbErr> {
+    match problem_id {
+        Some(id) => Ok(entity::problem::Entity::find_by_id(id).one(db).await?.map(|p| p.code)),
+        None => Ok(None),
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct ThemeRow {
     pub id: i32,
@@ -144,10 +151,7 @@ pub async fn ranked(db: &impl ConnectionTrait, region: Option<&str>) -> Result<V
             .collect();
         let recent = times.iter().filter(|at| **at > now - Duration::days(30)).count();
         let before = times.iter().filter(|at| **at <= now - Duration::days(30) && **at > now - Duration::days(60)).count();
-        let problem_code = match t.problem_id {
-            Some(pid) => entity::problem::Entity::find_by_id(pid).one(db).await?.map(|p| p.code),
-            None => None,
-        };
+        let problem_code = problem_code(db, t.problem_id).await?;
         rows.push(ThemeRow {
             id: t.id,
             rank: i + 1,
@@ -240,10 +244,7 @@ pub async fn detail(db: &impl ConnectionTrait, id: i32) -> Result<Option<ThemeDe
         .map(|r| r.level)
         .collect();
     let satisfied = levels.iter().filter(|l| **l >= RatingLevel::Basic).count();
-    let problem_code = match t.problem_id {
-        Some(pid) => entity::problem::Entity::find_by_id(pid).one(db).await?.map(|p| p.code),
-        None => None,
-    };
+    let problem_code = problem_code(db, t.problem_id).await?;
     Ok(Some(ThemeDetail {
         id: t.id,
         label: t.label,

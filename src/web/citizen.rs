@@ -57,13 +57,7 @@ async fn form_page(req: &HttpRequest, state: &AppState, errors: Option<&FieldErr
         .insert("categories", DEFAULT_CATEGORIES)
         .insert("regions", &regions)
         .insert("values", values);
-    let status = match errors {
-        Some(errors) => {
-            page.insert("errors", &errors.by_field());
-            StatusCode::BAD_REQUEST
-        }
-        None => StatusCode::OK,
-    };
+    let status = page.errors(errors);
     page.render_with_status(&state.tera, "citizen/new.html", status)
 }
 
@@ -137,7 +131,7 @@ async fn rate(req: HttpRequest, state: web::Data<AppState>, form: CsrfPairs) -> 
     match ratings::rate(&state.db, code, what, input).await {
         Ok(_) => show(&req, &state, code, Some("感谢您的评价！"), StatusCode::OK).await,
         Err(ServiceError::Invalid(errors)) => {
-            let message = errors.0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("；");
+            let message = errors.summary();
             show(&req, &state, code, Some(&message), StatusCode::BAD_REQUEST).await
         }
         Err(ServiceError::Refused(message)) => show(&req, &state, code, Some(&message), StatusCode::CONFLICT).await,

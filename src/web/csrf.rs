@@ -81,13 +81,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let cookie = cookie_token(req);
-        let mut payload = payload.take();
+        let checked = checked_body(req, payload);
         Box::pin(async move {
-            let body = read_limited(&mut payload, FORM_LIMIT).await?;
-            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-            let sent = pairs.iter().find(|(k, _)| k == FIELD).map(|(_, v)| v.as_str());
-            verify(cookie.as_deref(), sent)?;
+            let (body, _) = checked.await?;
             serde_urlencoded::from_bytes::<T>(&body)
                 .map(CsrfForm)
                 .map_err(|_| AppError::BadRequest("表单内容不完整或格式有误，请检查后重新提交。".into()))
@@ -108,6 +104,18 @@ pub async fn read_limited(payload: &mut Payload, limit: usize) -> Result<web::By
     Ok(body)
 }
 
+/// Reads a url-encoded body and checks its CSRF token: the body and its pairs.
+fn checked_body(req: &HttpRequest, payload: &mut Payload) -> impl Future<Output = Result<(web::BytesMut, Vec<(String, String)>), AppError>> + 'static {
+    let cookie = cookie_token(req);
+    let mut payload = payload.take();
+    async move {
+        let body = read_limited(&mut payload, FORM_LIMIT).await?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+        verify(cookie.as_deref(), pairs.iter().find(|(k, _)| k == FIELD).map(|(_, v)| v.as_str()))?;
+        Ok((body, pairs))
+    }
+}
+
 /// A url-encoded form as its raw pairs (for repeated fields such as checkboxes), CSRF-checked.
 pub struct CsrfPairs(pub Vec<(String, String)>);
 
@@ -126,13 +134,7 @@ impl FromRequest for CsrfPairs {
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let cookie = cookie_token(req);
-        let mut payload = payload.take();
-        Box::pin(async move {
-            let body = read_limited(&mut payload, FORM_LIMIT).await?;
-            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-            verify(cookie.as_deref(), pairs.iter().find(|(k, _)| k == FIELD).map(|(_, v)| v.as_str()))?;
-            Ok(CsrfPairs(pairs))
-        })
+        let checked = checked_body(req, payload);
+        Box::pin(async move { Ok(CsrfPairs(checked.await?.1)) })
     }
 }

@@ -99,13 +99,7 @@ async fn scores_view(req: &HttpRequest, state: &AppState, query: &ScoresQuery, e
         .insert("versions", &versions.iter().map(|(v, _)| json!({ "version": v })).collect::<Vec<_>>())
         .insert("comparison", &comparison)
         .insert("settings", shown.unwrap_or(&current_settings));
-    let status = match errors {
-        Some(errors) => {
-            page.insert("errors", &errors.by_field());
-            StatusCode::BAD_REQUEST
-        }
-        None => StatusCode::OK,
-    };
+    let status = page.errors(errors);
     page.render_with_status(&state.tera, "office/scores.html", status)
 }
 
@@ -296,7 +290,7 @@ async fn opinion_action(req: HttpRequest, state: web::Data<AppState>, user: Curr
     match result {
         Ok(_) => Ok(see_other(&format!("/office/opinions/{id}"))),
         Err(ServiceError::Invalid(errors)) => {
-            let message = errors.0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("；");
+            let message = errors.summary();
             opinion_view(&req, &state, id, Some(message), StatusCode::BAD_REQUEST).await
         }
         Err(ServiceError::Refused(message)) => opinion_view(&req, &state, id, Some(message), StatusCode::CONFLICT).await,
@@ -356,13 +350,7 @@ async fn problem_form(req: &HttpRequest, state: &AppState, errors: Option<&Field
         .insert("sources", &ProblemSource::ALL.iter().map(|s| json!({ "value": s.as_str(), "label": s.label() })).collect::<Vec<_>>())
         .insert("kinds", &ResponsibilityKind::ALL.iter().map(|k| json!({ "value": k.as_str(), "label": k.label() })).collect::<Vec<_>>())
         .insert("values", &values);
-    let status = match errors {
-        Some(errors) => {
-            page.insert("errors", &errors.by_field());
-            StatusCode::BAD_REQUEST
-        }
-        None => StatusCode::OK,
-    };
+    let status = page.errors(errors);
     page.render_with_status(&state.tera, "office/problem_new.html", status)
 }
 

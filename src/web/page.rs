@@ -36,6 +36,17 @@ impl Page {
         self
     }
 
+    /// Adds a form's errors, if any, and returns the status to answer with.
+    pub fn errors(&mut self, errors: Option<&crate::service::FieldErrors>) -> actix_web::http::StatusCode {
+        match errors {
+            Some(errors) => {
+                self.ctx.insert("errors", &errors.by_field());
+                actix_web::http::StatusCode::BAD_REQUEST
+            }
+            None => actix_web::http::StatusCode::OK,
+        }
+    }
+
     pub fn render(&self, tera: &Tera, template: &str) -> Result<HttpResponse, AppError> {
         self.render_with_status(tera, template, actix_web::http::StatusCode::OK)
     }

@@ -78,7 +78,7 @@ async fn opinion_action(req: HttpRequest, state: web::Data<AppState>, user: Curr
     match result {
         Ok(_) => Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/unit/opinions/{id}"))).finish()),
         Err(ServiceError::Invalid(errors)) => {
-            let message = errors.0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("；");
+            let message = errors.summary();
             opinion_view(&req, &state, &user, id, Some(message), StatusCode::BAD_REQUEST).await
         }
         Err(ServiceError::Refused(message)) => opinion_view(&req, &state, &user, id, Some(message), StatusCode::CONFLICT).await,
