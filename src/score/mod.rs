@@ -275,3 +275,33 @@ pub fn workbook(period: &str, version: i32, scores: &[SubjectScore]) -> Result<V
     }
     book.save_to_buffer()
 }
+
+/// The ratings behind one subject's score in a period, newest first: what the number is made of.
+pub async fn ratings_behind(db: &impl ConnectionTrait, period: &Period, level: &str, subject: &str) -> Result<Vec<rating::Model>, DbErr> {
+    let (start, end) = period.bounds();
+    let mut query = rating::Entity::find()
+        .filter(rating::Column::CreatedAt.gte(start))
+        .filter(rating::Column::CreatedAt.lt(end))
+        .filter(rating::Column::IsFollowup.eq(false));
+    match level {
+        "unit" => {
+            let unit = unit::Entity::find().filter(unit::Column::Code.eq(subject)).one(db).await?;
+            query = query.filter(rating::Column::UnitId.eq(unit.map(|u| u.id).unwrap_or(-1)));
+        }
+        "region" => query = query.filter(rating::Column::Region.eq(subject)),
+        "category" => query = query.filter(rating::Column::Category.eq(subject)),
+        "theme" => {
+            let members: Vec<i32> = opinion::Entity::find()
+                .filter(opinion::Column::ThemeId.eq(subject.parse::<i32>().unwrap_or(-1)))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|o| o.id)
+                .collect();
+            query = query.filter(rating::Column::OpinionId.is_in(members));
+        }
+        _ => {}
+    }
+    use sea_orm::QueryOrder;
+    query.order_by_desc(rating::Column::CreatedAt).all(db).await
+}

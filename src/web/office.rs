@@ -51,6 +51,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(save_score_settings)
         .service(publish_scores)
         .service(export_scores)
+        .service(score_subject)
         .service(themes_page)
         .service(theme_page)
         .service(rebuild_themes);
@@ -101,6 +102,37 @@ async fn scores_view(req: &HttpRequest, state: &AppState, query: &ScoresQuery, e
         .insert("settings", shown.unwrap_or(&current_settings));
     let status = page.errors(errors);
     page.render_with_status(&state.tera, "office/scores.html", status)
+}
+
+/// One subject's score explained: its components, its monthly trend, and the ratings behind it.
+#[get("/office/scores/{level}/{subject}")]
+async fn score_subject(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, path: web::Path<(String, String)>, query: web::Query<ScoresQuery>) -> Result<HttpResponse, AppError> {
+    use crate::score::{period::Period, snapshot, view};
+    user.require(&[Role::Office])?;
+    let (level, subject) = path.into_inner();
+    let period = period_of(query.period.as_deref());
+    let (scores, _, _) = snapshot::current(&state.db, &period).await?;
+    let (previous, _, _) = snapshot::current(&state.db, &period.previous()).await?;
+    let row = view(&scores, &previous, &level).into_iter().find(|r| r["subject"] == subject.as_str()).ok_or(AppError::NotFound)?;
+    // The last twelve months, one point each.
+    let mut trend = Vec::new();
+    let mut month = Period::parse(&catalog::today().format("%Y-%m").to_string()).expect("a month parses");
+    for _ in 0..12 {
+        let (s, _, _) = snapshot::current(&state.db, &month).await?;
+        let point = view(&s, &[], &level).into_iter().find(|r| r["subject"] == subject.as_str());
+        trend.push(json!({ "period": month.name(), "composite": point.as_ref().and_then(|p| p["composite"].as_f64()), "n": point.map(|p| p["n"].clone()) }));
+        month = month.previous();
+    }
+    trend.reverse();
+    let ratings: Vec<_> = crate::score::ratings_behind(&state.db, &period, &level, &subject)
+        .await?
+        .into_iter()
+        .take(200)
+        .map(|r| json!({ "at": crate::domain::time::minute(r.created_at), "level": r.level.label(), "target": r.target.label(), "origin": r.origin.label(), "comment": r.comment, "tags": serde_json::from_str::<Vec<String>>(&r.tags).unwrap_or_default(), "opinion_id": r.opinion_id }))
+        .collect();
+    let mut page = Page::new(&req, "office");
+    page.insert("row", &row).insert("period", &period.name()).insert("level", &level).insert("trend", &trend).insert("ratings", &ratings);
+    page.render(&state.tera, "office/score_subject.html")
 }
 
 #[get("/office/scores")]

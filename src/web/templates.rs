@@ -38,6 +38,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("office/theme.html", include_str!("../../templates/office/theme.html")),
     ("public/satisfaction.html", include_str!("../../templates/public/satisfaction.html")),
     ("partials/score_table.html", include_str!("../../templates/partials/score_table.html")),
+    ("office/score_subject.html", include_str!("../../templates/office/score_subject.html")),
     ("office/scores.html", include_str!("../../templates/office/scores.html")),
     ("feeds/atom.xml", include_str!("../../templates/feeds/atom.xml")),
 ];

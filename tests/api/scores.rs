@@ -54,6 +54,11 @@ on_both_databases! {
         let desk = office.get(&format!("/office/scores?period={quarter}&level=unit")).await.text().await.unwrap();
         assert!(desk.contains("不同规则版本对照") && desk.contains("第 0 版") && desk.contains("第 1 版"));
 
+        let subject = office.get(&format!("/office/scores/unit/STHJJ?period={quarter}")).await.text().await.unwrap();
+        assert!(subject.contains("评价明细") && subject.contains("意见 #") && subject.contains("近12个月"), "every number leads down to its ratings");
+        assert!(desk.contains(&format!("/office/scores/unit/STHJJ?period={quarter}")));
+        assert_eq!(office.get("/office/scores/unit/NOPE").await.status(), 404);
+
         let xlsx = office.get(&format!("/office/scores/export.xlsx?period={quarter}")).await;
         assert_eq!(xlsx.status(), 200);
         let bytes = xlsx.bytes().await.unwrap();
