@@ -130,12 +130,18 @@ pub struct ThemeRow {
     pub last_seen: String,
 }
 
-/// Themes ranked by heat, optionally only those touching `region`.
-pub async fn ranked(db: &impl ConnectionTrait, region: Option<&str>) -> Result<Vec<ThemeRow>, DbErr> {
+/// Themes ranked by heat, optionally only those touching `region` and active in `period`.
+/// Rising compares the period with the one before (without a period: the last 30 days with
+/// the 30 before).
+pub async fn ranked(db: &impl ConnectionTrait, region: Option<&str>, period: Option<&crate::score::period::Period>) -> Result<Vec<ThemeRow>, DbErr> {
     let themes = theme::Entity::find().order_by_desc(theme::Column::Heat).all(db).await?;
     let now = Utc::now();
+    let (window, before_window) = match period {
+        Some(p) => (p.bounds(), p.previous().bounds()),
+        None => ((now - Duration::days(30), now + Duration::days(1)), (now - Duration::days(60), now - Duration::days(30))),
+    };
     let mut rows = Vec::new();
-    for (i, t) in themes.into_iter().enumerate() {
+    for t in themes {
         let regions: Vec<(String, usize)> = serde_json::from_str(&t.regions).unwrap_or_default();
         if let Some(r) = region {
             if !regions.iter().any(|(name, _)| name == r) {
@@ -149,12 +155,16 @@ pub async fn ranked(db: &impl ConnectionTrait, region: Option<&str>) -> Result<V
             .into_iter()
             .map(|o| o.submitted_at)
             .collect();
-        let recent = times.iter().filter(|at| **at > now - Duration::days(30)).count();
-        let before = times.iter().filter(|at| **at <= now - Duration::days(30) && **at > now - Duration::days(60)).count();
+        let within = |at: &chrono::DateTime<Utc>, (from, to): (chrono::DateTime<Utc>, chrono::DateTime<Utc>)| *at >= from && *at < to;
+        let recent = times.iter().filter(|at| within(at, window)).count();
+        let before = times.iter().filter(|at| within(at, before_window)).count();
+        if period.is_some() && recent == 0 {
+            continue;
+        }
         let problem_code = problem_code(db, t.problem_id).await?;
         rows.push(ThemeRow {
             id: t.id,
-            rank: i + 1,
+            rank: rows.len() + 1,
             label: t.label,
             representative: t.representative_title,
             keywords: serde_json::from_str(&t.keywords).unwrap_or_default(),

@@ -224,17 +224,25 @@ async fn retrain_routing(state: web::Data<AppState>, user: CurrentUser, _form: C
 #[derive(Deserialize)]
 struct RegionQuery {
     region: Option<String>,
+    period: Option<String>,
 }
 
 #[get("/office/themes")]
 async fn themes_page(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, query: web::Query<RegionQuery>) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
     let region = query.region.as_deref().and_then(|r| crate::domain::text::line(r, 32).ok());
-    let rows = crate::themes::store::ranked(&state.db, region.as_deref()).await?;
+    let period = query.period.as_deref().and_then(crate::score::period::Period::parse);
+    let rows = crate::themes::store::ranked(&state.db, region.as_deref(), period.as_ref()).await?;
+    let current = crate::score::period::Period::quarter_of(catalog::today());
+    let periods: Vec<String> = (0..4).scan(current, |p, _| { let name = p.name(); *p = p.previous(); Some(name) }).collect();
     let mut regions: Vec<String> = crate::units::list_units(&state.db).await?.into_iter().filter_map(|u| u.region).collect();
     regions.sort();
     let mut page = Page::new(&req, "office");
-    page.insert("themes", &rows).insert("region", &region).insert("regions", &regions);
+    page.insert("themes", &rows)
+        .insert("region", &region)
+        .insert("regions", &regions)
+        .insert("period", &period.map(|p| p.name()))
+        .insert("periods", &periods);
     page.render(&state.tera, "office/themes.html")
 }
 

@@ -44,6 +44,9 @@ on_both_databases! {
         office.login("office9", PASSWORD).await;
         let list = office.get("/office/themes").await.text().await.unwrap();
         assert!(list.contains("热度如何计算") && list.contains("ln(1 + 反映群众数)"), "the formula is on the page");
+        let quarter = lianxin::score::period::Period::quarter_of(lianxin::lists::catalog::today()).name();
+        let by_period = office.get(&format!("/office/themes?period={quarter}&region=%E6%B1%9F%E5%8C%97%E5%8C%BA")).await.text().await.unwrap();
+        assert!(by_period.contains("本期") && by_period.contains("江北区"), "themes for a period and a region");
         let top = theme::Entity::find().all(&app.db).await.unwrap().into_iter().max_by(|a, b| a.heat.total_cmp(&b.heat)).unwrap();
         let detail = office.get(&format!("/office/themes/{}", top.id)).await.text().await.unwrap();
         assert!(detail.contains("<svg") && detail.contains("近12个月趋势") && detail.contains("群众满意度"));
