@@ -342,3 +342,21 @@ pub async fn verify(db: &DatabaseConnection, actor: &Actor, rectification_id: i3
     txn.commit().await?;
     Ok(after)
 }
+
+/// What a new problem's form starts with when it is made from opinions.
+pub struct ProblemDraft {
+    pub title: String,
+    pub description: String,
+    pub category: Option<String>,
+    pub region: Option<String>,
+}
+
+/// A draft from one opinion: its words (scrubbed), category and region.
+pub async fn draft_from_opinion(db: &impl ConnectionTrait, opinion_id: i32) -> Result<Option<ProblemDraft>, sea_orm::DbErr> {
+    Ok(entity::opinion::Entity::find_by_id(opinion_id).one(db).await?.map(|o| ProblemDraft {
+        description: crate::privacy::scrub(&o.content).into_owned(),
+        title: o.title,
+        category: o.category,
+        region: o.region,
+    }))
+}

@@ -341,3 +341,21 @@ pub async fn join_nearest(db: &DatabaseConnection, opinion_id: i32, neighbours: 
     theme_model.update(db).await?;
     Ok(Some(theme_id))
 }
+
+/// A draft problem from a theme: its representative title, what it is, its commonest category
+/// and region.
+pub async fn problem_draft(db: &impl ConnectionTrait, theme_id: i32) -> Result<Option<crate::lists::workflow::ProblemDraft>, DbErr> {
+    let Some(t) = detail(db, theme_id).await? else { return Ok(None) };
+    let mut categories: HashMap<String, usize> = HashMap::new();
+    for m in opinion::Entity::find().filter(opinion::Column::ThemeId.eq(theme_id)).all(db).await? {
+        if let Some(c) = m.category {
+            *categories.entry(c).or_default() += 1;
+        }
+    }
+    Ok(Some(crate::lists::workflow::ProblemDraft {
+        title: t.representative,
+        description: format!("热点主题：{}。{} 条群众意见、{} 位群众反映。", t.label, t.size, t.citizens),
+        category: categories.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|c| c.0),
+        region: t.regions.first().map(|r| r.0.clone()),
+    }))
+}

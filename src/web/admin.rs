@@ -1,13 +1,13 @@
 //! The admin's pages: accounts, units and the audit trail.
 
 use actix_web::{HttpRequest, HttpResponse, get, http::{StatusCode, header}, post, web};
-use entity::{audit_log, vocab::{Role, UnitKind}};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use entity::vocab::{Role, UnitKind};
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::accounts::{self, NewUser};
 use crate::error::AppError;
+use crate::journal;
 use crate::service::ServiceError;
 use crate::state::AppState;
 use crate::units::{self, UnitInput};
@@ -188,25 +188,14 @@ const AUDIT_PAGE: u64 = 50;
 async fn audit_trail(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, filter: web::Query<AuditFilter>) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Admin])?;
     let clean = |v: &Option<String>| v.as_deref().and_then(|s| crate::domain::text::line(s, 64).ok());
-    let mut query = audit_log::Entity::find().order_by_desc(audit_log::Column::Id);
-    if let Some(actor) = clean(&filter.actor) {
-        query = query.filter(audit_log::Column::Actor.eq(actor));
-    }
-    if let Some(action) = clean(&filter.action) {
-        query = query.filter(audit_log::Column::Action.starts_with(action));
-    }
-    if let Some(entity_type) = clean(&filter.entity_type) {
-        query = query.filter(audit_log::Column::EntityType.eq(entity_type));
-    }
-    if let Some(entity_id) = clean(&filter.entity_id) {
-        query = query.filter(audit_log::Column::EntityId.eq(entity_id));
-    }
-    let paginator = query.paginate(&state.db, AUDIT_PAGE);
-    let pages = paginator.num_pages().await?.max(1);
-    let page_no = filter.page.unwrap_or(1).clamp(1, pages);
-    let entries: Vec<_> = paginator
-        .fetch_page(page_no - 1)
-        .await?
+    let trail_filter = journal::TrailFilter {
+        actor: clean(&filter.actor),
+        action: clean(&filter.action),
+        entity_type: clean(&filter.entity_type),
+        entity_id: clean(&filter.entity_id),
+    };
+    let (found, page_no, pages) = journal::trail(&state.db, &trail_filter, filter.page.unwrap_or(1), AUDIT_PAGE).await?;
+    let entries: Vec<_> = found
         .into_iter()
         .map(|e| {
             json!({

@@ -2,7 +2,6 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, http::{StatusCode, header}, post, web};
 use entity::vocab::Role;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 
 use entity::vocab::{OpinionKind, OpinionStatus, ProblemSource, RectificationStatus, ResponsibilityKind};
@@ -404,44 +403,18 @@ struct FromOpinion {
 #[get("/office/problems/new")]
 async fn new_problem(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, query: web::Query<FromOpinion>) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
-    let values = match query.from_opinion {
-        Some(id) => {
-            let o = entity::opinion::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
-            json!({
-                "title": o.title,
-                "description": crate::privacy::scrub(&o.content),
-                "category": o.category,
-                "region": o.region,
-                "source": ProblemSource::Opinion.as_str(),
-                "from_opinion": o.id,
-            })
-        }
-        None => match query.from_theme {
-            Some(id) => {
-                let t = crate::themes::store::detail(&state.db, id).await?.ok_or(AppError::NotFound)?;
-                let members = entity::opinion::Entity::find()
-                    .filter(entity::opinion::Column::ThemeId.eq(id))
-                    .all(&state.db)
-                    .await?;
-                let mut categories: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-                for m in &members {
-                    if let Some(c) = &m.category {
-                        *categories.entry(c.clone()).or_default() += 1;
-                    }
-                }
-                let category = categories.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|c| c.0);
-                json!({
-                    "title": t.representative,
-                    "description": format!("热点主题：{}。{} 条群众意见、{} 位群众反映。", t.label, t.size, t.citizens),
-                    "category": category,
-                    "region": t.regions.first().map(|r| r.0.clone()),
-                    "source": ProblemSource::Opinion.as_str(),
-                    "from_theme": id,
-                })
-            }
-            None => json!({}),
-        },
+    let draft = match (query.from_opinion, query.from_theme) {
+        (Some(id), _) => Some(workflow::draft_from_opinion(&state.db, id).await?.ok_or(AppError::NotFound)?),
+        (None, Some(id)) => Some(crate::themes::store::problem_draft(&state.db, id).await?.ok_or(AppError::NotFound)?),
+        (None, None) => None,
     };
+    let values = draft.map(|d| {
+        json!({
+            "title": d.title, "description": d.description, "category": d.category, "region": d.region,
+            "source": ProblemSource::Opinion.as_str(), "from_opinion": query.from_opinion, "from_theme": query.from_theme,
+        })
+    });
+    let values = values.unwrap_or_else(|| json!({}));
     problem_form(&req, &state, None, values).await
 }
 
