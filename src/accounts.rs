@@ -60,11 +60,10 @@ pub async fn create_user(db: &DatabaseConnection, actor: &Actor, input: NewUser<
         (Some(r), Some(_), Some(_)) if r != Role::Unit => errors.add("unit", "invalid", "只有责任单位账号属于某个单位"),
         _ => {}
     }
-    if let Some(name) = &username {
-        if user::Entity::find().filter(user::Column::Username.eq(name.as_str())).one(db).await?.is_some() {
+    if let Some(name) = &username
+        && user::Entity::find().filter(user::Column::Username.eq(name.as_str())).one(db).await?.is_some() {
             errors.add("username", "taken", "用户名已被使用");
         }
-    }
     errors.check()?;
     let (username, display, password, role) =
         (username.expect("checked"), display.expect("checked"), password.expect("checked"), role.expect("checked"));

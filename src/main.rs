@@ -135,9 +135,7 @@ async fn run(cli: Cli, mut config: Config) -> Result<(), CliError> {
             let show_progress = std::io::stderr().is_terminal();
             let report = lianxin::opinions::import::import_opinions(&db, table, &mapping, &source, |done, total| {
                 if show_progress {
-                    let width = 30;
-                    let filled = if total == 0 { width } else { done * width / total };
-                    eprint!("\r导入中 [{}{}] {done}/{total}", "#".repeat(filled), " ".repeat(width - filled));
+                    draw_progress("导入中", done, total);
                 }
             })
             .await?;
@@ -167,8 +165,7 @@ async fn run(cli: Cli, mut config: Config) -> Result<(), CliError> {
             let show = std::io::stderr().is_terminal();
             let n = lianxin::search::indexer::rebuild(&engine, &db, |done, total| {
                 if show {
-                    let filled = if total == 0 { 30 } else { done * 30 / total };
-                    eprint!("\r重建索引 [{}{}] {done}/{total}", "#".repeat(filled), " ".repeat(30 - filled));
+                    draw_progress("重建索引", done, total);
                 }
             })
             .await
@@ -273,7 +270,7 @@ async fn run(cli: Cli, mut config: Config) -> Result<(), CliError> {
             let show = std::io::stderr().is_terminal();
             let mined = mine(&jieba, &messages, &Settings::default(), |done, total| {
                 if show {
-                    eprint!("\r聚类中 {done}/{total}");
+                    draw_progress("聚类中", done, total);
                 }
             });
             if show {
@@ -333,8 +330,7 @@ async fn run(cli: Cli, mut config: Config) -> Result<(), CliError> {
             let show = std::io::stderr().is_terminal();
             let done = lianxin::themes::store::rebuild(&db, &jieba, |done, total| {
                 if show {
-                    let filled = if total == 0 { 30 } else { done * 30 / total };
-                    eprint!("\r挖掘主题 [{}{}] {done}/{total}", "#".repeat(filled), " ".repeat(30 - filled));
+                    draw_progress("挖掘主题", done, total);
                 }
             })
             .await?;
@@ -413,6 +409,13 @@ async fn seed_demo(db: &sea_orm::DatabaseConnection, seed: u64) -> Result<(), Cl
         Err(err) => return Err(StartupError::Demo(err.to_string()).into()),
     }
     Ok(())
+}
+
+/// A progress bar on one terminal line: `导入中 [#####     ] 500/1000`.
+fn draw_progress(label: &str, done: usize, total: usize) {
+    const WIDTH: usize = 30;
+    let filled = (done * WIDTH).checked_div(total).unwrap_or(WIDTH).min(WIDTH);
+    eprint!("\r{label} [{}{}] {done}/{total}", "#".repeat(filled), " ".repeat(WIDTH - filled));
 }
 
 fn init_tracing() {

@@ -254,11 +254,10 @@ fn the_cluster_command_finds_the_real_hot_issues() {
         let ids: Vec<&serde_json::Value> = rows.iter().filter(|r| r["title"].as_str().unwrap_or("").contains(key)).map(|r| &r["id"]).collect();
         let mut counts: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
         for a in &assigned {
-            if ids.contains(&&a["id"]) {
-                if let Some(t) = a["theme"].as_i64() {
+            if ids.contains(&&a["id"])
+                && let Some(t) = a["theme"].as_i64() {
                     *counts.entry(t).or_default() += 1;
                 }
-            }
         }
         let (theme, n) = counts.into_iter().max_by_key(|(_, n)| *n).expect("the issue is in a theme");
         assert!(n * 10 >= ids.len() * 8, "{key}: {n} of {} in theme {theme}", ids.len());

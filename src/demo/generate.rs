@@ -378,7 +378,7 @@ impl Gen {
             S::Reported => Some(CitizenConfirmation::Pending),
             _ => None,
         };
-        let next_milestone = (!done).then(|| phrases::PROGRESS_STEPS[(steps as usize).min(phrases::PROGRESS_STEPS.len() - 1)].to_string());
+        let next_milestone = (!done).then(|| phrases::PROGRESS_STEPS[steps.min(phrases::PROGRESS_STEPS.len() - 1)].to_string());
         let updated_at = verified_at.or(last_update_at).unwrap_or(created_at);
         self.city.rectifications.push(rectification::Model {
             id,
@@ -679,13 +679,12 @@ impl Gen {
             let done = self.city.rectifications.iter().find(|r| r.problem_id == problem_id).and_then(|r| {
                 matches!(r.status, RectificationStatus::Rectified | RectificationStatus::Reported).then_some(r.completed_at)?
             });
-            if let Some(done_at) = done.filter(|at| *at < self.now - Duration::days(1)) {
-                if self.rng.random_bool(0.35) {
+            if let Some(done_at) = done.filter(|at| *at < self.now - Duration::days(1))
+                && self.rng.random_bool(0.35) {
                     let when = self.between(done_at, self.now);
                     let level = self.level((quality + 0.1).min(1.0));
                     self.rating(RatingTarget::Rectification, None, Some(problem_id), code, level, false, d, when);
                 }
-            }
         }
     }
 

@@ -50,11 +50,10 @@ pub struct ValidProblem {
 /// Finds a unit by code or by its full name, as offices write either in spreadsheets.
 async fn find_unit(db: &impl ConnectionTrait, key: &str) -> Result<Option<unit::Model>, sea_orm::DbErr> {
     let key = key.trim();
-    if let Ok(code) = unit_code(key) {
-        if let Some(found) = unit::Entity::find().filter(unit::Column::Code.eq(code)).one(db).await? {
+    if let Ok(code) = unit_code(key)
+        && let Some(found) = unit::Entity::find().filter(unit::Column::Code.eq(code)).one(db).await? {
             return Ok(Some(found));
         }
-    }
     match text::line(key, 64) {
         Ok(name) => unit::Entity::find().filter(unit::Column::Name.eq(name)).one(db).await,
         Err(_) => Ok(None),

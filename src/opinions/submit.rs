@@ -172,6 +172,19 @@ pub async fn submit(db: &DatabaseConnection, input: &OpinionInput, channel: Chan
     Ok(Submitted { opinion: created, code })
 }
 
+/// Stores the routing suggestion beside the opinion, for staff to accept or correct.
+pub async fn store_suggestion(db: &DatabaseConnection, opinion_id: i32, suggestion: &crate::themes::routing::Suggestion) -> Result<(), ServiceError> {
+    use sea_orm::IntoActiveModel;
+    let Some(found) = opinion::Entity::find_by_id(opinion_id).one(db).await? else { return Ok(()) };
+    let mut model = found.into_active_model();
+    model.suggested_category = Set(suggestion.category.as_ref().map(|(c, _)| c.clone()));
+    model.suggested_unit_id = Set(suggestion.unit_id.map(|(u, _)| u));
+    let confidence = suggestion.category.as_ref().map(|(_, c)| *c).into_iter().chain(suggestion.unit_id.map(|(_, c)| c)).fold(f32::NAN, f32::min);
+    model.suggestion_confidence = Set((!confidence.is_nan()).then_some(f64::from(confidence)));
+    model.update(db).await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,17 +206,4 @@ mod tests {
             assert!(parse_email(bad).is_none(), "{bad}");
         }
     }
-}
-
-/// Stores the routing suggestion beside the opinion, for staff to accept or correct.
-pub async fn store_suggestion(db: &DatabaseConnection, opinion_id: i32, suggestion: &crate::themes::routing::Suggestion) -> Result<(), ServiceError> {
-    use sea_orm::IntoActiveModel;
-    let Some(found) = opinion::Entity::find_by_id(opinion_id).one(db).await? else { return Ok(()) };
-    let mut model = found.into_active_model();
-    model.suggested_category = Set(suggestion.category.as_ref().map(|(c, _)| c.clone()));
-    model.suggested_unit_id = Set(suggestion.unit_id.map(|(u, _)| u));
-    let confidence = suggestion.category.as_ref().map(|(_, c)| *c).into_iter().chain(suggestion.unit_id.map(|(_, c)| c)).fold(f32::NAN, f32::min);
-    model.suggestion_confidence = Set((!confidence.is_nan()).then_some(f64::from(confidence)));
-    model.update(db).await?;
-    Ok(())
 }

@@ -116,9 +116,8 @@ pub struct SearchResults {
     pub units: Vec<FacetCount>,
 }
 
-fn term(engine: &SearchEngine, field: tantivy::schema::Field, text: &str, boost: f32) -> Box<dyn Query> {
+fn term(field: tantivy::schema::Field, text: &str, boost: f32) -> Box<dyn Query> {
     let q: Box<dyn Query> = Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqsAndPositions));
-    let _ = engine;
     if (boost - 1.0).abs() < f32::EPSILON { q } else { Box::new(BoostQuery::new(q, boost)) }
 }
 
@@ -133,10 +132,10 @@ pub fn text_queries(engine: &SearchEngine, text: &str) -> Option<(BooleanQuery, 
         .iter()
         .take(MAX_WORDS)
         .map(|(word, parts)| {
-            let mut alternatives = vec![(Occur::Should, term(engine, f.title, word, 2.0)), (Occur::Should, term(engine, f.body, word, 1.0))];
+            let mut alternatives = vec![(Occur::Should, term(f.title, word, 2.0)), (Occur::Should, term(f.body, word, 1.0))];
             for part in parts {
-                alternatives.push((Occur::Should, term(engine, f.title, part, 0.6)));
-                alternatives.push((Occur::Should, term(engine, f.body, part, 0.3)));
+                alternatives.push((Occur::Should, term(f.title, part, 0.6)));
+                alternatives.push((Occur::Should, term(f.body, part, 0.3)));
             }
             Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>
         })
@@ -208,7 +207,6 @@ fn stored(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
 /// Runs a search. Blocking: call it off the async executor.
 pub fn run(engine: &SearchEngine, req: &SearchRequest) -> Result<SearchResults, SearchError> {
     let searcher = engine.reader.searcher();
-    let f = engine.fields;
     let filters = filters(engine, req);
     let (query, partial, by_time) = match text_queries(engine, &req.text) {
         None => (with_filters(Box::new(AllQuery), &filters), false, true),
@@ -245,7 +243,6 @@ pub fn run(engine: &SearchEngine, req: &SearchRequest) -> Result<SearchResults, 
         v.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
         v
     };
-    let _ = f;
     Ok(SearchResults {
         request: req.clone(),
         total,

@@ -86,7 +86,7 @@ struct Cluster {
 impl Cluster {
     fn refresh(&mut self) {
         let n = self.members.len();
-        if n < 16 || n.is_power_of_two() || n % 32 == 0 {
+        if n < 16 || n.is_power_of_two() || n.is_multiple_of(32) {
             self.centre = centroid_vector(&self.centroid);
         }
     }

@@ -143,11 +143,10 @@ pub async fn ranked(db: &impl ConnectionTrait, region: Option<&str>, period: Opt
     let mut rows = Vec::new();
     for t in themes {
         let regions: Vec<(String, usize)> = serde_json::from_str(&t.regions).unwrap_or_default();
-        if let Some(r) = region {
-            if !regions.iter().any(|(name, _)| name == r) {
+        if let Some(r) = region
+            && !regions.iter().any(|(name, _)| name == r) {
                 continue;
             }
-        }
         let times: Vec<chrono::DateTime<Utc>> = opinion::Entity::find()
             .filter(opinion::Column::ThemeId.eq(t.id))
             .all(db)
