@@ -96,6 +96,16 @@ impl From<ServiceError> for AppError {
     }
 }
 
+/// A refused action to show again on its page: the message and the status, or the error
+/// itself when it is not the kind a page can explain (not found, forbidden, database).
+pub fn as_notice(err: ServiceError) -> Result<(String, StatusCode), AppError> {
+    match err {
+        ServiceError::Invalid(errors) => Ok((errors.summary(), StatusCode::BAD_REQUEST)),
+        ServiceError::Refused(message) => Ok((message, StatusCode::CONFLICT)),
+        other => Err(other.into()),
+    }
+}
+
 impl From<tera::Error> for AppError {
     fn from(err: tera::Error) -> Self {
         // tera hides the useful part in the source chain.

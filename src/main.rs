@@ -37,6 +37,7 @@ impl From<ServiceError> for CliError {
 
 #[tokio::main]
 async fn main() {
+    restore_default_sigpipe();
     init_tracing();
     let cli = Cli::parse();
     if let Err(err) = run(cli, Config::from_env()).await {
@@ -409,6 +410,16 @@ async fn seed_demo(db: &sea_orm::DatabaseConnection, seed: u64) -> Result<(), Cl
         Err(err) => return Err(StartupError::Demo(err.to_string()).into()),
     }
     Ok(())
+}
+
+/// `lianxin score | head` should end quietly when `head` stops reading, as command-line
+/// tools do, instead of panicking on the closed pipe (Rust ignores SIGPIPE by default).
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: SIG_DFL is a valid disposition; changing it touches no memory Rust manages.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 /// A progress bar on one terminal line: `导入中 [#####     ] 500/1000`.

@@ -35,8 +35,7 @@ async fn step(
     change(&mut model);
     model.updated_at = Set(now);
     let after = model.update(db).await?;
-    let from = (after.status != before.status).then_some(before.status);
-    super::record_step(db, &after, from.or(Some(before.status)), actor.user_id, label, note, true, now).await?;
+    super::record_step(db, &after, Some(before.status), actor.user_id, label, note, true, now).await?;
     journal::audit(db, actor, action, "opinion", after.id, snapshot(before), snapshot(&after)).await?;
     Ok(after)
 }

@@ -86,8 +86,7 @@ pub fn evaluate(messages: Vec<Message>, queries: usize) -> Result<Evaluation, Se
     for q in choose_queries(&jieba, &messages, queries) {
         let words: Vec<&str> = q.split(' ').collect();
         let relevant: HashSet<&str> = messages.iter().filter(|m| words.iter().all(|w| m.text.contains(w))).map(|m| m.id.as_str()).collect();
-        let req = query::SearchRequest { text: q.clone(), page: 1, ..Default::default() };
-        let found: HashSet<String> = match query::text_queries(&engine, &req.text) {
+        let found: HashSet<String> = match query::text_queries(&engine, &q) {
             Some((all, _)) => searcher
                 .search(&all, &DocSetCollector)?
                 .into_iter()

@@ -7,7 +7,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::domain::DEFAULT_CATEGORIES;
-use crate::error::AppError;
+use crate::error::{AppError, as_notice};
 use crate::limits::Policy;
 use crate::opinions::{ratings::{self, RatingInput, What}, submit::{self, OpinionInput}, track};
 use crate::service::{FieldErrors, ServiceError};
@@ -130,12 +130,11 @@ async fn rate(req: HttpRequest, state: web::Data<AppState>, form: CsrfPairs) -> 
     let input = RatingInput { level: form.get("level"), tags: form.all("tags"), comment: form.get("comment") };
     match ratings::rate(&state.db, code, what, input).await {
         Ok(_) => show(&req, &state, code, Some("感谢您的评价！"), StatusCode::OK).await,
-        Err(ServiceError::Invalid(errors)) => {
-            let message = errors.summary();
-            show(&req, &state, code, Some(&message), StatusCode::BAD_REQUEST).await
-        }
-        Err(ServiceError::Refused(message)) => show(&req, &state, code, Some(&message), StatusCode::CONFLICT).await,
+        // A wrong code gets the tracking page's own answer for a wrong code.
         Err(ServiceError::NotFound) => show(&req, &state, code, None, StatusCode::NOT_FOUND).await,
-        Err(err) => Err(err.into()),
+        Err(err) => {
+            let (message, status) = as_notice(err)?;
+            show(&req, &state, code, Some(&message), status).await
+        }
     }
 }

@@ -8,7 +8,7 @@ use entity::vocab::{OpinionKind, OpinionStatus, ProblemSource, RectificationStat
 use serde_json::json;
 
 use crate::domain::DEFAULT_CATEGORIES;
-use crate::error::AppError;
+use crate::error::{AppError, as_notice};
 use crate::lists::catalog::{self, Filter, Sort};
 use crate::lists::exchange;
 use crate::opinions::{handling, ratings};
@@ -328,12 +328,10 @@ async fn opinion_action(req: HttpRequest, state: web::Data<AppState>, user: Curr
     };
     match result {
         Ok(_) => Ok(see_other(&format!("/office/opinions/{id}"))),
-        Err(ServiceError::Invalid(errors)) => {
-            let message = errors.summary();
-            opinion_view(&req, &state, id, Some(message), StatusCode::BAD_REQUEST).await
+        Err(err) => {
+            let (message, status) = as_notice(err)?;
+            opinion_view(&req, &state, id, Some(message), status).await
         }
-        Err(ServiceError::Refused(message)) => opinion_view(&req, &state, id, Some(message), StatusCode::CONFLICT).await,
-        Err(err) => Err(err.into()),
     }
 }
 

@@ -6,7 +6,7 @@ use sea_orm::EntityTrait;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::error::AppError;
+use crate::error::{AppError, as_notice};
 use crate::lists::{catalog, detail, progress::{self, NewProgress}, scope, workflow::{self, PlanRevision}};
 use crate::opinions::handling;
 use crate::store::{self, opinions::InboxFilter};
@@ -77,12 +77,10 @@ async fn opinion_action(req: HttpRequest, state: web::Data<AppState>, user: Curr
     };
     match result {
         Ok(_) => Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/unit/opinions/{id}"))).finish()),
-        Err(ServiceError::Invalid(errors)) => {
-            let message = errors.summary();
-            opinion_view(&req, &state, &user, id, Some(message), StatusCode::BAD_REQUEST).await
+        Err(err) => {
+            let (message, status) = as_notice(err)?;
+            opinion_view(&req, &state, &user, id, Some(message), status).await
         }
-        Err(ServiceError::Refused(message)) => opinion_view(&req, &state, &user, id, Some(message), StatusCode::CONFLICT).await,
-        Err(err) => Err(err.into()),
     }
 }
 

@@ -5,7 +5,8 @@ use entity::vocab::*;
 use entity::*;
 use lianxin::accounts::{self, NewUser};
 use lianxin::service::Actor;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection};
+use lianxin::lists::workflow::{ValidProblem, insert_problem};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 pub const PASSWORD: &str = "correct-horse-battery";
 
@@ -32,63 +33,31 @@ async fn unit(db: &DatabaseConnection, code: &str, name: &str) -> i32 {
     .id
 }
 
+/// A problem led by `lead`, written by the same service the office uses; returns its rectification.
 async fn problem_with_rectification(db: &DatabaseConnection, code: &str, lead: i32) -> i32 {
-    let now = Utc::now();
-    let problem = problem::ActiveModel {
-        code: Set(code.into()),
-        title: Set(format!("{code} 测试问题")),
-        description: Set("测试".into()),
-        category: Set("城乡建设".into()),
-        region: Set("城关区".into()),
-        source: Set(ProblemSource::Inspection),
-        theme_id: Set(None),
-        created_by: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap();
-    let responsibility = responsibility::ActiveModel {
-        problem_id: Set(problem.id),
-        lead_unit_id: Set(lead),
-        responsible_post: Set("分管副局长".into()),
-        deadline: Set((now + Duration::days(60)).date_naive()),
-        kind: Set(ResponsibilityKind::Deadline),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap();
-    rectification::ActiveModel {
-        problem_id: Set(problem.id),
-        responsibility_id: Set(responsibility.id),
-        measures: Set("措施".into()),
-        plan: Set("计划".into()),
-        target: Set("目标".into()),
-        next_milestone: Set(None),
-        status: Set(RectificationStatus::NotStarted),
-        progress: Set(0),
-        next_update_due: Set(None),
-        last_update_at: Set(None),
-        completed_at: Set(None),
-        verification: Set(None),
-        verification_reason: Set(None),
-        verified_by: Set(None),
-        verified_at: Set(None),
-        citizen_confirmation: Set(None),
-        reopened_count: Set(0),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap()
-    .id
+    let valid = ValidProblem {
+        title: format!("{code} 测试问题"),
+        description: "测试".into(),
+        category: "城乡建设".into(),
+        region: "城关区".into(),
+        source: ProblemSource::Inspection,
+        lead_unit_id: lead,
+        cooperating_ids: Vec::new(),
+        responsible_post: "分管副局长".into(),
+        deadline: (Utc::now() + Duration::days(60)).date_naive(),
+        kind: ResponsibilityKind::Deadline,
+        measures: "措施".into(),
+        plan: "计划".into(),
+        target: "目标".into(),
+    };
+    let problem = insert_problem(db, &Actor::system("test"), valid, Some(code.into()), None).await.unwrap();
+    rectification::Entity::find()
+        .filter(rectification::Column::ProblemId.eq(problem.id))
+        .one(db)
+        .await
+        .unwrap()
+        .expect("a problem comes with its rectification")
+        .id
 }
 
 /// Accounts `admin1`, `office1`, `publicity1`, `unita` (unit A) and `unitb` (unit B).

@@ -206,12 +206,18 @@ on_both_databases! {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cookies_are_secure_when_configured_for_tls() {
-    let app = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, |c| c.cookie_secure = true).await;
-    let page = app.get("/login").await;
-    let cookie = page.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(cookie.contains("Secure"), "{cookie}");
+    for backend in [crate::helpers::Backend::Sqlite, crate::helpers::Backend::Postgres] {
+        let app = crate::helpers::spawn_app_with(backend, |c| c.cookie_secure = true).await;
+        small_city(&app.db).await;
+        let page = app.get("/login").await;
+        let cookie = page.headers()["set-cookie"].to_str().unwrap().to_string();
+        assert!(cookie.contains("Secure"), "{backend:?}: {cookie}");
+        let login = app.login("admin1", PASSWORD).await;
+        let session = login.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).find(|c| c.starts_with("lianxin_session=")).unwrap();
+        assert!(session.contains("Secure"), "{backend:?}: {session}");
+    }
 }
 
 on_both_databases! {
