@@ -24,6 +24,9 @@ pub enum AppError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("payload too large")]
     PayloadTooLarge,
+    /// A part of the service (search) failed; the detail is logged, the visitor told to retry.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -40,6 +43,7 @@ impl AppError {
             Self::Csrf => "csrf",
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::PayloadTooLarge => "payload_too_large",
+            Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
     }
@@ -57,12 +61,13 @@ impl AppError {
                 format!("操作太频繁，请 {} 后再试。", wait_text(*retry_after_secs))
             }
             Self::PayloadTooLarge => "提交的内容太大，请精简后再试。".into(),
+            Self::Unavailable(_) => "搜索暂时不可用，请稍后再试。".into(),
             Self::Internal(_) => "服务器暂时无法处理您的请求，请稍后再试。".into(),
         }
     }
 
     fn log(&self) {
-        if let Self::Internal(detail) = self {
+        if let Self::Internal(detail) | Self::Unavailable(detail) = self {
             tracing::error!(%detail, "request failed");
         }
     }
@@ -129,6 +134,7 @@ impl ResponseError for AppError {
             Self::Forbidden | Self::Csrf => StatusCode::FORBIDDEN,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -4,6 +4,7 @@
 
 pub mod documents;
 pub mod eval;
+pub mod highlight;
 pub mod indexer;
 pub mod query;
 pub mod tokenizer;

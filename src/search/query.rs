@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use super::documents::type_label;
+use super::highlight::{Highlighter, escape};
 use super::tokenizer::query_words;
 use super::{SearchEngine, SearchError};
 use crate::domain::time;
@@ -196,10 +196,6 @@ fn with_filters(main: Box<dyn Query>, filters: &[(Occur, Box<dyn Query>)]) -> Bo
     Box::new(BooleanQuery::new(all))
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
-
 fn stored(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
     doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string()
 }
@@ -231,7 +227,7 @@ pub fn run(engine: &SearchEngine, req: &SearchRequest) -> Result<SearchResults, 
     } else {
         searcher.search(&*query, &TopDocs::with_limit(PAGE_SIZE).and_offset(offset).order_by_score())?
     };
-    let hits = hits(engine, &searcher, &*query, addresses)?;
+    let hits = hits(engine, &searcher, &Highlighter::new(&engine.jieba, &req.text), addresses)?;
     let counts = |root: &str, label: fn(&str) -> String| -> Vec<FacetCount> {
         let mut v: Vec<FacetCount> = facet_counts
             .get(root)
@@ -269,23 +265,14 @@ pub fn status_label(value: &str) -> String {
         .to_string()
 }
 
-fn hits(engine: &SearchEngine, searcher: &Searcher, query: &dyn Query, addresses: Vec<(f32, DocAddress)>) -> Result<Vec<Hit>, SearchError> {
+fn hits(engine: &SearchEngine, searcher: &Searcher, highlighter: &Highlighter, addresses: Vec<(f32, DocAddress)>) -> Result<Vec<Hit>, SearchError> {
     let f = engine.fields;
-    let mut body_snippets = SnippetGenerator::create(searcher, query, f.body)?;
-    body_snippets.set_max_num_chars(SNIPPET_BYTES);
-    let mut title_snippets = SnippetGenerator::create(searcher, query, f.title)?;
-    title_snippets.set_max_num_chars(600);
     let mut out = Vec::new();
     for (score, address) in addresses {
         let doc: TantivyDocument = searcher.doc(address)?;
         let title = stored(&doc, f.title);
         let body = stored(&doc, f.body);
-        let title_html = match title_snippets.snippet(&title) {
-            s if s.highlighted().is_empty() => escape(&title),
-            s => s.to_html(),
-        };
-        let snippet = body_snippets.snippet(&body);
-        let snippet_html = if snippet.fragment().is_empty() { escape(&body.chars().take(80).collect::<String>()) } else { snippet.to_html() };
+        let (title_html, snippet_html) = highlighted(engine, highlighter, &title, &body);
         let doc_type = stored(&doc, f.doc_type);
         let date = doc.get_first(f.date).and_then(|v| v.as_i64()).and_then(|t| chrono::DateTime::from_timestamp(t, 0)).map(time::minute).unwrap_or_default();
         out.push(Hit {
@@ -307,6 +294,18 @@ fn hits(engine: &SearchEngine, searcher: &Searcher, query: &dyn Query, addresses
     Ok(out)
 }
 
+/// The hit's title and snippet with the query's words marked. A fault in the highlighter is a
+/// bug to fix, logged loudly, but it costs the hit its highlights, never the page.
+fn highlighted(engine: &SearchEngine, highlighter: &Highlighter, title: &str, body: &str) -> (String, String) {
+    let marked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        (highlighter.highlight(&engine.jieba, title), highlighter.snippet(&engine.jieba, body, SNIPPET_BYTES))
+    }));
+    marked.unwrap_or_else(|_| {
+        tracing::error!(title, "highlighting failed; the hit is shown without highlights");
+        (escape(title), escape(&body.chars().take(SNIPPET_BYTES / 3).collect::<String>()))
+    })
+}
+
 /// Items like `text` among `doc_type`, best first: for catching duplicates before they are filed.
 pub fn similar(engine: &SearchEngine, text: &str, doc_type: &str, limit: usize, exclude: Option<&str>) -> Result<Vec<Hit>, SearchError> {
     let Some((_, any)) = text_queries(engine, text) else { return Ok(Vec::new()) };
@@ -314,7 +313,7 @@ pub fn similar(engine: &SearchEngine, text: &str, doc_type: &str, limit: usize, 
     let query = with_filters(Box::new(any), &filters(engine, &req));
     let searcher = engine.reader.searcher();
     let top = searcher.search(&*query, &TopDocs::with_limit(limit + 1).order_by_score())?;
-    let mut found = hits(engine, &searcher, &*query, top)?;
+    let mut found = hits(engine, &searcher, &Highlighter::new(&engine.jieba, text), top)?;
     found.retain(|h| Some(h.key.as_str()) != exclude);
     found.truncate(limit);
     Ok(found)

@@ -146,15 +146,17 @@ fn attachment_disposition(name: &str) -> String {
 #[get("/problems/{code}")]
 async fn problem_page(req: HttpRequest, state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, AppError> {
     let d = detail::load(&state.db, &code, catalog::today()).await?.ok_or(AppError::NotFound)?;
-    let engine = state.search.clone();
     let (title, key) = (d.row.title.clone(), crate::search::documents::Source::key("problem", d.row.problem_id));
-    let (related, similar) = tokio::task::spawn_blocking(move || -> Result<_, crate::search::SearchError> {
+    // Related items are a courtesy: when search fails, the page shows without them.
+    let (related, similar) = crate::web::search::blocking(&state, move |engine| {
         use crate::search::query::similar;
-        Ok((similar(&engine, &title, "problem", 4, Some(&key))?, similar(&engine, &title, "opinion", 5, None)?))
+        Ok((similar(engine, &title, "problem", 4, Some(&key))?, similar(engine, &title, "opinion", 5, None)?))
     })
     .await
-    .map_err(|e| AppError::Internal(format!("search task: {e}")))?
-    .map_err(|e| AppError::Internal(e.to_string()))?;
+    .unwrap_or_else(|err| {
+        tracing::error!(%err, "related items left out of a problem page");
+        (Vec::new(), Vec::new())
+    });
     let mut page = Page::new(&req, "lists");
     page.insert("d", &d).insert("related", &related).insert("similar", &similar);
     page.render(&state.tera, "public/problem.html")

@@ -13,12 +13,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(page).service(api).service(similar);
 }
 
-async fn run(state: &AppState, req: SearchRequest) -> Result<SearchResults, AppError> {
+/// Runs search work off the async workers. A panic in it is a bug, logged with its message;
+/// the visitor gets a clean 503, and the worker thread lives on.
+pub async fn blocking<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce(&crate::search::SearchEngine) -> Result<T, crate::search::SearchError> + Send + 'static,
+) -> Result<T, AppError> {
     let engine = state.search.clone();
-    tokio::task::spawn_blocking(move || query::run(&engine, &req))
-        .await
-        .map_err(|e| AppError::Internal(format!("search task: {e}")))?
-        .map_err(|e| AppError::Internal(e.to_string()))
+    match tokio::task::spawn_blocking(move || work(&engine)).await {
+        Ok(Ok(found)) => Ok(found),
+        Ok(Err(err)) => Err(AppError::Unavailable(err.to_string())),
+        Err(join) => Err(AppError::Unavailable(format!("search task failed: {join}"))),
+    }
+}
+
+async fn run(state: &AppState, req: SearchRequest) -> Result<SearchResults, AppError> {
+    blocking(state, move |engine| query::run(engine, &req)).await
 }
 
 fn is_staff(req: &HttpRequest) -> bool {
@@ -76,13 +86,8 @@ struct SimilarParams {
 #[get("/api/v1/similar")]
 async fn similar(state: web::Data<AppState>, params: web::Query<SimilarParams>) -> Result<HttpResponse, ApiError> {
     let text: String = params.text.chars().take(100).collect();
-    let engine = state.search.clone();
-    let (opinions, problems) = tokio::task::spawn_blocking(move || -> Result<_, crate::search::SearchError> {
-        Ok((query::similar(&engine, &text, "opinion", 5, None)?, query::similar(&engine, &text, "problem", 3, None)?))
-    })
-    .await
-    .map_err(|e| AppError::Internal(format!("search task: {e}")))?
-    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let (opinions, problems) =
+        blocking(&state, move |engine| Ok((query::similar(engine, &text, "opinion", 5, None)?, query::similar(engine, &text, "problem", 3, None)?))).await?;
     let brief = |h: &query::Hit| json!({ "title": h.title, "url": h.url, "code": h.code, "status": h.status, "date": h.date });
     Ok(HttpResponse::Ok().json(json!({
         "opinions": opinions.iter().map(brief).collect::<Vec<_>>(),

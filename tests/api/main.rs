@@ -11,4 +11,5 @@ mod scores;
 mod search;
 mod pages;
 mod staff;
+mod sweep;
 mod themes;
