@@ -1,11 +1,14 @@
 //! Staff accounts: creating them, passwords, disabling, and logging in with back-off.
 
-use argon2::{Argon2, PasswordVerifier, password_hash::{PasswordHasher, phc::PasswordHash}};
+use argon2::{
+    Argon2, PasswordVerifier,
+    password_hash::{PasswordHasher, phc::PasswordHash},
+};
 use chrono::{DateTime, Duration, Utc};
 use entity::{unit, user, vocab::Role};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder,
 };
 
 use crate::domain::account::{NewPassword, Username, display_name, unit_code as unit_code_of};
@@ -17,16 +20,11 @@ const FREE_FAILURES: i32 = 5;
 const MAX_LOCK_MINUTES: i64 = 60;
 
 pub fn hash_password(password: &str) -> String {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .expect("argon2 with default parameters hashes any password")
-        .to_string()
+    Argon2::default().hash_password(password.as_bytes()).expect("argon2 with default parameters hashes any password").to_string()
 }
 
 fn password_matches(hash: &str, password: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-        .unwrap_or(false)
+    PasswordHash::new(hash).map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()).unwrap_or(false)
 }
 
 pub struct NewUser<'a> {
@@ -61,9 +59,10 @@ pub async fn create_user(db: &DatabaseConnection, actor: &Actor, input: NewUser<
         _ => {}
     }
     if let Some(name) = &username
-        && user::Entity::find().filter(user::Column::Username.eq(name.as_str())).one(db).await?.is_some() {
-            errors.add("username", "taken", "用户名已被使用");
-        }
+        && user::Entity::find().filter(user::Column::Username.eq(name.as_str())).one(db).await?.is_some()
+    {
+        errors.add("username", "taken", "用户名已被使用");
+    }
     errors.check()?;
     let (username, display, password, role) =
         (username.expect("checked"), display.expect("checked"), password.expect("checked"), role.expect("checked"));
@@ -141,12 +140,19 @@ pub async fn list_users(db: &impl ConnectionTrait) -> Result<Vec<user::Model>, S
 pub enum LoginRefusal {
     /// Wrong username or password: the same answer for both, so names cannot be probed.
     Invalid,
-    Locked { until: DateTime<Utc> },
+    Locked {
+        until: DateTime<Utc>,
+    },
 }
 
 /// Checks a login. Each failure counts against the account; past a few, it locks for a time
 /// that doubles with every further failure.
-pub async fn authenticate(db: &DatabaseConnection, username: &str, password: &str, now: DateTime<Utc>) -> Result<Result<user::Model, LoginRefusal>, ServiceError> {
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    username: &str,
+    password: &str,
+    now: DateTime<Utc>,
+) -> Result<Result<user::Model, LoginRefusal>, ServiceError> {
     let Some(found) = find_by_username(db, username).await?.filter(|u| u.active) else {
         // Spend the same time as a real check, so a missing account is not told apart by timing.
         password_matches(DUMMY_HASH.get_or_init(|| hash_password("not-a-real-password")), password);

@@ -1,6 +1,9 @@
 //! Web-layer errors and their mapping to HTTP, in one place.
 
-use actix_web::{HttpResponse, ResponseError, http::{StatusCode, header}};
+use actix_web::{
+    HttpResponse, ResponseError,
+    http::{StatusCode, header},
+};
 use serde_json::json;
 
 use crate::service::{FieldErrors, ServiceError};
@@ -147,9 +150,7 @@ impl ResponseError for AppError {
         }
         let mut builder = HttpResponse::build(self.status_code());
         self.decorate(&mut builder);
-        builder
-            .content_type("text/html; charset=utf-8")
-            .body(crate::web::templates::error_page(self.status_code(), &self.public_message()))
+        builder.content_type("text/html; charset=utf-8").body(crate::web::templates::error_page(self.status_code(), &self.public_message()))
     }
 }
 

@@ -3,10 +3,7 @@
 
 use chrono::{DateTime, SubsecRound, Utc};
 use entity::{audit_log, change_log, vocab::ChangeOp};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryOrder, QuerySelect};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -167,7 +164,12 @@ pub struct TrailFilter {
 }
 
 /// One page of the trail, newest first: (entries, page shown, pages).
-pub async fn trail(db: &impl ConnectionTrait, filter: &TrailFilter, page: u64, per_page: u64) -> Result<(Vec<audit_log::Model>, u64, u64), DbErr> {
+pub async fn trail(
+    db: &impl ConnectionTrait,
+    filter: &TrailFilter,
+    page: u64,
+    per_page: u64,
+) -> Result<(Vec<audit_log::Model>, u64, u64), DbErr> {
     use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
     let mut query = audit_log::Entity::find().order_by_desc(audit_log::Column::Id);
     if let Some(actor) = &filter.actor {

@@ -4,9 +4,8 @@ use clap::Parser;
 use lianxin::{
     accounts::{self, NewUser},
     cli::{AuditAction, Cli, Command, ImportKind, ThemesAction, UserAction},
-    lists,
     config::Config,
-    demo, journal,
+    demo, journal, lists,
     service::{Actor, ServiceError},
     startup::{self, Application, StartupError},
 };
@@ -60,9 +59,7 @@ async fn run(cli: Cli, mut config: Config) -> Result<(), CliError> {
             let app = Application::build(config.clone(), db).await?;
             let host = config.bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
             println!("连心桥已启动：http://{host}:{}", app.port());
-            app.run_until_stopped()
-                .await
-                .map_err(|e| CliError::Refused(format!("服务异常退出：{e}")))
+            app.run_until_stopped().await.map_err(|e| CliError::Refused(format!("服务异常退出：{e}")))
         }
         Command::Migrate => {
             startup::open_database(&config).await?;
@@ -119,7 +116,10 @@ async fn run(cli: Cli, mut config: Config) -> Result<(), CliError> {
             let report = lists::exchange::import_problems(&db, &Actor::system("import"), table).await?;
             println!(
                 "导入完成：新增 {} 项，更新 {} 项，未变化 {} 项，拒绝 {} 行。",
-                report.created, report.updated, report.unchanged, report.rejected.len()
+                report.created,
+                report.updated,
+                report.unchanged,
+                report.rejected.len()
             );
             for rejected in &report.rejected {
                 println!("  第 {} 行：{}", rejected.line, rejected.reason);
@@ -145,7 +145,9 @@ async fn run(cli: Cli, mut config: Config) -> Result<(), CliError> {
             }
             println!(
                 "导入完成（来源 {source}）：新增 {} 条，已存在 {} 条，拒绝 {} 行。",
-                report.created, report.unchanged, report.rejected.len()
+                report.created,
+                report.unchanged,
+                report.rejected.len()
             );
             for rejected in report.rejected.iter().take(50) {
                 println!("  第 {} 行：{}", rejected.line, rejected.reason);
@@ -183,7 +185,8 @@ async fn run(cli: Cli, mut config: Config) -> Result<(), CliError> {
                 .lines()
                 .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
                 .map(|v| {
-                    let field = |k: &str| v.get(k).map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string())).unwrap_or_default();
+                    let field =
+                        |k: &str| v.get(k).map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string())).unwrap_or_default();
                     lianxin::search::eval::Message { id: field("id"), text: format!("{}\n{}", field("title"), field("body")) }
                 })
                 .collect();
@@ -195,18 +198,18 @@ async fn run(cli: Cli, mut config: Config) -> Result<(), CliError> {
             }
             println!(
                 "{} 条留言，{} 个查询：平均召回率 {:.3}，平均准确率 {:.3}",
-                result.documents, result.queries.len(), result.mean_recall, result.mean_precision
+                result.documents,
+                result.queries.len(),
+                result.mean_recall,
+                result.mean_precision
             );
             Ok(())
         }
         Command::Classify { train, input, output } => {
             use lianxin::themes::classify::{Classifier, Example};
             let jieba = lianxin::search::tokenizer::build_jieba(&[]);
-            let examples: Vec<Example> = read_jsonl(&train)?
-                .into_iter()
-                .filter(|m| !m.label.is_empty())
-                .map(|m| Example { text: m.text, label: m.label })
-                .collect();
+            let examples: Vec<Example> =
+                read_jsonl(&train)?.into_iter().filter(|m| !m.label.is_empty()).map(|m| Example { text: m.text, label: m.label }).collect();
             if examples.is_empty() {
                 return Err(CliError::Refused("训练文件里没有带 label 的留言".into()));
             }
@@ -214,7 +217,10 @@ async fn run(cli: Cli, mut config: Config) -> Result<(), CliError> {
             let mut out = String::new();
             for m in read_jsonl(&input)? {
                 if let Some(p) = model.predict(&jieba, &m.text) {
-                    out.push_str(&serde_json::json!({ "id": m.id, "label": p.label, "confidence": (p.confidence * 1000.0).round() / 1000.0 }).to_string());
+                    out.push_str(
+                        &serde_json::json!({ "id": m.id, "label": p.label, "confidence": (p.confidence * 1000.0).round() / 1000.0 })
+                            .to_string(),
+                    );
                     out.push('\n');
                 }
             }
@@ -284,13 +290,18 @@ async fn run(cli: Cli, mut config: Config) -> Result<(), CliError> {
             }
             let mut lines = String::new();
             for t in &mined.themes {
-                lines.push_str(&serde_json::json!({
-                    "theme": t.theme, "rank": t.rank, "heat": (t.heat * 100.0).round() / 100.0, "size": t.size,
-                    "distinct_citizens": t.distinct_citizens, "label": t.label, "keywords": t.keywords, "place": t.place,
-                }).to_string());
+                lines.push_str(
+                    &serde_json::json!({
+                        "theme": t.theme, "rank": t.rank, "heat": (t.heat * 100.0).round() / 100.0, "size": t.size,
+                        "distinct_citizens": t.distinct_citizens, "label": t.label, "keywords": t.keywords, "place": t.place,
+                    })
+                    .to_string(),
+                );
                 lines.push('\n');
             }
-            let write = |path: &std::path::Path, body: &str| std::fs::write(path, body).map_err(|e| CliError::Refused(format!("无法写入 {}：{e}", path.display())));
+            let write = |path: &std::path::Path, body: &str| {
+                std::fs::write(path, body).map_err(|e| CliError::Refused(format!("无法写入 {}：{e}", path.display())))
+            };
             write(&output, &assign)?;
             write(&themes, &lines)?;
             let noise = mined.assignment.iter().filter(|a| a.is_none()).count();
@@ -309,18 +320,37 @@ async fn run(cli: Cli, mut config: Config) -> Result<(), CliError> {
             let db = startup::open_database(&config).await?;
             if publish {
                 let (version, n) = snapshot::publish(&db, &Actor::system("cli"), &period).await?;
-                eprintln!("{}", if n == 0 { format!("{} 已按第 {version} 版规则发布过，数字不变。", period.name()) } else { format!("已按第 {version} 版规则发布 {}：{n} 个对象。", period.name()) });
+                eprintln!(
+                    "{}",
+                    if n == 0 {
+                        format!("{} 已按第 {version} 版规则发布过，数字不变。", period.name())
+                    } else {
+                        format!("已按第 {version} 版规则发布 {}：{n} 个对象。", period.name())
+                    }
+                );
             }
             let (scores, version, published) = snapshot::current(&db, &period).await?;
             let (previous, _, _) = snapshot::current(&db, &period.previous()).await?;
             let rows = view(&scores, &previous, &level);
             if json {
-                println!("{}", serde_json::json!({ "period": period.name(), "level": level, "settings_version": version, "published": published, "subjects": rows }));
+                println!(
+                    "{}",
+                    serde_json::json!({ "period": period.name(), "level": level, "settings_version": version, "published": published, "subjects": rows })
+                );
             } else {
                 println!("{} · 第 {version} 版规则{}", period.name(), if published { "（已发布）" } else { "（实时）" });
                 for r in rows {
                     let f = |v: &serde_json::Value| v.as_f64().map(|x| format!("{x:.1}")).unwrap_or_else(|| "—".into());
-                    println!("  {:<20} 综合 {:>5} · 得分 {:>5} ({}–{}) · n={:<4} · 满意率 {:>5}%", r["label"].as_str().unwrap_or(""), f(&r["composite"]), f(&r["score"]), f(&r["interval"][0]), f(&r["interval"][1]), r["n"], f(&r["satisfied_rate"]));
+                    println!(
+                        "  {:<20} 综合 {:>5} · 得分 {:>5} ({}–{}) · n={:<4} · 满意率 {:>5}%",
+                        r["label"].as_str().unwrap_or(""),
+                        f(&r["composite"]),
+                        f(&r["score"]),
+                        f(&r["interval"][0]),
+                        f(&r["interval"][1]),
+                        r["n"],
+                        f(&r["satisfied_rate"])
+                    );
                 }
             }
             Ok(())
@@ -348,9 +378,7 @@ async fn run(cli: Cli, mut config: Config) -> Result<(), CliError> {
                     println!("审计链完整：共 {entries} 条记录。");
                     Ok(())
                 }
-                journal::ChainCheck::Broken { id, reason } => {
-                    Err(CliError::Refused(format!("审计链在第 {id} 条记录处断开：{reason}")))
-                }
+                journal::ChainCheck::Broken { id, reason } => Err(CliError::Refused(format!("审计链在第 {id} 条记录处断开：{reason}"))),
             }
         }
     }
@@ -372,7 +400,12 @@ fn read_jsonl(path: &std::path::Path) -> Result<Vec<JsonMessage>, CliError> {
         .map(|v| {
             let field = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or_default().to_string();
             let title = field("title");
-            JsonMessage { id: v.get("id").cloned().unwrap_or(serde_json::Value::Null), text: format!("{title}\n{}", field("body")), title, label: field("label") }
+            JsonMessage {
+                id: v.get("id").cloned().unwrap_or(serde_json::Value::Null),
+                text: format!("{title}\n{}", field("body")),
+                title,
+                label: field("label"),
+            }
         })
         .collect())
 }

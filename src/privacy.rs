@@ -21,11 +21,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         rule(r"[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])\d{2}\d{3}[\dXx]", "[身份证号已隐藏]", true),
         rule(r"(?:\+?86[\- ]?)?1[3-9]\d[\- ]?\d{4}[\- ]?\d{4}", "[电话已隐藏]", true),
         rule(r"(?:\(0\d{2,3}\)|0\d{2,3})[\- ]?\d{7,8}", "[电话已隐藏]", true),
-        rule(
-            r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][·• ]?[A-HJ-NP-Z0-9]{5,6}",
-            "[车牌已隐藏]",
-            true,
-        ),
+        rule(r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][·• ]?[A-HJ-NP-Z0-9]{5,6}", "[车牌已隐藏]", true),
     ]
 });
 
@@ -41,9 +37,7 @@ pub fn scrub(text: &str) -> Cow<'_, str> {
         let mut out = String::new();
         let mut last = 0;
         for m in rule.pattern.find_iter(source) {
-            if rule.bounded
-                && (ascii_word(source[..m.start()].chars().next_back()) || ascii_word(source[m.end()..].chars().next()))
-            {
+            if rule.bounded && (ascii_word(source[..m.start()].chars().next_back()) || ascii_word(source[m.end()..].chars().next())) {
                 continue;
             }
             out.push_str(&source[last..m.start()]);

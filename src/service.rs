@@ -1,10 +1,7 @@
 //! What services (the rules of each area) share: who acts, what can go wrong, write transactions.
 
 use entity::vocab::Role;
-use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
-};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait};
 use serde::Serialize;
 
 /// Who is acting: a staff member, a citizen holding a tracking code, or the system itself.
@@ -108,9 +105,6 @@ impl FieldErrors {
 /// Starts a transaction that will write. SQLite takes the write lock at BEGIN, so two writers
 /// queue instead of failing when one tries to upgrade a stale read.
 pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..Default::default()
-    })
-    .await
+    db.begin_with_options(TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..Default::default() })
+        .await
 }

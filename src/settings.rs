@@ -7,7 +7,10 @@ use entity::vocab::OpinionKind;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
-use crate::{journal, service::{Actor, FieldErrors, ServiceError}};
+use crate::{
+    journal,
+    service::{Actor, FieldErrors, ServiceError},
+};
 
 /// A settings group stored under one key.
 pub trait Group: Serialize + DeserializeOwned + Default {
@@ -71,11 +74,7 @@ impl Deadlines {
 
 /// The group in force and its version (0 = built-in defaults, never saved).
 pub async fn current<G: Group>(db: &impl ConnectionTrait) -> Result<(G, i32), DbErr> {
-    let row = setting::Entity::find()
-        .filter(setting::Column::Key.eq(G::KEY))
-        .order_by_desc(setting::Column::Version)
-        .one(db)
-        .await?;
+    let row = setting::Entity::find().filter(setting::Column::Key.eq(G::KEY)).order_by_desc(setting::Column::Version).one(db).await?;
     Ok(match row {
         // A row written by an older release may lack newer fields: serde(default) fills them.
         Some(row) => (serde_json::from_str(&row.value_json).unwrap_or_default(), row.version),
@@ -97,6 +96,7 @@ pub async fn save<G: Group>(db: &impl ConnectionTrait, actor: &Actor, value: &G)
     }
     .insert(db)
     .await?;
-    journal::audit(db, actor, "settings.save", "setting", format!("{}@{next}", G::KEY), journal::snapshot(&old), journal::snapshot(value)).await?;
+    journal::audit(db, actor, "settings.save", "setting", format!("{}@{next}", G::KEY), journal::snapshot(&old), journal::snapshot(value))
+        .await?;
     Ok(next)
 }

@@ -4,7 +4,12 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_session::{SessionMiddleware, config::CookieContentSecurity, storage::CookieSessionStore};
-use actix_web::{App, HttpServer, cookie::{Key, SameSite}, dev::Server, middleware, web};
+use actix_web::{
+    App, HttpServer,
+    cookie::{Key, SameSite},
+    dev::Server,
+    middleware, web,
+};
 use sea_orm::DatabaseConnection;
 
 use crate::{config::Config, db, state::AppState};
@@ -40,14 +45,9 @@ pub async fn open_database(config: &Config) -> Result<DatabaseConnection, Startu
 
 impl Application {
     pub async fn build(config: Config, db: DatabaseConnection) -> Result<Self, StartupError> {
-        let listener = TcpListener::bind(&config.bind).map_err(|e| StartupError::Bind {
-            addr: config.bind.clone(),
-            reason: describe_bind_error(&e),
-        })?;
-        let port = listener.local_addr().map_err(|e| StartupError::Bind {
-            addr: config.bind.clone(),
-            reason: e.to_string(),
-        })?.port();
+        let listener = TcpListener::bind(&config.bind)
+            .map_err(|e| StartupError::Bind { addr: config.bind.clone(), reason: describe_bind_error(&e) })?;
+        let port = listener.local_addr().map_err(|e| StartupError::Bind { addr: config.bind.clone(), reason: e.to_string() })?.port();
         let tera = crate::web::templates::load().map_err(|e| StartupError::Templates(crate::error::AppError::from(e).to_string()))?;
         let key = session_key(&config)?;
         spawn_deadline_checks(db.clone(), config.deadline_check_minutes);
@@ -183,7 +183,11 @@ fn loggable_request(req: &actix_web::dev::ServiceRequest) -> String {
 }
 
 /// Trains the routing suggester now and every six hours: staff corrections reach it that way.
-fn spawn_routing_training(db: DatabaseConnection, search: Arc<crate::search::SearchEngine>, slot: Arc<std::sync::RwLock<Option<Arc<crate::themes::routing::RoutingModel>>>>) {
+fn spawn_routing_training(
+    db: DatabaseConnection,
+    search: Arc<crate::search::SearchEngine>,
+    slot: Arc<std::sync::RwLock<Option<Arc<crate::themes::routing::RoutingModel>>>>,
+) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(std::time::Duration::from_secs(6 * 3600));
         loop {
@@ -204,7 +208,9 @@ pub async fn retrain_routing(
 ) -> Result<usize, sea_orm::DbErr> {
     let (categories, units) = crate::themes::routing::training_set(db).await?;
     let jieba = search.jieba.clone();
-    let model = tokio::task::spawn_blocking(move || crate::themes::routing::train(&jieba, categories, units)).await.expect("training does not panic");
+    let model = tokio::task::spawn_blocking(move || crate::themes::routing::train(&jieba, categories, units))
+        .await
+        .expect("training does not panic");
     let examples = model.examples;
     *slot.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(model));
     Ok(examples)

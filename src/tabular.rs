@@ -107,7 +107,6 @@ pub struct Rejected {
     pub reason: String,
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

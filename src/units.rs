@@ -1,8 +1,14 @@
 //! Responsible units (责任单位): the admin keeps the list.
 
 use chrono::Utc;
-use entity::{unit, vocab::{Role, UnitKind}};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder};
+use entity::{
+    unit,
+    vocab::{Role, UnitKind},
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder,
+};
 
 use crate::domain::{account::unit_code, text};
 use crate::journal::{self, snapshot};
@@ -61,14 +67,18 @@ pub async fn create_unit(db: &DatabaseConnection, actor: &Actor, input: UnitInpu
     Ok(created)
 }
 
-pub async fn update_unit(db: &DatabaseConnection, actor: &Actor, id: i32, input: UnitInput<'_>, active: bool) -> Result<unit::Model, ServiceError> {
+pub async fn update_unit(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    input: UnitInput<'_>,
+    active: bool,
+) -> Result<unit::Model, ServiceError> {
     actor.require(&[Role::Admin])?;
     let valid = validate(&input)?;
     let txn = begin_write(db).await?;
     let before = unit::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound)?;
-    if valid.code != before.code
-        && unit::Entity::find().filter(unit::Column::Code.eq(&valid.code)).one(&txn).await?.is_some()
-    {
+    if valid.code != before.code && unit::Entity::find().filter(unit::Column::Code.eq(&valid.code)).one(&txn).await?.is_some() {
         let mut errors = FieldErrors::default();
         errors.add("code", "taken", "单位代码已存在");
         return Err(ServiceError::Invalid(errors));

@@ -6,10 +6,7 @@ use std::time::{Duration, Instant};
 
 fn lianxin(data_dir: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_lianxin"));
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("LIANXIN_DATA_DIR", data_dir)
-        .env("LIANXIN_LOG", "warn");
+    cmd.env_clear().env("PATH", std::env::var("PATH").unwrap_or_default()).env("LIANXIN_DATA_DIR", data_dir).env("LIANXIN_LOG", "warn");
     cmd
 }
 
@@ -28,11 +25,7 @@ fn a_bad_database_url_gives_one_clear_line() {
     let output = lianxin(dir.path()).env("DATABASE_URL", "mysql://nobody@localhost/x").arg("migrate").output().unwrap();
     assert_clean_failure(output, "DATABASE_URL");
 
-    let output = lianxin(dir.path())
-        .env("DATABASE_URL", "postgres://nobody:secret@127.0.0.1:1/none")
-        .arg("migrate")
-        .output()
-        .unwrap();
+    let output = lianxin(dir.path()).env("DATABASE_URL", "postgres://nobody:secret@127.0.0.1:1/none").arg("migrate").output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr).to_string();
     assert!(!stderr.contains("secret"), "the password is never printed: {stderr}");
     assert_clean_failure(output, "无法连接数据库");
@@ -231,33 +224,49 @@ fn the_cluster_command_finds_the_real_hot_issues() {
         let file = dir.path().join("made-up.jsonl");
         let lines: Vec<String> = (0..40)
             .map(|i| {
-                let (title, user) = if i % 2 == 0 { ("丽发新城搅拌站噪音扰民", i) } else { ("伊景园滨河苑捆绑销售车位", i) };
-                serde_json::json!({ "id": i, "title": title, "body": format!("{title}，第{i}次反映"), "user": format!("u{user}") }).to_string()
+                let (title, user) =
+                    if i % 2 == 0 { ("丽发新城搅拌站噪音扰民", i) } else { ("伊景园滨河苑捆绑销售车位", i) };
+                serde_json::json!({ "id": i, "title": title, "body": format!("{title}，第{i}次反映"), "user": format!("u{user}") })
+                    .to_string()
             })
             .collect();
         std::fs::write(&file, lines.join("\n")).unwrap();
         file
     };
     let (assign, themes) = (dir.path().join("assign.jsonl"), dir.path().join("themes.jsonl"));
-    let output = lianxin(dir.path()).arg("cluster").arg("--input").arg(&input).arg("--output").arg(&assign).arg("--themes").arg(&themes).output().unwrap();
+    let output = lianxin(dir.path())
+        .arg("cluster")
+        .arg("--input")
+        .arg(&input)
+        .arg("--output")
+        .arg(&assign)
+        .arg("--themes")
+        .arg(&themes)
+        .output()
+        .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let rows: Vec<serde_json::Value> = std::fs::read_to_string(&input).unwrap().lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
-    let assigned: Vec<serde_json::Value> = std::fs::read_to_string(&assign).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let rows: Vec<serde_json::Value> =
+        std::fs::read_to_string(&input).unwrap().lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let assigned: Vec<serde_json::Value> =
+        std::fs::read_to_string(&assign).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(assigned.len(), rows.len(), "one line per message");
-    let ranked: Vec<serde_json::Value> = std::fs::read_to_string(&themes).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let ranked: Vec<serde_json::Value> =
+        std::fs::read_to_string(&themes).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     for field in ["theme", "rank", "heat", "size", "label", "keywords"] {
         assert!(!ranked[0][field].is_null(), "{field}");
     }
     assert!(ranked.windows(2).all(|w| w[0]["heat"].as_f64() >= w[1]["heat"].as_f64()), "sorted by heat");
     // Each issue: one theme holds at least 80% of the messages whose title names it, in the top ten.
     for key in ["丽发", "伊景园"] {
-        let ids: Vec<&serde_json::Value> = rows.iter().filter(|r| r["title"].as_str().unwrap_or("").contains(key)).map(|r| &r["id"]).collect();
+        let ids: Vec<&serde_json::Value> =
+            rows.iter().filter(|r| r["title"].as_str().unwrap_or("").contains(key)).map(|r| &r["id"]).collect();
         let mut counts: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
         for a in &assigned {
             if ids.contains(&&a["id"])
-                && let Some(t) = a["theme"].as_i64() {
-                    *counts.entry(t).or_default() += 1;
-                }
+                && let Some(t) = a["theme"].as_i64()
+            {
+                *counts.entry(t).or_default() += 1;
+            }
         }
         let (theme, n) = counts.into_iter().max_by_key(|(_, n)| *n).expect("the issue is in a theme");
         assert!(n * 10 >= ids.len() * 8, "{key}: {n} of {} in theme {theme}", ids.len());

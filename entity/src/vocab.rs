@@ -207,13 +207,7 @@ pub enum RatingLevel {
 }
 
 impl RatingLevel {
-    pub const ALL: &'static [Self] = &[
-        Self::VerySatisfied,
-        Self::Satisfied,
-        Self::Basic,
-        Self::Dissatisfied,
-        Self::VeryDissatisfied,
-    ];
+    pub const ALL: &'static [Self] = &[Self::VerySatisfied, Self::Satisfied, Self::Basic, Self::Dissatisfied, Self::VeryDissatisfied];
 
     pub fn score(self) -> i32 {
         self as i32 + 1

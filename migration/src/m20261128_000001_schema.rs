@@ -32,19 +32,11 @@ fn table(name: &'static str) -> TableCreateStatement {
 }
 
 fn fk(table: &'static str, column: &'static str, target: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{table}_{column}"))
-        .from(table, column)
-        .to(target, "id")
-        .take()
+    ForeignKey::create().name(format!("fk_{table}_{column}")).from(table, column).to(target, "id").take()
 }
 
 fn index(table: &'static str, columns: &[&'static str], unique: bool) -> IndexCreateStatement {
-    let mut stmt = Index::create()
-        .name(format!("ix_{table}_{}", columns.join("_")))
-        .table(table)
-        .if_not_exists()
-        .take();
+    let mut stmt = Index::create().name(format!("ix_{table}_{}", columns.join("_"))).table(table).if_not_exists().take();
     for column in columns {
         stmt.col(*column);
     }

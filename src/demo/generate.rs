@@ -57,14 +57,8 @@ struct Gen {
 /// Builds the whole city in memory. `hash` turns the demo password into a stored hash.
 pub fn generate(seed: u64, now: DateTime<Utc>, hash: fn(&str) -> String) -> City {
     let now = now.with_nanosecond(0).expect("zero nanoseconds is valid");
-    let mut g = Gen {
-        rng: ChaCha8Rng::seed_from_u64(seed),
-        now,
-        today: today(now),
-        city: City::default(),
-        office_user: 2,
-        publicity_user: 3,
-    };
+    let mut g =
+        Gen { rng: ChaCha8Rng::seed_from_u64(seed), now, today: today(now), city: City::default(), office_user: 2, publicity_user: 3 };
     g.units();
     g.users(hash);
     g.problems();
@@ -84,11 +78,7 @@ fn unit_name(id: i32) -> &'static str {
 
 /// The unit that handles a category by default; the region's government for the rest.
 fn default_unit(category: &str, region: &str) -> i32 {
-    UNITS
-        .iter()
-        .position(|u| u.categories.contains(&category))
-        .map(|i| i as i32 + 1)
-        .unwrap_or_else(|| district_unit(region))
+    UNITS.iter().position(|u| u.categories.contains(&category)).map(|i| i as i32 + 1).unwrap_or_else(|| district_unit(region))
 }
 
 fn district_unit(region: &str) -> i32 {
@@ -186,9 +176,8 @@ impl Gen {
         .collect();
         statuses.shuffle(&mut self.rng);
 
-        let mut listed: Vec<(usize, &str)> = (0..phrases::LISTED_PROBLEMS.len())
-            .flat_map(|i| REGIONS.iter().map(move |r| (i, *r)))
-            .collect();
+        let mut listed: Vec<(usize, &str)> =
+            (0..phrases::LISTED_PROBLEMS.len()).flat_map(|i| REGIONS.iter().map(move |r| (i, *r))).collect();
         listed.shuffle(&mut self.rng);
 
         for (index, status) in statuses.into_iter().enumerate() {
@@ -267,12 +256,7 @@ impl Gen {
             id,
             code: format!("WT-{year}-{seq:04}"),
             title: seed.title.clone(),
-            description: format!(
-                "{}。该问题由{}提出，列入问题清单后由{}牵头整改。",
-                seed.title,
-                seed.source.label(),
-                unit_name(seed.lead)
-            ),
+            description: format!("{}。该问题由{}提出，列入问题清单后由{}牵头整改。", seed.title, seed.source.label(), unit_name(seed.lead)),
             category: seed.category.into(),
             region: seed.region.into(),
             source: seed.source,
@@ -323,9 +307,8 @@ impl Gen {
             _ => self.now - Duration::hours(6),
         };
         let first_possible = created_at + Duration::hours(2);
-        let mut times: Vec<DateTime<Utc>> = (0..steps)
-            .map(|_| self.between(first_possible, last_possible.max(first_possible + Duration::hours(1))))
-            .collect();
+        let mut times: Vec<DateTime<Utc>> =
+            (0..steps).map(|_| self.between(first_possible, last_possible.max(first_possible + Duration::hours(1)))).collect();
         times.sort();
         // Items that keep their promise were updated within the last month.
         let open = !matches!(status, S::Reported | S::Rectified);
@@ -365,11 +348,9 @@ impl Gen {
                 let at = completed_at.map(|c| (c + Duration::days(self.rng.random_range(3..10))).min(self.now));
                 (Some(Verification::Passed), None, at)
             }
-            _ if failed_before => (
-                Some(Verification::Failed),
-                Some("现场核查发现部分点位仍未整改到位，请继续整改。".to_string()),
-                last_update_at,
-            ),
+            _ if failed_before => {
+                (Some(Verification::Failed), Some("现场核查发现部分点位仍未整改到位，请继续整改。".to_string()), last_update_at)
+            }
             _ => (None, None, None),
         };
         let citizen_confirmation = match status {
@@ -485,7 +466,11 @@ impl Gen {
                 category: e.category,
                 region,
                 routed_unit,
-                reply: format!("您好！您反映的“{}”已由{}核实办理，相关情况已向您电话说明。感谢您对我们工作的支持。", e.title, unit_name(routed_unit)),
+                reply: format!(
+                    "您好！您反映的“{}”已由{}核实办理，相关情况已向您电话说明。感谢您对我们工作的支持。",
+                    e.title,
+                    unit_name(routed_unit)
+                ),
                 submitted_at,
                 citizen: self.rng.random_range(0..1500),
             }
@@ -497,8 +482,19 @@ impl Gen {
         let age_days = (self.now - d.submitted_at).num_days();
         let roll = self.rng.random_range(0..100);
         let status = match age_days {
-            0..=1 => if roll < 60 { S::Received } else { S::Routed },
-            2..=14 => match roll { 0..=29 => S::Routed, 30..=79 => S::InProgress, 80..=97 => S::Closed, _ => S::Withdrawn },
+            0..=1 => {
+                if roll < 60 {
+                    S::Received
+                } else {
+                    S::Routed
+                }
+            }
+            2..=14 => match roll {
+                0..=29 => S::Routed,
+                30..=79 => S::InProgress,
+                80..=97 => S::Closed,
+                _ => S::Withdrawn,
+            },
             _ => match roll {
                 0..=59 => S::Closed,
                 60..=71 => S::Revisited,
@@ -680,11 +676,12 @@ impl Gen {
                 matches!(r.status, RectificationStatus::Rectified | RectificationStatus::Reported).then_some(r.completed_at)?
             });
             if let Some(done_at) = done.filter(|at| *at < self.now - Duration::days(1))
-                && self.rng.random_bool(0.35) {
-                    let when = self.between(done_at, self.now);
-                    let level = self.level((quality + 0.1).min(1.0));
-                    self.rating(RatingTarget::Rectification, None, Some(problem_id), code, level, false, d, when);
-                }
+                && self.rng.random_bool(0.35)
+            {
+                let when = self.between(done_at, self.now);
+                let level = self.level((quality + 0.1).min(1.0));
+                self.rating(RatingTarget::Rectification, None, Some(problem_id), code, level, false, d, when);
+            }
         }
     }
 

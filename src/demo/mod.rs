@@ -4,10 +4,7 @@ mod generate;
 mod phrases;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, IntoActiveModel,
-    PaginatorTrait, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, IntoActiveModel, PaginatorTrait, TransactionTrait};
 
 pub use generate::{City, generate};
 
@@ -83,8 +80,19 @@ async fn insert_all(db: &impl ConnectionTrait, city: City) -> Result<(), DbErr> 
 /// Rows were inserted with explicit ids; move PostgreSQL's identity sequences past them.
 async fn realign_sequences(db: &DatabaseConnection) -> Result<(), DbErr> {
     for table in [
-        "units", "users", "problems", "responsibilities", "rectifications", "progress_updates",
-        "opinions", "opinion_events", "ratings", "followup_tasks", "reports", "report_links", "change_log",
+        "units",
+        "users",
+        "problems",
+        "responsibilities",
+        "rectifications",
+        "progress_updates",
+        "opinions",
+        "opinion_events",
+        "ratings",
+        "followup_tasks",
+        "reports",
+        "report_links",
+        "change_log",
     ] {
         db.execute_unprepared(&format!(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"

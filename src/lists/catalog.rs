@@ -72,12 +72,8 @@ impl ListRow {
 
 /// Every item on the lists, as of `today`; or only problem `only`.
 pub async fn load_rows(db: &impl ConnectionTrait, today: NaiveDate, only: Option<i32>) -> Result<Vec<ListRow>, DbErr> {
-    let units: HashMap<i32, UnitRef> = unit::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, UnitRef { code: u.code, name: u.name }))
-        .collect();
+    let units: HashMap<i32, UnitRef> =
+        unit::Entity::find().all(db).await?.into_iter().map(|u| (u.id, UnitRef { code: u.code, name: u.name })).collect();
     let mut resp_query = responsibility::Entity::find();
     let mut rect_query = rectification::Entity::find();
     let mut problem_query = problem::Entity::find();
@@ -86,16 +82,14 @@ pub async fn load_rows(db: &impl ConnectionTrait, today: NaiveDate, only: Option
         rect_query = rect_query.filter(rectification::Column::ProblemId.eq(id));
         problem_query = problem_query.filter(problem::Column::Id.eq(id));
     }
-    let responsibilities: HashMap<i32, responsibility::Model> =
-        resp_query.all(db).await?.into_iter().map(|r| (r.problem_id, r)).collect();
+    let responsibilities: HashMap<i32, responsibility::Model> = resp_query.all(db).await?.into_iter().map(|r| (r.problem_id, r)).collect();
     let mut cooperating: HashMap<i32, Vec<UnitRef>> = HashMap::new();
     for link in responsibility_unit::Entity::find().all(db).await? {
         if let Some(u) = units.get(&link.unit_id) {
             cooperating.entry(link.responsibility_id).or_default().push(u.clone());
         }
     }
-    let rectifications: HashMap<i32, rectification::Model> =
-        rect_query.all(db).await?.into_iter().map(|r| (r.problem_id, r)).collect();
+    let rectifications: HashMap<i32, rectification::Model> = rect_query.all(db).await?.into_iter().map(|r| (r.problem_id, r)).collect();
     let opinion_counts: HashMap<i32, i64> = opinion::Entity::find()
         .select_only()
         .column(opinion::Column::ProblemId)
@@ -326,11 +320,19 @@ pub fn apply(rows: Vec<ListRow>, filter: &Filter) -> Listing {
         category: plain(count_by(facet_rows(Facet::Category).map(|r| r.category.clone()))),
         status: RectificationStatus::ALL
             .iter()
-            .map(|s| FacetValue { value: s.as_str().into(), label: s.label().into(), count: status_counts.get(s.as_str()).copied().unwrap_or(0) })
+            .map(|s| FacetValue {
+                value: s.as_str().into(),
+                label: s.label().into(),
+                count: status_counts.get(s.as_str()).copied().unwrap_or(0),
+            })
             .collect(),
         source: ProblemSource::ALL
             .iter()
-            .map(|s| FacetValue { value: s.as_str().into(), label: s.label().into(), count: source_counts.get(s.as_str()).copied().unwrap_or(0) })
+            .map(|s| FacetValue {
+                value: s.as_str().into(),
+                label: s.label().into(),
+                count: source_counts.get(s.as_str()).copied().unwrap_or(0),
+            })
             .collect(),
         overdue: facet_rows(Facet::Overdue).filter(|r| r.is_overdue()).count(),
     };

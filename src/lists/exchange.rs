@@ -1,7 +1,10 @@
 //! Data in and out, as offices work: each list exported as CSV or a real XLSX workbook with
 //! Chinese headers, and problems with their responsibilities imported from CSV or XLSX.
 
-use entity::{problem, responsibility, responsibility_unit, vocab::{ChangeOp, Role}};
+use entity::{
+    problem, responsibility, responsibility_unit,
+    vocab::{ChangeOp, Role},
+};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter};
 use serde::Serialize;
 
@@ -52,31 +55,53 @@ pub fn table(rows: &[ListRow], tab: Tab) -> (Vec<&'static str>, Vec<Vec<String>>
         Tab::Problems => (
             vec!["问题编号", "问题标题", "问题类别", "区域", "问题来源", "牵头单位", "整改状态", "登记时间", "反映意见数"],
             rows.iter()
-                .map(|r| vec![
-                    r.code.clone(), r.title.clone(), r.category.clone(), r.region.clone(), r.source.label().into(),
-                    r.lead.name.clone(), r.status.label().into(), time::minute(r.created_at), r.opinion_count.to_string(),
-                ])
+                .map(|r| {
+                    vec![
+                        r.code.clone(),
+                        r.title.clone(),
+                        r.category.clone(),
+                        r.region.clone(),
+                        r.source.label().into(),
+                        r.lead.name.clone(),
+                        r.status.label().into(),
+                        time::minute(r.created_at),
+                        r.opinion_count.to_string(),
+                    ]
+                })
                 .collect(),
         ),
         Tab::Responsibilities => (
             vec!["问题编号", "问题标题", "牵头单位", "配合单位", "责任岗位", "完成时限", "整改类型"],
             rows.iter()
-                .map(|r| vec![
-                    r.code.clone(), r.title.clone(), r.lead.name.clone(),
-                    r.cooperating.iter().map(|u| u.name.as_str()).collect::<Vec<_>>().join("、"),
-                    r.responsible_post.clone(), date(r.deadline), r.kind.label().into(),
-                ])
+                .map(|r| {
+                    vec![
+                        r.code.clone(),
+                        r.title.clone(),
+                        r.lead.name.clone(),
+                        r.cooperating.iter().map(|u| u.name.as_str()).collect::<Vec<_>>().join("、"),
+                        r.responsible_post.clone(),
+                        date(r.deadline),
+                        r.kind.label().into(),
+                    ]
+                })
                 .collect(),
         ),
         Tab::Rectifications => (
             vec!["问题编号", "问题标题", "牵头单位", "整改状态", "整改进度(%)", "下次更新日期", "逾期未更新", "核验状态", "报结时间"],
             rows.iter()
-                .map(|r| vec![
-                    r.code.clone(), r.title.clone(), r.lead.name.clone(), r.status.label().into(), r.progress.to_string(),
-                    r.next_update_due.map(date).unwrap_or_default(), if r.late_update { "是".into() } else { String::new() },
-                    r.verification.map(|v| v.label().to_string()).unwrap_or_default(),
-                    r.completed_at.map(time::minute).unwrap_or_default(),
-                ])
+                .map(|r| {
+                    vec![
+                        r.code.clone(),
+                        r.title.clone(),
+                        r.lead.name.clone(),
+                        r.status.label().into(),
+                        r.progress.to_string(),
+                        r.next_update_due.map(date).unwrap_or_default(),
+                        if r.late_update { "是".into() } else { String::new() },
+                        r.verification.map(|v| v.label().to_string()).unwrap_or_default(),
+                        r.completed_at.map(time::minute).unwrap_or_default(),
+                    ]
+                })
                 .collect(),
         ),
     }
@@ -158,7 +183,11 @@ fn valid_code(code: &str) -> bool {
 /// Imports problems with their responsibilities. Each row is written whole in its own
 /// transaction or not at all; a row whose code exists updates that problem, so importing
 /// the same file twice changes nothing.
-pub async fn import_problems(db: &DatabaseConnection, actor: &Actor, (rows, broken): (Vec<ImportRow>, Vec<Rejected>)) -> Result<ImportReport, ServiceError> {
+pub async fn import_problems(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    (rows, broken): (Vec<ImportRow>, Vec<Rejected>),
+) -> Result<ImportReport, ServiceError> {
     if actor.role.is_some() {
         actor.require(&[Role::Office])?;
     }
@@ -166,7 +195,10 @@ pub async fn import_problems(db: &DatabaseConnection, actor: &Actor, (rows, brok
     for row in rows {
         let code = field(&row, "code").trim().to_ascii_uppercase();
         if !code.is_empty() && !valid_code(&code) {
-            report.rejected.push(Rejected { line: row.line, reason: format!("问题编号“{}”格式不对，应如 WT-2026-0001", code.chars().take(32).collect::<String>()) });
+            report.rejected.push(Rejected {
+                line: row.line,
+                reason: format!("问题编号“{}”格式不对，应如 WT-2026-0001", code.chars().take(32).collect::<String>()),
+            });
             continue;
         }
         let input = NewProblem {
@@ -194,14 +226,19 @@ pub async fn import_problems(db: &DatabaseConnection, actor: &Actor, (rows, brok
             Err(other) => return Err(other),
         };
         let txn = begin_write(db).await?;
-        let existing = if code.is_empty() { None } else { problem::Entity::find().filter(problem::Column::Code.eq(&code)).one(&txn).await? };
+        let existing =
+            if code.is_empty() { None } else { problem::Entity::find().filter(problem::Column::Code.eq(&code)).one(&txn).await? };
         match existing {
             None => {
                 insert_problem(&txn, actor, valid, (!code.is_empty()).then_some(code), None).await?;
                 report.created += 1;
             }
             Some(found) => {
-                if update_problem(&txn, actor, found, valid).await? { report.updated += 1 } else { report.unchanged += 1 }
+                if update_problem(&txn, actor, found, valid).await? {
+                    report.updated += 1
+                } else {
+                    report.unchanged += 1
+                }
             }
         }
         txn.commit().await?;
@@ -216,8 +253,17 @@ fn header_of(field: &str) -> &'static str {
 
 /// Brings an existing problem and its responsibility in line with an imported row. The
 /// rectification's progress belongs to the unit and is left alone. Returns whether anything changed.
-async fn update_problem(db: &impl sea_orm::ConnectionTrait, actor: &Actor, found: problem::Model, valid: ValidProblem) -> Result<bool, ServiceError> {
-    let resp = responsibility::Entity::find().filter(responsibility::Column::ProblemId.eq(found.id)).one(db).await?.ok_or(ServiceError::NotFound)?;
+async fn update_problem(
+    db: &impl sea_orm::ConnectionTrait,
+    actor: &Actor,
+    found: problem::Model,
+    valid: ValidProblem,
+) -> Result<bool, ServiceError> {
+    let resp = responsibility::Entity::find()
+        .filter(responsibility::Column::ProblemId.eq(found.id))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     let mut coop = cooperating_ids(db, resp.id).await?;
     coop.sort();
     let mut wanted = valid.cooperating_ids.clone();
@@ -255,7 +301,16 @@ async fn update_problem(db: &impl sea_orm::ConnectionTrait, actor: &Actor, found
     for unit_id in wanted {
         responsibility_unit::ActiveModel { responsibility_id: Set(resp.id), unit_id: Set(unit_id) }.insert(db).await?;
     }
-    journal::audit(db, actor, "problem.import_update", "problem", &after.code, snapshot(&(&found, &resp)), snapshot(&(&after, &resp_after))).await?;
+    journal::audit(
+        db,
+        actor,
+        "problem.import_update",
+        "problem",
+        &after.code,
+        snapshot(&(&found, &resp)),
+        snapshot(&(&after, &resp_after)),
+    )
+    .await?;
     journal::changed(db, "problem", after.id, ChangeOp::Upsert).await?;
     Ok(true)
 }

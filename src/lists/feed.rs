@@ -35,13 +35,8 @@ pub async fn recent(db: &impl ConnectionTrait, only: Option<i32>, limit: u64) ->
     let mut problem_ids: Vec<i32> = rects.iter().map(|r| r.problem_id).collect();
     let created = problems_q.all(db).await?;
     problem_ids.extend(created.iter().map(|p| p.id));
-    let problems: std::collections::HashMap<i32, problem::Model> = problem::Entity::find()
-        .filter(problem::Column::Id.is_in(problem_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
+    let problems: std::collections::HashMap<i32, problem::Model> =
+        problem::Entity::find().filter(problem::Column::Id.is_in(problem_ids)).all(db).await?.into_iter().map(|p| (p.id, p)).collect();
     let rect_problem: std::collections::HashMap<i32, i32> = rects.iter().map(|r| (r.id, r.problem_id)).collect();
 
     let mut changes: Vec<Change> = created

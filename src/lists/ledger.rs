@@ -19,13 +19,6 @@ pub struct OnTime {
 pub fn on_time(rows: &[ListRow], unit_code: &str, today: NaiveDate) -> OnTime {
     let led = rows.iter().filter(|r| r.lead.code == unit_code);
     let due: Vec<&ListRow> = led.filter(|r| r.completed_at.is_some() || r.deadline < today).collect();
-    let on_time = due
-        .iter()
-        .filter(|r| r.completed_at.is_some_and(|done| time::today(done) <= r.deadline))
-        .count();
-    OnTime {
-        due: due.len(),
-        on_time,
-        rate_pct: (!due.is_empty()).then(|| (on_time * 100 / due.len()) as u32),
-    }
+    let on_time = due.iter().filter(|r| r.completed_at.is_some_and(|done| time::today(done) <= r.deadline)).count();
+    OnTime { due: due.len(), on_time, rate_pct: (!due.is_empty()).then(|| (on_time * 100 / due.len()) as u32) }
 }

@@ -83,12 +83,14 @@ pub async fn post_progress(
     model.last_update_at = Set(Some(now));
     model.next_update_due = Set(Some(time::today(now) + Duration::days(DEFAULT_UPDATE_INTERVAL_DAYS)));
     if before.status == RectificationStatus::NotStarted {
-        let started = if kind == Some(ResponsibilityKind::LongTerm) { RectificationStatus::LongTerm } else { RectificationStatus::InProgress };
+        let started =
+            if kind == Some(ResponsibilityKind::LongTerm) { RectificationStatus::LongTerm } else { RectificationStatus::InProgress };
         model.status = Set(started);
     }
     model.updated_at = Set(now);
     let after = model.update(&txn).await?;
-    let detail = serde_json::json!({ "rectification": after, "update": update.id, "evidence": files.iter().map(|f| &f.sha256).collect::<Vec<_>>() });
+    let detail =
+        serde_json::json!({ "rectification": after, "update": update.id, "evidence": files.iter().map(|f| &f.sha256).collect::<Vec<_>>() });
     journal::audit(&txn, actor, "rectification.progress", "rectification", rectification_id, snapshot(&before), Some(detail)).await?;
     journal::changed(&txn, "rectification", rectification_id, ChangeOp::Upsert).await?;
     txn.commit().await?;

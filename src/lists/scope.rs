@@ -17,11 +17,7 @@ pub async fn unit_rectification_ids(db: &impl ConnectionTrait, unit_id: i32) -> 
         .map(|r| r.responsibility_id)
         .collect();
     let responsibilities: Vec<i32> = responsibility::Entity::find()
-        .filter(
-            responsibility::Column::LeadUnitId
-                .eq(unit_id)
-                .or(responsibility::Column::Id.is_in(cooperating)),
-        )
+        .filter(responsibility::Column::LeadUnitId.eq(unit_id).or(responsibility::Column::Id.is_in(cooperating)))
         .all(db)
         .await?
         .into_iter()
@@ -48,8 +44,7 @@ pub async fn ensure_may_work_on(db: &impl ConnectionTrait, actor: &Actor, rectif
 
 /// A unit's own items (led or cooperated on), work still to do first, newest first.
 pub async fn unit_work_items(db: &impl ConnectionTrait, unit_code: &str) -> Result<Vec<ListRow>, DbErr> {
-    let mut rows: Vec<ListRow> =
-        load_rows(db, today(), None).await?.into_iter().filter(|r| r.involves(unit_code)).collect();
+    let mut rows: Vec<ListRow> = load_rows(db, today(), None).await?.into_iter().filter(|r| r.involves(unit_code)).collect();
     rows.sort_by(|a, b| a.is_finished().cmp(&b.is_finished()).then(b.created_at.cmp(&a.created_at)));
     Ok(rows)
 }

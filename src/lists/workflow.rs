@@ -5,8 +5,8 @@ use chrono::{Datelike, NaiveDate, Utc};
 use entity::vocab::{ChangeOp, CitizenConfirmation, ProblemSource, RectificationStatus, ResponsibilityKind, Role, Verification};
 use entity::{problem, progress_update, rectification, responsibility, responsibility_unit, unit};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder,
 };
 
 use crate::domain::{DEFAULT_CATEGORIES, account::unit_code, text};
@@ -51,9 +51,10 @@ pub struct ValidProblem {
 async fn find_unit(db: &impl ConnectionTrait, key: &str) -> Result<Option<unit::Model>, sea_orm::DbErr> {
     let key = key.trim();
     if let Ok(code) = unit_code(key)
-        && let Some(found) = unit::Entity::find().filter(unit::Column::Code.eq(code)).one(db).await? {
-            return Ok(Some(found));
-        }
+        && let Some(found) = unit::Entity::find().filter(unit::Column::Code.eq(code)).one(db).await?
+    {
+        return Ok(Some(found));
+    }
     match text::line(key, 64) {
         Ok(name) => unit::Entity::find().filter(unit::Column::Name.eq(name)).one(db).await,
         Err(_) => Ok(None),
@@ -129,11 +130,8 @@ async fn next_code(db: &impl ConnectionTrait, year: i32) -> Result<String, sea_o
         db.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({CODE_LOCK})")).await?;
     }
     let prefix = format!("WT-{year}-");
-    let last = problem::Entity::find()
-        .filter(problem::Column::Code.starts_with(&prefix))
-        .order_by_desc(problem::Column::Code)
-        .one(db)
-        .await?;
+    let last =
+        problem::Entity::find().filter(problem::Column::Code.starts_with(&prefix)).order_by_desc(problem::Column::Code).one(db).await?;
     let seq = last.and_then(|p| p.code[prefix.len()..].parse::<u32>().ok()).unwrap_or(0) + 1;
     Ok(format!("{prefix}{seq:04}"))
 }
@@ -191,7 +189,9 @@ pub async fn insert_problem(
         next_milestone: Set(None),
         status: Set(RectificationStatus::NotStarted),
         progress: Set(0),
-        next_update_due: Set(Some(crate::domain::time::today(now) + chrono::Duration::days(crate::lists::progress::DEFAULT_UPDATE_INTERVAL_DAYS))),
+        next_update_due: Set(Some(
+            crate::domain::time::today(now) + chrono::Duration::days(crate::lists::progress::DEFAULT_UPDATE_INTERVAL_DAYS),
+        )),
         last_update_at: Set(None),
         completed_at: Set(None),
         verification: Set(None),
@@ -230,7 +230,12 @@ pub struct PlanRevision<'a> {
 }
 
 /// A unit revises its measures and plan, and promises when the next update comes.
-pub async fn revise_plan(db: &DatabaseConnection, actor: &Actor, rectification_id: i32, input: PlanRevision<'_>) -> Result<rectification::Model, ServiceError> {
+pub async fn revise_plan(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    rectification_id: i32,
+    input: PlanRevision<'_>,
+) -> Result<rectification::Model, ServiceError> {
     let mut errors = FieldErrors::default();
     let measures = errors.text("measures", text::block(input.measures, 5000));
     let plan = errors.text("plan", text::block(input.plan, 5000));
@@ -261,7 +266,12 @@ pub async fn revise_plan(db: &DatabaseConnection, actor: &Actor, rectification_i
 }
 
 /// 单位报结: the unit says the work is done; the office verifies next.
-pub async fn report_done(db: &DatabaseConnection, actor: &Actor, rectification_id: i32, note: &str) -> Result<rectification::Model, ServiceError> {
+pub async fn report_done(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    rectification_id: i32,
+    note: &str,
+) -> Result<rectification::Model, ServiceError> {
     let mut errors = FieldErrors::default();
     let note = errors.text("note", text::block(note, 2000));
     errors.check()?;
@@ -301,7 +311,13 @@ pub async fn report_done(db: &DatabaseConnection, actor: &Actor, rectification_i
 
 /// The office's verdict on a reported item: 核验通过 closes it as 已整改; 核验不通过 needs a
 /// reason and sends it back to 整改中.
-pub async fn verify(db: &DatabaseConnection, actor: &Actor, rectification_id: i32, pass: bool, reason: &str) -> Result<rectification::Model, ServiceError> {
+pub async fn verify(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    rectification_id: i32,
+    pass: bool,
+    reason: &str,
+) -> Result<rectification::Model, ServiceError> {
     actor.require(&[Role::Office])?;
     let reason = if pass {
         None
@@ -332,7 +348,8 @@ pub async fn verify(db: &DatabaseConnection, actor: &Actor, rectification_id: i3
         model.completed_at = Set(None);
         model.citizen_confirmation = Set(None);
         model.reopened_count = Set(before.reopened_count + 1);
-        model.next_update_due = Set(Some(crate::domain::time::today(now) + chrono::Duration::days(crate::lists::progress::DEFAULT_UPDATE_INTERVAL_DAYS)));
+        model.next_update_due =
+            Set(Some(crate::domain::time::today(now) + chrono::Duration::days(crate::lists::progress::DEFAULT_UPDATE_INTERVAL_DAYS)));
     }
     let after = model.update(&txn).await?;
     let action = if pass { "rectification.verify_pass" } else { "rectification.verify_fail" };

@@ -4,7 +4,9 @@
 use chrono::Utc;
 use entity::vocab::{OpinionStatus, Role};
 use entity::{notification, opinion, problem, unit};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+};
 
 use crate::domain::{account::unit_code, text, time};
 use crate::journal::{self, snapshot};
@@ -50,7 +52,14 @@ async fn load(db: &impl ConnectionTrait, id: i32) -> Result<opinion::Model, Serv
 
 /// 已转办: to a unit, with the due date the settings give the opinion's type. A category
 /// chosen here corrects the citizen's (or the model's): the next training learns from it.
-pub async fn route(db: &DatabaseConnection, actor: &Actor, id: i32, unit_key: &str, category: &str, note: &str) -> Result<opinion::Model, ServiceError> {
+pub async fn route(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    unit_key: &str,
+    category: &str,
+    note: &str,
+) -> Result<opinion::Model, ServiceError> {
     actor.require(&[Role::Office])?;
     let category = match category.trim() {
         "" => None,
@@ -60,7 +69,12 @@ pub async fn route(db: &DatabaseConnection, actor: &Actor, id: i32, unit_key: &s
     let code = unit_code(unit_key).map_err(|m| invalid("unit", m))?;
     let note = text::optional_line(Some(note), 200).map_err(|e| invalid("note", &e.to_string()))?;
     let txn = begin_write(db).await?;
-    let target = unit::Entity::find().filter(unit::Column::Code.eq(code)).one(&txn).await?.filter(|u| u.active).ok_or_else(|| invalid("unit", "没有这个单位"))?;
+    let target = unit::Entity::find()
+        .filter(unit::Column::Code.eq(code))
+        .one(&txn)
+        .await?
+        .filter(|u| u.active)
+        .ok_or_else(|| invalid("unit", "没有这个单位"))?;
     let before = load(&txn, id).await?;
     if matches!(before.status, OpinionStatus::Closed | OpinionStatus::Explained) {
         return Err(ServiceError::Refused("该意见已办结".into()));
@@ -91,10 +105,18 @@ pub async fn merge(db: &DatabaseConnection, actor: &Actor, id: i32, kept: &str) 
     if kept.id == before.id || kept.status == OpinionStatus::Merged {
         return Err(invalid("kept", "请填写另一条未被合并的意见的编号"));
     }
-    let after = step(&txn, actor, &before, "opinion.merge", "绩效办", Some("与已受理的同一事项重复，已合并办理。".into()), |m| {
-        m.status = Set(OpinionStatus::Merged);
-        m.merged_into_id = Set(Some(kept.id));
-    })
+    let after = step(
+        &txn,
+        actor,
+        &before,
+        "opinion.merge",
+        "绩效办",
+        Some("与已受理的同一事项重复，已合并办理。".into()),
+        |m| {
+            m.status = Set(OpinionStatus::Merged);
+            m.merged_into_id = Set(Some(kept.id));
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(after)
@@ -118,7 +140,11 @@ pub async fn hide(db: &DatabaseConnection, actor: &Actor, id: i32, reason: &str)
 pub async fn link_problem(db: &impl ConnectionTrait, actor: &Actor, id: i32, problem_code: &str) -> Result<opinion::Model, ServiceError> {
     actor.require(&[Role::Office])?;
     let code = problem_code.trim().to_ascii_uppercase();
-    let p = problem::Entity::find().filter(problem::Column::Code.eq(&code)).one(db).await?.ok_or_else(|| invalid("problem", "没有这个问题编号"))?;
+    let p = problem::Entity::find()
+        .filter(problem::Column::Code.eq(&code))
+        .one(db)
+        .await?
+        .ok_or_else(|| invalid("problem", "没有这个问题编号"))?;
     let before = opinion::Entity::find_by_id(id).one(db).await?.ok_or(ServiceError::NotFound)?;
     let mut model = before.clone().into_active_model();
     model.problem_id = Set(Some(p.id));

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
-use entity::vocab::{Channel, ChangeOp, OpinionKind, OpinionStatus};
+use entity::vocab::{ChangeOp, Channel, OpinionKind, OpinionStatus};
 use entity::{change_log, opinion, opinion_event};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
@@ -46,11 +46,7 @@ impl Mapping {
     }
 
     fn get<'a>(&self, row: &'a ImportRow, field: &str) -> &'a str {
-        self.0
-            .get(field)
-            .and_then(|headers| headers.iter().find_map(|h| row.cells.get(h)))
-            .map(|s| s.trim())
-            .unwrap_or("")
+        self.0.get(field).and_then(|headers| headers.iter().find_map(|h| row.cells.get(h))).map(|s| s.trim()).unwrap_or("")
     }
 }
 
@@ -61,7 +57,10 @@ pub fn parse_time(input: &str) -> Option<DateTime<Utc>> {
         .iter()
         .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
         .or_else(|| {
-            ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"].iter().find_map(|f| NaiveDate::parse_from_str(s, f).ok()).and_then(|d| d.and_hms_opt(0, 0, 0))
+            ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"]
+                .iter()
+                .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
         })?;
     time::beijing().from_local_datetime(&naive).single().map(|t| t.with_timezone(&Utc))
 }
@@ -111,7 +110,9 @@ fn parse_row(row: &ImportRow, mapping: &Mapping, source: &str, now: DateTime<Utc
     let replied_at = match (&reply, mapping.get(row, "reply_time")) {
         (None, _) => None,
         (Some(_), "") => Some(submitted_at),
-        (Some(_), t) => Some(parse_time(t).ok_or_else(|| format!("答复时间“{}”无法识别", t.chars().take(30).collect::<String>()))?.max(submitted_at)),
+        (Some(_), t) => {
+            Some(parse_time(t).ok_or_else(|| format!("答复时间“{}”无法识别", t.chars().take(30).collect::<String>()))?.max(submitted_at))
+        }
     };
     let label = mapping.get(row, "label");
     let count = |field: &str| mapping.get(row, field).parse::<f64>().map(|v| v.clamp(0.0, 1e9) as i32).unwrap_or(0);

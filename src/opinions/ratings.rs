@@ -112,16 +112,29 @@ pub async fn rate(db: &DatabaseConnection, code: &str, what: What, input: Rating
         .insert(&txn)
         .await?;
     }
-    journal::audit(&txn, &Actor::citizen(), "rating.create", "rating", created.id, None, snapshot(&serde_json::json!({
-        "target": target.as_str(), "level": level.score(), "followup": is_followup, "opinion": o.id,
-    })))
+    journal::audit(
+        &txn,
+        &Actor::citizen(),
+        "rating.create",
+        "rating",
+        created.id,
+        None,
+        snapshot(&serde_json::json!({
+            "target": target.as_str(), "level": level.score(), "followup": is_followup, "opinion": o.id,
+        })),
+    )
     .await?;
     txn.commit().await?;
     Ok(created)
 }
 
 /// The office records what it did about a 差评.
-pub async fn handle_followup(db: &DatabaseConnection, actor: &Actor, task_id: i32, note: &str) -> Result<followup_task::Model, ServiceError> {
+pub async fn handle_followup(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    task_id: i32,
+    note: &str,
+) -> Result<followup_task::Model, ServiceError> {
     actor.require(&[Role::Office])?;
     let mut errors = FieldErrors::default();
     let note = errors.text("note", text::block(note, 1000));
@@ -143,7 +156,9 @@ pub async fn handle_followup(db: &DatabaseConnection, actor: &Actor, task_id: i3
 }
 
 /// Open follow-ups, oldest due first, with the rated opinion's title.
-pub async fn open_followups(db: &DatabaseConnection) -> Result<Vec<(followup_task::Model, Option<opinion::Model>, Option<rating::Model>)>, ServiceError> {
+pub async fn open_followups(
+    db: &DatabaseConnection,
+) -> Result<Vec<(followup_task::Model, Option<opinion::Model>, Option<rating::Model>)>, ServiceError> {
     use sea_orm::QueryOrder;
     let tasks = followup_task::Entity::find()
         .filter(followup_task::Column::Status.eq(FollowupStatus::Open))

@@ -74,7 +74,12 @@ pub struct Submitted {
 }
 
 /// Validates and stores an opinion; its contacts go to their own table.
-pub async fn submit(db: &DatabaseConnection, input: &OpinionInput, channel: Channel, citizen_key: Option<String>) -> Result<Submitted, ServiceError> {
+pub async fn submit(
+    db: &DatabaseConnection,
+    input: &OpinionInput,
+    channel: Channel,
+    citizen_key: Option<String>,
+) -> Result<Submitted, ServiceError> {
     let mut errors = FieldErrors::default();
     let kind = OpinionKind::parse(&input.kind);
     if kind.is_none() {
@@ -160,9 +165,15 @@ pub async fn submit(db: &DatabaseConnection, input: &OpinionInput, channel: Chan
     .insert(&txn)
     .await?;
     if name.is_some() || phone.is_some() || email.is_some() {
-        opinion_contact::ActiveModel { opinion_id: Set(created.id), name: Set(name), phone: Set(phone), email: Set(email), created_at: Set(now) }
-            .insert(&txn)
-            .await?;
+        opinion_contact::ActiveModel {
+            opinion_id: Set(created.id),
+            name: Set(name),
+            phone: Set(phone),
+            email: Set(email),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
     }
     super::record_step(&txn, &created, None, None, "系统", Some("意见已受理，请保存查询码。".into()), true, now).await?;
     // The audit trail records that it happened, never who the citizen is.
@@ -173,13 +184,18 @@ pub async fn submit(db: &DatabaseConnection, input: &OpinionInput, channel: Chan
 }
 
 /// Stores the routing suggestion beside the opinion, for staff to accept or correct.
-pub async fn store_suggestion(db: &DatabaseConnection, opinion_id: i32, suggestion: &crate::themes::routing::Suggestion) -> Result<(), ServiceError> {
+pub async fn store_suggestion(
+    db: &DatabaseConnection,
+    opinion_id: i32,
+    suggestion: &crate::themes::routing::Suggestion,
+) -> Result<(), ServiceError> {
     use sea_orm::IntoActiveModel;
     let Some(found) = opinion::Entity::find_by_id(opinion_id).one(db).await? else { return Ok(()) };
     let mut model = found.into_active_model();
     model.suggested_category = Set(suggestion.category.as_ref().map(|(c, _)| c.clone()));
     model.suggested_unit_id = Set(suggestion.unit_id.map(|(u, _)| u));
-    let confidence = suggestion.category.as_ref().map(|(_, c)| *c).into_iter().chain(suggestion.unit_id.map(|(_, c)| c)).fold(f32::NAN, f32::min);
+    let confidence =
+        suggestion.category.as_ref().map(|(_, c)| *c).into_iter().chain(suggestion.unit_id.map(|(_, c)| c)).fold(f32::NAN, f32::min);
     model.suggestion_confidence = Set((!confidence.is_nan()).then_some(f64::from(confidence)));
     model.update(db).await?;
     Ok(())

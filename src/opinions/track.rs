@@ -111,11 +111,8 @@ pub async fn view(db: &impl ConnectionTrait, input: &str) -> Result<Option<Track
             .map(|kept| (kept.status.label().to_string(), kept.reply.map(|r| scrub(&r).into_owned()))),
         None => None,
     };
-    let given = rating::Entity::find()
-        .filter(rating::Column::TrackingCode.eq(&o.tracking_code))
-        .order_by_asc(rating::Column::Id)
-        .all(db)
-        .await?;
+    let given =
+        rating::Entity::find().filter(rating::Column::TrackingCode.eq(&o.tracking_code)).order_by_asc(rating::Column::Id).all(db).await?;
     let rated = given.iter().any(|r| r.target == RatingTarget::Opinion && !r.is_followup);
     let followed_up = given.iter().any(|r| r.target == RatingTarget::Opinion && r.is_followup);
     let result_done = rect.as_ref().is_some_and(|r| matches!(r.status, RectificationStatus::Reported | RectificationStatus::Rectified));
@@ -144,7 +141,12 @@ pub async fn view(db: &impl ConnectionTrait, input: &str) -> Result<Option<Track
         merged_into,
         ratings: given
             .iter()
-            .map(|r| GivenRating { target: r.target.label(), level: r.level.label(), is_followup: r.is_followup, at: time::minute(r.created_at) })
+            .map(|r| GivenRating {
+                target: r.target.label(),
+                level: r.level.label(),
+                is_followup: r.is_followup,
+                at: time::minute(r.created_at),
+            })
             .collect(),
         can_rate: super::RATEABLE.contains(&o.status) && !rated,
         can_follow_up: rated && !followed_up,

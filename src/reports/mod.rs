@@ -1,7 +1,10 @@
 //! 跟踪报道: follow-up reports written and published by the publicity department.
 
 use chrono::Utc;
-use entity::{report, vocab::{ChangeOp, ReportStatus, Role}};
+use entity::{
+    report,
+    vocab::{ChangeOp, ReportStatus, Role},
+};
 use rand::RngExt;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait, QueryOrder};
 

@@ -210,7 +210,12 @@ mod tests {
             let prior = rng.random_range(0.0..=100.0);
             let r = rating_score(&l, &s, prior);
             assert!((0.0..=100.0).contains(&r.score) && r.interval.0 <= r.score + 1e-9 && r.score <= r.interval.1 + 1e-9, "{r:?}");
-            let c = Components { ratings: Some(r.score), rectification: Some(rng.random_range(0.0..=100.0)), responsiveness: None, themes: Some(0.0) };
+            let c = Components {
+                ratings: Some(r.score),
+                rectification: Some(rng.random_range(0.0..=100.0)),
+                responsiveness: None,
+                themes: Some(0.0),
+            };
             let v = composite(&c, &s).unwrap();
             assert!((0.0..=100.0).contains(&v));
         }
@@ -269,6 +274,16 @@ mod tests {
         s.threshold = Threshold::Satisfied;
         assert_eq!(rating_score(&l, &s, 50.0).satisfied_rate, Some(50.0));
         assert!(ScoreSettings { level_points: [0.0, 80.0, 60.0, 30.0, 0.0], ..ScoreSettings::default() }.validate().is_err());
-        assert!(ScoreSettings { weight_ratings: 0.0, weight_rectification: 0.0, weight_responsiveness: 0.0, weight_themes: 0.0, ..ScoreSettings::default() }.validate().is_err());
+        assert!(
+            ScoreSettings {
+                weight_ratings: 0.0,
+                weight_rectification: 0.0,
+                weight_responsiveness: 0.0,
+                weight_themes: 0.0,
+                ..ScoreSettings::default()
+            }
+            .validate()
+            .is_err()
+        );
     }
 }

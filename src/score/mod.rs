@@ -17,7 +17,8 @@ use crate::lists::catalog;
 use formula::{Components, Levels, RatingScore, ScoreSettings, composite, rating_score, shrunk_rate};
 use period::Period;
 
-pub const LEVELS: &[(&str, &str)] = &[("city", "全市"), ("unit", "责任单位"), ("region", "区域"), ("category", "类别"), ("theme", "热点主题")];
+pub const LEVELS: &[(&str, &str)] =
+    &[("city", "全市"), ("unit", "责任单位"), ("region", "区域"), ("category", "类别"), ("theme", "热点主题")];
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Tally {
@@ -141,7 +142,9 @@ pub async fn compute(db: &impl ConnectionTrait, period: &Period, s: &ScoreSettin
     // subject their messages belong to, in proportion to their heat.
     let themes = theme::Entity::find().all(db).await?;
     let mut negative_by_opinion: HashMap<i32, bool> = HashMap::new();
-    for r in rating::Entity::find().filter(rating::Column::OpinionId.is_not_null()).filter(rating::Column::IsFollowup.eq(false)).all(db).await? {
+    for r in
+        rating::Entity::find().filter(rating::Column::OpinionId.is_not_null()).filter(rating::Column::IsFollowup.eq(false)).all(db).await?
+    {
         negative_by_opinion.insert(r.opinion_id.expect("filtered"), r.level.is_negative());
     }
     for th in &themes {
@@ -153,7 +156,8 @@ pub async fn compute(db: &impl ConnectionTrait, period: &Period, s: &ScoreSettin
             .iter()
             .filter(|o| {
                 negative_by_opinion.get(&o.id).copied().unwrap_or(false)
-                    || (matches!(o.status, OpinionStatus::Received | OpinionStatus::Routed | OpinionStatus::InProgress) && o.due_date.is_some_and(|d| d < today))
+                    || (matches!(o.status, OpinionStatus::Received | OpinionStatus::Routed | OpinionStatus::InProgress)
+                        && o.due_date.is_some_and(|d| d < today))
             })
             .count() as f64
             / members.len() as f64;
@@ -249,7 +253,21 @@ pub fn workbook(period: &str, version: i32, scores: &[SubjectScore]) -> Result<V
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let bold = Format::new().set_bold().set_background_color("F3EEEB");
-    let headers = ["对象", "综合指数", "满意度得分", "区间下限", "区间上限", "评价数", "满意率(%)", "差评率(%)", "评价回复率(%)", "非群众评价占比(%)", "整改得分", "响应得分", "热点得分"];
+    let headers = [
+        "对象",
+        "综合指数",
+        "满意度得分",
+        "区间下限",
+        "区间上限",
+        "评价数",
+        "满意率(%)",
+        "差评率(%)",
+        "评价回复率(%)",
+        "非群众评价占比(%)",
+        "整改得分",
+        "响应得分",
+        "热点得分",
+    ];
     for (level, label) in LEVELS {
         let sheet = book.add_worksheet();
         sheet.set_name(*label)?;
@@ -262,8 +280,18 @@ pub fn workbook(period: &str, version: i32, scores: &[SubjectScore]) -> Result<V
             let row = (r + 3) as u32;
             sheet.write_string(row, 0, v["label"].as_str().unwrap_or_default())?;
             let numbers = [
-                &v["composite"], &v["score"], &v["interval"][0], &v["interval"][1], &v["n"], &v["satisfied_rate"], &v["negative_rate"],
-                &v["response_rate"], &v["non_citizen_share"], &v["components"]["rectification"], &v["components"]["responsiveness"], &v["components"]["themes"],
+                &v["composite"],
+                &v["score"],
+                &v["interval"][0],
+                &v["interval"][1],
+                &v["n"],
+                &v["satisfied_rate"],
+                &v["negative_rate"],
+                &v["response_rate"],
+                &v["non_citizen_share"],
+                &v["components"]["rectification"],
+                &v["components"]["responsiveness"],
+                &v["components"]["themes"],
             ];
             for (c, value) in numbers.iter().enumerate() {
                 if let Some(x) = value.as_f64() {

@@ -59,7 +59,13 @@ impl Period {
 
     /// The period as UTC instants (Beijing midnights).
     pub fn bounds(&self) -> (DateTime<Utc>, DateTime<Utc>) {
-        let at = |d: NaiveDate| time::beijing().from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight")).single().expect("no DST in China").with_timezone(&Utc);
+        let at = |d: NaiveDate| {
+            time::beijing()
+                .from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
+                .single()
+                .expect("no DST in China")
+                .with_timezone(&Utc)
+        };
         (at(self.start), at(self.end))
     }
 }

@@ -34,7 +34,11 @@ pub async fn load(db: &impl ConnectionTrait, period: &Period, version: i32) -> R
 
 /// Every published version of a period: (version, its scores).
 pub async fn versions(db: &impl ConnectionTrait, period: &Period) -> Result<Vec<(i32, Vec<SubjectScore>)>, DbErr> {
-    let rows = score_snapshot::Entity::find().filter(score_snapshot::Column::Period.eq(period.name())).order_by_asc(score_snapshot::Column::Id).all(db).await?;
+    let rows = score_snapshot::Entity::find()
+        .filter(score_snapshot::Column::Period.eq(period.name()))
+        .order_by_asc(score_snapshot::Column::Id)
+        .all(db)
+        .await?;
     let mut out: Vec<(i32, Vec<SubjectScore>)> = Vec::new();
     for row in rows {
         let Ok(score) = serde_json::from_str::<SubjectScore>(&row.payload_json) else { continue };

@@ -52,7 +52,8 @@ fn choose_queries(jieba: &Jieba, messages: &[Message], count: usize) -> Vec<Stri
     let mut ranked: Vec<(String, usize)> = df.into_iter().filter(|(_, n)| *n >= 5).collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let singles: Vec<String> = ranked.iter().skip(20).step_by(7).take(count * 2 / 3).map(|(w, _)| w.clone()).collect();
-    let pairs: Vec<String> = singles.windows(2).step_by(2).take(count - singles.len().min(count)).map(|w| format!("{} {}", w[0], w[1])).collect();
+    let pairs: Vec<String> =
+        singles.windows(2).step_by(2).take(count - singles.len().min(count)).map(|w| format!("{} {}", w[0], w[1])).collect();
     singles.into_iter().chain(pairs).take(count).collect()
 }
 

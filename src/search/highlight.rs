@@ -231,7 +231,28 @@ mod tests {
 
     /// Hand-picked trouble: compounds before their sub-words, brackets, markup, wide and
     /// four-byte characters, digits glued to Chinese.
-    const ODD: &[&str] = &["停车难", "停车", "（整改）", "<b>", "&amp;", "\"", "'", "ＡＢＣ１２", "😀", "𠮷", "58车贷", "3号线", "A7县", "…", " ", "\n", "垃圾站", "希望尽快解决", "房产证", "幼儿园"];
+    const ODD: &[&str] = &[
+        "停车难",
+        "停车",
+        "（整改）",
+        "<b>",
+        "&amp;",
+        "\"",
+        "'",
+        "ＡＢＣ１２",
+        "😀",
+        "𠮷",
+        "58车贷",
+        "3号线",
+        "A7县",
+        "…",
+        " ",
+        "\n",
+        "垃圾站",
+        "希望尽快解决",
+        "房产证",
+        "幼儿园",
+    ];
 
     fn text_strategy() -> impl Strategy<Value = String> {
         let piece = prop_oneof![

@@ -113,16 +113,30 @@ async fn all_records(db: &DatabaseConnection) -> Result<Vec<(&'static str, i32)>
     let mut all = Vec::new();
     let ids = |v: Vec<i32>, t: &'static str| v.into_iter().map(move |id| (t, id));
     all.extend(ids(problem::Entity::find().select_only().column(problem::Column::Id).into_tuple().all(db).await?, "problem"));
-    all.extend(ids(rectification::Entity::find().select_only().column(rectification::Column::Id).into_tuple().all(db).await?, "rectification"));
+    all.extend(ids(
+        rectification::Entity::find().select_only().column(rectification::Column::Id).into_tuple().all(db).await?,
+        "rectification",
+    ));
     all.extend(ids(report::Entity::find().select_only().column(report::Column::Id).into_tuple().all(db).await?, "report"));
     all.extend(ids(opinion::Entity::find().select_only().column(opinion::Column::Id).into_tuple().all(db).await?, "opinion"));
     Ok(all)
 }
 
 /// Rebuilds the index from the database; `progress(done, total)` after each batch.
-pub async fn rebuild(engine: &Arc<SearchEngine>, db: &DatabaseConnection, mut progress: impl FnMut(usize, usize)) -> Result<usize, SearchError> {
+pub async fn rebuild(
+    engine: &Arc<SearchEngine>,
+    db: &DatabaseConnection,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<usize, SearchError> {
     // Changes made while rebuilding are re-applied by the follower from this mark on.
-    let mark: Option<i64> = change_log::Entity::find().select_only().column(change_log::Column::Id).order_by_desc(change_log::Column::Id).limit(1).into_tuple().one(db).await?;
+    let mark: Option<i64> = change_log::Entity::find()
+        .select_only()
+        .column(change_log::Column::Id)
+        .order_by_desc(change_log::Column::Id)
+        .limit(1)
+        .into_tuple()
+        .one(db)
+        .await?;
     {
         let engine = engine.clone();
         tokio::task::spawn_blocking(move || -> Result<(), SearchError> {

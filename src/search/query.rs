@@ -145,7 +145,15 @@ pub fn text_queries(engine: &SearchEngine, text: &str) -> Option<(BooleanQuery, 
     let preference = |occur: Occur| -> Vec<(Occur, Box<dyn Query>)> {
         [("problem", 4.0), ("rectification", 2.0), ("report", 2.0)]
             .into_iter()
-            .map(|(t, boost)| (occur, Box::new(BoostQuery::new(Box::new(TermQuery::new(Term::from_field_text(f.doc_type, t), IndexRecordOption::Basic)), boost)) as Box<dyn Query>))
+            .map(|(t, boost)| {
+                (
+                    occur,
+                    Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(Term::from_field_text(f.doc_type, t), IndexRecordOption::Basic)),
+                        boost,
+                    )) as Box<dyn Query>,
+                )
+            })
             .collect()
     };
     let mut all: Vec<(Occur, Box<dyn Query>)> = clauses.iter().map(|c| (Occur::Must, c.box_clone())).collect();
@@ -159,7 +167,8 @@ pub fn text_queries(engine: &SearchEngine, text: &str) -> Option<(BooleanQuery, 
 
 fn filters(engine: &SearchEngine, req: &SearchRequest) -> Vec<(Occur, Box<dyn Query>)> {
     let f = engine.fields;
-    let exact = |field, value: &str| -> Box<dyn Query> { Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic)) };
+    let exact =
+        |field, value: &str| -> Box<dyn Query> { Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic)) };
     let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if req.public_only {
         out.push((Occur::Must, exact(f.visibility, "public")));
@@ -265,7 +274,12 @@ pub fn status_label(value: &str) -> String {
         .to_string()
 }
 
-fn hits(engine: &SearchEngine, searcher: &Searcher, highlighter: &Highlighter, addresses: Vec<(f32, DocAddress)>) -> Result<Vec<Hit>, SearchError> {
+fn hits(
+    engine: &SearchEngine,
+    searcher: &Searcher,
+    highlighter: &Highlighter,
+    addresses: Vec<(f32, DocAddress)>,
+) -> Result<Vec<Hit>, SearchError> {
     let f = engine.fields;
     let mut out = Vec::new();
     for (score, address) in addresses {
@@ -274,7 +288,12 @@ fn hits(engine: &SearchEngine, searcher: &Searcher, highlighter: &Highlighter, a
         let body = stored(&doc, f.body);
         let (title_html, snippet_html) = highlighted(engine, highlighter, &title, &body);
         let doc_type = stored(&doc, f.doc_type);
-        let date = doc.get_first(f.date).and_then(|v| v.as_i64()).and_then(|t| chrono::DateTime::from_timestamp(t, 0)).map(time::minute).unwrap_or_default();
+        let date = doc
+            .get_first(f.date)
+            .and_then(|v| v.as_i64())
+            .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+            .map(time::minute)
+            .unwrap_or_default();
         out.push(Hit {
             key: stored(&doc, f.key),
             type_label: type_label(&doc_type),

@@ -87,11 +87,8 @@ pub fn query_words(jieba: &Jieba, text: &str) -> Vec<(String, Vec<String>)> {
             continue;
         }
         let whole = normalise(t.word);
-        let parts = all
-            .iter()
-            .filter(|p| p.from >= t.byte_start && p.to <= t.byte_end && p.text != whole)
-            .map(|p| p.text.clone())
-            .collect();
+        let parts =
+            all.iter().filter(|p| p.from >= t.byte_start && p.to <= t.byte_end && p.text != whole).map(|p| p.text.clone()).collect();
         if !words.iter().any(|(w, _)| *w == whole) {
             words.push((whole, parts));
         }
@@ -122,13 +119,8 @@ impl TokenStream for JiebaTokenStream {
     fn advance(&mut self) -> bool {
         let Some(piece) = self.pieces.get(self.index) else { return false };
         self.index += 1;
-        self.token = Token {
-            offset_from: piece.from,
-            offset_to: piece.to,
-            position: piece.position,
-            text: piece.text.clone(),
-            position_length: 1,
-        };
+        self.token =
+            Token { offset_from: piece.from, offset_to: piece.to, position: piece.position, text: piece.text.clone(), position_length: 1 };
         true
     }
 

@@ -5,10 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use entity::vocab::{OpinionStatus, RatingLevel, RatingOrigin, RectificationStatus};
 use entity::{opinion, problem, progress_update, rating, rectification, responsibility, unit};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -48,11 +45,7 @@ pub async fn headline(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<H
         .collect();
     let by_status = RectificationStatus::ALL
         .iter()
-        .map(|s| StatusCount {
-            status: s.as_str(),
-            label: s.label(),
-            count: counts.get(s).copied().unwrap_or(0) as u64,
-        })
+        .map(|s| StatusCount { status: s.as_str(), label: s.label(), count: counts.get(s).copied().unwrap_or(0) as u64 })
         .collect();
     let today = crate::domain::time::today(now);
     let late_updates = rectification::Entity::find()
@@ -65,20 +58,13 @@ pub async fn headline(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<H
     let recent = opinion::Entity::find().filter(opinion::Column::SubmittedAt.gte(year_ago));
     let opinions_last_year = recent.clone().count(db).await?;
     let done = recent
-        .filter(opinion::Column::Status.is_in([
-            OpinionStatus::Closed,
-            OpinionStatus::Revisited,
-            OpinionStatus::Explained,
-        ]))
+        .filter(opinion::Column::Status.is_in([OpinionStatus::Closed, OpinionStatus::Revisited, OpinionStatus::Explained]))
         .count(db)
         .await?;
 
     let citizen = rating::Entity::find().filter(rating::Column::Origin.eq(RatingOrigin::Citizen));
     let citizen_ratings = citizen.clone().count(db).await?;
-    let satisfied = citizen
-        .filter(rating::Column::Level.gte(RatingLevel::Basic))
-        .count(db)
-        .await?;
+    let satisfied = citizen.filter(rating::Column::Level.gte(RatingLevel::Basic)).count(db).await?;
 
     Ok(Headline {
         problems,

@@ -72,7 +72,10 @@ fn is_place(word: &str) -> bool {
 }
 
 /// Words too general to name a theme.
-const GENERIC: &[&str] = &["问题", "反映", "希望", "相关", "部门", "解决", "情况", "市民", "群众", "领导", "我们", "请求", "关于", "现在", "没有", "一直", "目前", "严重", "导致", "要求", "尽快", "处理", "进行", "存在", "表示", "工作", "单位", "政府", "您好", "尊敬"];
+const GENERIC: &[&str] = &[
+    "问题", "反映", "希望", "相关", "部门", "解决", "情况", "市民", "群众", "领导", "我们", "请求", "关于", "现在", "没有", "一直", "目前",
+    "严重", "导致", "要求", "尽快", "处理", "进行", "存在", "表示", "工作", "单位", "政府", "您好", "尊敬",
+];
 
 struct Cluster {
     centroid: HashMap<u32, f32>,
@@ -198,10 +201,8 @@ pub fn mine(jieba: &Jieba, messages: &[Message], settings: &Settings, mut progre
                 candidates.extend(list.iter().rev().take(50));
             }
         }
-        let best = candidates
-            .into_iter()
-            .map(|c| (c, clusters[c].centre.dot_sparse(v)))
-            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+        let best =
+            candidates.into_iter().map(|c| (c, clusters[c].centre.dot_sparse(v))).max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
         let place = words(jieba, &messages[i].title).into_iter().find(|w| is_place(w));
         let target = match best {
             Some((c, sim)) if sim >= settings.join => c,
@@ -259,7 +260,10 @@ pub fn mine(jieba: &Jieba, messages: &[Message], settings: &Settings, mut progre
             }
         }
         if let Some((big, _)) = best {
-            let (a, b) = (dominant_place(&clusters[big].places, clusters[big].members.len()), dominant_place(&clusters[small].places, clusters[small].members.len()));
+            let (a, b) = (
+                dominant_place(&clusters[big].places, clusters[big].members.len()),
+                dominant_place(&clusters[small].places, clusters[small].members.len()),
+            );
             if a.is_some() && b.is_some() && a != b {
                 continue;
             }

@@ -59,7 +59,11 @@ impl RoutingModel {
         let text = format!("{title}\n{content}");
         Suggestion {
             category: self.category.as_ref().and_then(|m| m.predict(jieba, &text)).map(|p| (p.label, p.confidence)),
-            unit_id: self.unit.as_ref().and_then(|m| m.predict(jieba, &text)).and_then(|p| p.label.parse().ok().map(|id| (id, p.confidence))),
+            unit_id: self
+                .unit
+                .as_ref()
+                .and_then(|m| m.predict(jieba, &text))
+                .and_then(|p| p.label.parse().ok().map(|id| (id, p.confidence))),
         }
     }
 }

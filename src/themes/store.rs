@@ -7,8 +7,8 @@ use chrono::{Datelike, Duration, Utc};
 use entity::vocab::{OpinionStatus, RatingLevel, RatingOrigin, RatingTarget, ThemeStatus};
 use entity::{opinion, rating, theme, theme_member, unit};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::Expr,
 };
 use serde::Serialize;
 
@@ -22,7 +22,11 @@ pub struct Rebuilt {
 }
 
 /// Re-mines every public opinion. Themes already promoted to problems are kept as they are.
-pub async fn rebuild(db: &DatabaseConnection, jieba: &jieba_rs::Jieba, mut progress: impl FnMut(usize, usize)) -> Result<Rebuilt, ServiceError> {
+pub async fn rebuild(
+    db: &DatabaseConnection,
+    jieba: &jieba_rs::Jieba,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Rebuilt, ServiceError> {
     let opinions = opinion::Entity::find()
         .filter(opinion::Column::Status.is_not_in([OpinionStatus::Hidden, OpinionStatus::Withdrawn]))
         .order_by_asc(opinion::Column::Id)
@@ -43,7 +47,8 @@ pub async fn rebuild(db: &DatabaseConnection, jieba: &jieba_rs::Jieba, mut progr
     let mined = mine(jieba, &messages, &Settings::default(), &mut progress);
     let now = Utc::now();
     let txn = begin_write(db).await?;
-    let kept: Vec<i32> = theme::Entity::find().filter(theme::Column::Status.eq(ThemeStatus::Promoted)).all(&txn).await?.into_iter().map(|t| t.id).collect();
+    let kept: Vec<i32> =
+        theme::Entity::find().filter(theme::Column::Status.eq(ThemeStatus::Promoted)).all(&txn).await?.into_iter().map(|t| t.id).collect();
     theme_member::Entity::delete_many().filter(theme_member::Column::ThemeId.is_not_in(kept.clone())).exec(&txn).await?;
     opinion::Entity::update_many()
         .col_expr(opinion::Column::ThemeId, Expr::value(Option::<i32>::None))
@@ -133,7 +138,11 @@ pub struct ThemeRow {
 /// Themes ranked by heat, optionally only those touching `region` and active in `period`.
 /// Rising compares the period with the one before (without a period: the last 30 days with
 /// the 30 before).
-pub async fn ranked(db: &impl ConnectionTrait, region: Option<&str>, period: Option<&crate::score::period::Period>) -> Result<Vec<ThemeRow>, DbErr> {
+pub async fn ranked(
+    db: &impl ConnectionTrait,
+    region: Option<&str>,
+    period: Option<&crate::score::period::Period>,
+) -> Result<Vec<ThemeRow>, DbErr> {
     let themes = theme::Entity::find().order_by_desc(theme::Column::Heat).all(db).await?;
     let now = Utc::now();
     let (window, before_window) = match period {
@@ -144,16 +153,12 @@ pub async fn ranked(db: &impl ConnectionTrait, region: Option<&str>, period: Opt
     for t in themes {
         let regions: Vec<(String, usize)> = serde_json::from_str(&t.regions).unwrap_or_default();
         if let Some(r) = region
-            && !regions.iter().any(|(name, _)| name == r) {
-                continue;
-            }
-        let times: Vec<chrono::DateTime<Utc>> = opinion::Entity::find()
-            .filter(opinion::Column::ThemeId.eq(t.id))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|o| o.submitted_at)
-            .collect();
+            && !regions.iter().any(|(name, _)| name == r)
+        {
+            continue;
+        }
+        let times: Vec<chrono::DateTime<Utc>> =
+            opinion::Entity::find().filter(opinion::Column::ThemeId.eq(t.id)).all(db).await?.into_iter().map(|o| o.submitted_at).collect();
         let within = |at: &chrono::DateTime<Utc>, (from, to): (chrono::DateTime<Utc>, chrono::DateTime<Utc>)| *at >= from && *at < to;
         let recent = times.iter().filter(|at| within(at, window)).count();
         let before = times.iter().filter(|at| within(at, before_window)).count();
@@ -216,7 +221,8 @@ pub struct ThemeDetail {
 
 pub async fn detail(db: &impl ConnectionTrait, id: i32) -> Result<Option<ThemeDetail>, DbErr> {
     let Some(t) = theme::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
-    let members = opinion::Entity::find().filter(opinion::Column::ThemeId.eq(id)).order_by_desc(opinion::Column::SubmittedAt).all(db).await?;
+    let members =
+        opinion::Entity::find().filter(opinion::Column::ThemeId.eq(id)).order_by_desc(opinion::Column::SubmittedAt).all(db).await?;
     let today = crate::domain::time::today(Utc::now());
     let mut trend: Vec<(String, usize)> = (0..12)
         .rev()
@@ -292,7 +298,11 @@ pub async fn promote(db: &DatabaseConnection, actor: &Actor, theme_id: i32, prob
     actor.require(&[entity::vocab::Role::Office])?;
     let txn = begin_write(db).await?;
     let t = theme::Entity::find_by_id(theme_id).one(&txn).await?.ok_or(ServiceError::NotFound)?;
-    let p = entity::problem::Entity::find().filter(entity::problem::Column::Code.eq(problem_code)).one(&txn).await?.ok_or(ServiceError::NotFound)?;
+    let p = entity::problem::Entity::find()
+        .filter(entity::problem::Column::Code.eq(problem_code))
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     let members = opinion::Entity::find().filter(opinion::Column::ThemeId.eq(theme_id)).all(&txn).await?;
     for o in &members {
         crate::opinions::handling::link_problem(&txn, actor, o.id, problem_code).await?;

@@ -8,7 +8,20 @@ use rand_chacha::ChaCha8Rng;
 
 use super::cluster::Message;
 
-const PLACES: &[&str] = &["滨江花园", "幸福里小区", "学府小区", "人民路", "科技大道", "石门村", "古城景区", "阳光新城", "锦绣家园", "翠湖苑", "东湖社区", "南山路"];
+const PLACES: &[&str] = &[
+    "滨江花园",
+    "幸福里小区",
+    "学府小区",
+    "人民路",
+    "科技大道",
+    "石门村",
+    "古城景区",
+    "阳光新城",
+    "锦绣家园",
+    "翠湖苑",
+    "东湖社区",
+    "南山路",
+];
 const CONCERNS: &[(&str, &str)] = &[
     ("夜间施工噪音扰民", "工地晚上十点以后还在施工，打桩声音很大，影响休息"),
     ("物业乱收停车费", "物业收取停车费不公开标准，车位被外来车辆占用"),
@@ -19,7 +32,18 @@ const CONCERNS: &[(&str, &str)] = &[
     ("电梯经常故障", "电梯经常坏，老人上下楼困难，维修不及时"),
     ("餐馆油烟扰民", "楼下餐馆油烟直排，窗户不敢开"),
 ];
-const EVERYDAY: &[&str] = &["咨询社保缴费", "医院挂号排队太久", "建议增加公交班次", "路灯不亮", "公租房申请条件", "居住证办理流程", "失业金申领", "电动车上牌", "表扬社区医生", "下水道堵塞"];
+const EVERYDAY: &[&str] = &[
+    "咨询社保缴费",
+    "医院挂号排队太久",
+    "建议增加公交班次",
+    "路灯不亮",
+    "公租房申请条件",
+    "居住证办理流程",
+    "失业金申领",
+    "电动车上牌",
+    "表扬社区医生",
+    "下水道堵塞",
+];
 
 pub fn messages(n: usize, seed: u64) -> Vec<Message> {
     labelled(n, seed).into_iter().map(|(m, _)| m).collect()
@@ -37,7 +61,11 @@ pub fn labelled(n: usize, seed: u64) -> Vec<(Message, String)> {
                 (format!("{place}{t}"), format!("{place}{b}，已经持续{}个月。", rng.random_range(1..12)), t)
             } else {
                 let t = *EVERYDAY.choose(&mut rng).expect("everyday");
-                (format!("{t}{}", rng.random_range(0..100_000)), format!("{t}，编号{}，请相关部门答复。", rng.random_range(0..1_000_000)), t)
+                (
+                    format!("{t}{}", rng.random_range(0..100_000)),
+                    format!("{t}，编号{}，请相关部门答复。", rng.random_range(0..1_000_000)),
+                    t,
+                )
             };
             let message = Message {
                 id: i.to_string(),

@@ -1,6 +1,10 @@
 //! The admin's pages: accounts, units and the audit trail.
 
-use actix_web::{HttpRequest, HttpResponse, get, http::{StatusCode, header}, post, web};
+use actix_web::{
+    HttpRequest, HttpResponse, get,
+    http::{StatusCode, header},
+    post, web,
+};
 use entity::vocab::{Role, UnitKind};
 use serde::Deserialize;
 use serde_json::json;
@@ -61,13 +65,24 @@ async fn admin_page(req: &HttpRequest, state: &AppState, notice: Option<&str>) -
 }
 
 #[get("/admin")]
-async fn index(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, query: web::Query<Notice>) -> Result<HttpResponse, AppError> {
+async fn index(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<Notice>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Admin])?;
     admin_page(&req, &state, query.notice.as_deref()).await?.render(&state.tera, "admin/index.html")
 }
 
 /// Shows the admin page again with the form's errors and what was typed.
-async fn form_again(req: &HttpRequest, state: &AppState, form: &str, err: ServiceError, values: serde_json::Value) -> Result<HttpResponse, AppError> {
+async fn form_again(
+    req: &HttpRequest,
+    state: &AppState,
+    form: &str,
+    err: ServiceError,
+    values: serde_json::Value,
+) -> Result<HttpResponse, AppError> {
     let ServiceError::Invalid(errors) = err else { return Err(err.into()) };
     let mut page = admin_page(req, state, None).await?;
     page.insert("form", form).insert("errors", &errors.by_field()).insert("values", &values);
@@ -88,7 +103,12 @@ struct UserForm {
 }
 
 #[post("/admin/users")]
-async fn create_user(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, CsrfForm(form): CsrfForm<UserForm>) -> Result<HttpResponse, AppError> {
+async fn create_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    CsrfForm(form): CsrfForm<UserForm>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Admin])?;
     let input = NewUser {
         username: &form.username,
@@ -112,7 +132,12 @@ struct ActiveForm {
 }
 
 #[post("/admin/users/{id}/active")]
-async fn set_user_active(state: web::Data<AppState>, user: CurrentUser, path: web::Path<i32>, CsrfForm(form): CsrfForm<ActiveForm>) -> Result<HttpResponse, AppError> {
+async fn set_user_active(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i32>,
+    CsrfForm(form): CsrfForm<ActiveForm>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Admin])?;
     let active = form.active == "true";
     let changed = accounts::set_active(&state.db, &user.actor(), path.into_inner(), active).await?;
@@ -126,7 +151,12 @@ struct PasswordForm {
 }
 
 #[post("/admin/users/{id}/password")]
-async fn reset_password(state: web::Data<AppState>, user: CurrentUser, path: web::Path<i32>, CsrfForm(form): CsrfForm<PasswordForm>) -> Result<HttpResponse, AppError> {
+async fn reset_password(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i32>,
+    CsrfForm(form): CsrfForm<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Admin])?;
     accounts::set_password(&state.db, &user.actor(), path.into_inner(), &form.password).await?;
     Ok(back_to_admin("密码已重置"))
@@ -155,7 +185,12 @@ impl UnitForm {
 }
 
 #[post("/admin/units")]
-async fn create_unit(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, CsrfForm(form): CsrfForm<UnitForm>) -> Result<HttpResponse, AppError> {
+async fn create_unit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    CsrfForm(form): CsrfForm<UnitForm>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Admin])?;
     match units::create_unit(&state.db, &user.actor(), form.input()).await {
         Ok(created) => Ok(back_to_admin(&format!("已添加单位 {}", created.name))),
@@ -164,7 +199,13 @@ async fn create_unit(req: HttpRequest, state: web::Data<AppState>, user: Current
 }
 
 #[post("/admin/units/{id}")]
-async fn update_unit(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, path: web::Path<i32>, CsrfForm(form): CsrfForm<UnitForm>) -> Result<HttpResponse, AppError> {
+async fn update_unit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i32>,
+    CsrfForm(form): CsrfForm<UnitForm>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Admin])?;
     let active = form.active.as_deref() != Some("false");
     match units::update_unit(&state.db, &user.actor(), path.into_inner(), form.input(), active).await {
@@ -185,7 +226,12 @@ struct AuditFilter {
 const AUDIT_PAGE: u64 = 50;
 
 #[get("/admin/audit")]
-async fn audit_trail(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, filter: web::Query<AuditFilter>) -> Result<HttpResponse, AppError> {
+async fn audit_trail(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    filter: web::Query<AuditFilter>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Admin])?;
     let clean = |v: &Option<String>| v.as_deref().and_then(|s| crate::domain::text::line(s, 64).ok());
     let trail_filter = journal::TrailFilter {
@@ -207,7 +253,9 @@ async fn audit_trail(req: HttpRequest, state: web::Data<AppState>, user: Current
         .collect();
     // The filters again, for the pager's links.
     let mut query = url::form_urlencoded::Serializer::new(String::new());
-    for (key, value) in [("actor", &filter.actor), ("action", &filter.action), ("entity_type", &filter.entity_type), ("entity_id", &filter.entity_id)] {
+    for (key, value) in
+        [("actor", &filter.actor), ("action", &filter.action), ("entity_type", &filter.entity_type), ("entity_id", &filter.entity_id)]
+    {
         if let Some(value) = clean(value) {
             query.append_pair(key, &value);
         }
@@ -219,10 +267,13 @@ async fn audit_trail(req: HttpRequest, state: web::Data<AppState>, user: Current
     let mut page = Page::new(&req, "admin");
     page.insert("query", &query)
         .insert("entries", &entries)
-        .insert("filter", &json!({
-            "actor": clean(&filter.actor), "action": clean(&filter.action),
-            "entity_type": clean(&filter.entity_type), "entity_id": clean(&filter.entity_id),
-        }))
+        .insert(
+            "filter",
+            &json!({
+                "actor": clean(&filter.actor), "action": clean(&filter.action),
+                "entity_type": clean(&filter.entity_type), "entity_id": clean(&filter.entity_id),
+            }),
+        )
         .insert("page_no", &page_no)
         .insert("pages", &pages);
     page.render(&state.tera, "admin/audit.html")

@@ -7,10 +7,13 @@ use serde_json::json;
 
 use crate::domain::time;
 use crate::error::{ApiError, AppError};
+use crate::limits::Policy;
 use crate::lists::catalog::{self, Filter, FilterParams, ListRow};
 use crate::lists::detail;
-use crate::limits::Policy;
-use crate::opinions::{submit::{self, OpinionInput}, track};
+use crate::opinions::{
+    submit::{self, OpinionInput},
+    track,
+};
 use crate::web::client::limit;
 use crate::{db, state::AppState};
 

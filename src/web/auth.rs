@@ -1,6 +1,10 @@
 //! Logging in and out.
 
-use actix_web::{HttpRequest, HttpResponse, get, http::{StatusCode, header}, post, web};
+use actix_web::{
+    HttpRequest, HttpResponse, get,
+    http::{StatusCode, header},
+    post, web,
+};
 use chrono::Utc;
 use serde::Deserialize;
 

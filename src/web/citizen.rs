@@ -9,10 +9,18 @@ use sha2::{Digest, Sha256};
 use crate::domain::DEFAULT_CATEGORIES;
 use crate::error::{AppError, as_notice};
 use crate::limits::Policy;
-use crate::opinions::{ratings::{self, RatingInput, What}, submit::{self, OpinionInput}, track};
+use crate::opinions::{
+    ratings::{self, RatingInput, What},
+    submit::{self, OpinionInput},
+    track,
+};
 use crate::service::{FieldErrors, ServiceError};
 use crate::state::AppState;
-use crate::web::{client::limit, csrf::{CsrfForm, CsrfPairs}, page::Page};
+use crate::web::{
+    client::limit,
+    csrf::{CsrfForm, CsrfPairs},
+    page::Page,
+};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(new_form).service(create).service(track_form).service(track_lookup).service(rate);
@@ -25,7 +33,8 @@ pub async fn after_submission(state: &AppState, opinion: &entity::opinion::Model
     let text = format!("{} {}", opinion.title, opinion.content.chars().take(200).collect::<String>());
     let neighbours = tokio::task::spawn_blocking(move || crate::search::query::similar(&engine, &text, "opinion", 5, None)).await;
     if let Ok(Ok(hits)) = neighbours {
-        let ids: Vec<i32> = hits.iter().filter_map(|h| h.key.strip_prefix("opinion:")?.parse().ok()).filter(|id| *id != opinion.id).collect();
+        let ids: Vec<i32> =
+            hits.iter().filter_map(|h| h.key.strip_prefix("opinion:")?.parse().ok()).filter(|id| *id != opinion.id).collect();
         if let Err(err) = crate::themes::store::join_nearest(&state.db, opinion.id, &ids).await {
             tracing::warn!(%err, "theme not joined");
         }
@@ -50,8 +59,14 @@ pub fn citizen_key(input: &OpinionInput) -> Option<String> {
     Some(format!("tel-{}", &hex::encode(Sha256::digest(phone.as_bytes()))[..20]))
 }
 
-async fn form_page(req: &HttpRequest, state: &AppState, errors: Option<&FieldErrors>, values: &OpinionInput) -> Result<HttpResponse, AppError> {
-    let regions = crate::units::list_units(&state.db).await?.into_iter().filter_map(|u| u.region).collect::<std::collections::BTreeSet<_>>();
+async fn form_page(
+    req: &HttpRequest,
+    state: &AppState,
+    errors: Option<&FieldErrors>,
+    values: &OpinionInput,
+) -> Result<HttpResponse, AppError> {
+    let regions =
+        crate::units::list_units(&state.db).await?.into_iter().filter_map(|u| u.region).collect::<std::collections::BTreeSet<_>>();
     let mut page = Page::new(req, "submit");
     page.insert("kinds", &OpinionKind::ALL.iter().map(|k| json!({ "value": k.as_str(), "label": k.label() })).collect::<Vec<_>>())
         .insert("categories", DEFAULT_CATEGORIES)

@@ -105,7 +105,10 @@ pub async fn read_limited(payload: &mut Payload, limit: usize) -> Result<web::By
 }
 
 /// Reads a url-encoded body and checks its CSRF token: the body and its pairs.
-fn checked_body(req: &HttpRequest, payload: &mut Payload) -> impl Future<Output = Result<(web::BytesMut, Vec<(String, String)>), AppError>> + 'static {
+fn checked_body(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> impl Future<Output = Result<(web::BytesMut, Vec<(String, String)>), AppError>> + 'static {
     let cookie = cookie_token(req);
     let mut payload = payload.take();
     async move {

@@ -23,16 +23,13 @@ use crate::error::{ApiError, AppError};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::PathConfig::default().error_handler(|_, req| wrap(req, AppError::NotFound)))
-        .app_data(web::QueryConfig::default().error_handler(|_, req| {
-            wrap(req, AppError::BadRequest("查询参数格式有误。".into()))
-        }))
+        .app_data(web::QueryConfig::default().error_handler(|_, req| wrap(req, AppError::BadRequest("查询参数格式有误。".into()))))
         .app_data(web::JsonConfig::default().limit(csrf::FORM_LIMIT).error_handler(|err, req| {
             let error = match err {
-                actix_web::error::JsonPayloadError::Overflow { .. }
-                | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => AppError::PayloadTooLarge,
-                actix_web::error::JsonPayloadError::ContentType => {
-                    AppError::BadRequest("请以 application/json 格式提交。".into())
+                actix_web::error::JsonPayloadError::Overflow { .. } | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => {
+                    AppError::PayloadTooLarge
                 }
+                actix_web::error::JsonPayloadError::ContentType => AppError::BadRequest("请以 application/json 格式提交。".into()),
                 _ => AppError::BadRequest("JSON 格式有误。".into()),
             };
             wrap(req, error)

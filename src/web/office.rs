@@ -1,6 +1,10 @@
 //! The performance office's desk (绩效办).
 
-use actix_web::{HttpRequest, HttpResponse, get, http::{StatusCode, header}, post, web};
+use actix_web::{
+    HttpRequest, HttpResponse, get,
+    http::{StatusCode, header},
+    post, web,
+};
 use entity::vocab::Role;
 use serde::Deserialize;
 
@@ -11,14 +15,14 @@ use crate::domain::DEFAULT_CATEGORIES;
 use crate::error::{AppError, as_notice};
 use crate::lists::catalog::{self, Filter, Sort};
 use crate::lists::exchange;
-use crate::opinions::{handling, ratings};
-use crate::store::{self, opinions::InboxFilter};
 use crate::lists::workflow::{self, NewProblem};
-use crate::service::{FieldErrors, ServiceError};
+use crate::opinions::{handling, ratings};
 use crate::score::formula::ScoreSettings;
+use crate::service::{FieldErrors, ServiceError};
 use crate::settings::{self, Deadlines};
 use crate::state::AppState;
 use crate::store::stats;
+use crate::store::{self, opinions::InboxFilter};
 use crate::web::{csrf::CsrfForm, page::Page, session::CurrentUser, upload::CsrfMultipart};
 
 const DEADLINE_FIELDS: [(&str, &str); 7] = [
@@ -67,14 +71,23 @@ fn period_of(value: Option<&str>) -> crate::score::period::Period {
     value.and_then(Period::parse).unwrap_or_else(|| Period::quarter_of(catalog::today()))
 }
 
-async fn scores_view(req: &HttpRequest, state: &AppState, query: &ScoresQuery, errors: Option<&FieldErrors>, shown: Option<&ScoreSettings>) -> Result<HttpResponse, AppError> {
+async fn scores_view(
+    req: &HttpRequest,
+    state: &AppState,
+    query: &ScoresQuery,
+    errors: Option<&FieldErrors>,
+    shown: Option<&ScoreSettings>,
+) -> Result<HttpResponse, AppError> {
     use crate::score::{LEVELS, snapshot, view};
     let period = period_of(query.period.as_deref());
     let level = query.level.as_deref().filter(|l| LEVELS.iter().any(|(x, _)| x == l)).unwrap_or("unit");
     let (scores, version, published) = snapshot::current(&state.db, &period).await?;
     let (previous, _, _) = snapshot::current(&state.db, &period.previous()).await?;
     let versions = snapshot::versions(&state.db, &period).await?;
-    let mut labels: Vec<(String, String)> = versions.iter().flat_map(|(_, list)| list.iter().filter(|s| s.level == level).map(|s| (s.subject.clone(), s.label.clone()))).collect();
+    let mut labels: Vec<(String, String)> = versions
+        .iter()
+        .flat_map(|(_, list)| list.iter().filter(|s| s.level == level).map(|s| (s.subject.clone(), s.label.clone())))
+        .collect();
     labels.sort();
     labels.dedup();
     let comparison: Vec<_> = labels
@@ -82,7 +95,12 @@ async fn scores_view(req: &HttpRequest, state: &AppState, query: &ScoresQuery, e
         .map(|(subject, label)| {
             let values: Vec<Option<f64>> = versions
                 .iter()
-                .map(|(_, list)| list.iter().find(|s| s.level == level && &s.subject == subject).and_then(|s| s.composite).map(|v| (v * 10.0).round() / 10.0))
+                .map(|(_, list)| {
+                    list.iter()
+                        .find(|s| s.level == level && &s.subject == subject)
+                        .and_then(|s| s.composite)
+                        .map(|v| (v * 10.0).round() / 10.0)
+                })
                 .collect();
             json!({ "label": label, "values": values })
         })
@@ -105,7 +123,13 @@ async fn scores_view(req: &HttpRequest, state: &AppState, query: &ScoresQuery, e
 
 /// One subject's score explained: its components, its monthly trend, and the ratings behind it.
 #[get("/office/scores/{level}/{subject}")]
-async fn score_subject(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, path: web::Path<(String, String)>, query: web::Query<ScoresQuery>) -> Result<HttpResponse, AppError> {
+async fn score_subject(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(String, String)>,
+    query: web::Query<ScoresQuery>,
+) -> Result<HttpResponse, AppError> {
     use crate::score::{period::Period, snapshot, view};
     user.require(&[Role::Office])?;
     let (level, subject) = path.into_inner();
@@ -135,7 +159,12 @@ async fn score_subject(req: HttpRequest, state: web::Data<AppState>, user: Curre
 }
 
 #[get("/office/scores")]
-async fn scores_page(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, query: web::Query<ScoresQuery>) -> Result<HttpResponse, AppError> {
+async fn scores_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<ScoresQuery>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
     scores_view(&req, &state, &query, None, None).await
 }
@@ -160,7 +189,12 @@ struct ScoreSettingsForm {
 }
 
 #[post("/office/scores/settings")]
-async fn save_score_settings(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, CsrfForm(form): CsrfForm<ScoreSettingsForm>) -> Result<HttpResponse, AppError> {
+async fn save_score_settings(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    CsrfForm(form): CsrfForm<ScoreSettingsForm>,
+) -> Result<HttpResponse, AppError> {
     use crate::score::formula::Threshold;
     user.require(&[Role::Office])?;
     let number = |s: &str| s.trim().parse::<f64>().unwrap_or(-1.0);
@@ -192,7 +226,11 @@ struct PublishForm {
 }
 
 #[post("/office/scores/publish")]
-async fn publish_scores(state: web::Data<AppState>, user: CurrentUser, CsrfForm(form): CsrfForm<PublishForm>) -> Result<HttpResponse, AppError> {
+async fn publish_scores(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    CsrfForm(form): CsrfForm<PublishForm>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
     let period = crate::score::period::Period::parse(&form.period).ok_or_else(|| AppError::BadRequest("统计期格式有误".into()))?;
     crate::score::snapshot::publish(&state.db, &user.actor(), &period).await?;
@@ -208,13 +246,20 @@ async fn export_scores(state: web::Data<AppState>, user: CurrentUser, query: web
     let name: String = url::form_urlencoded::byte_serialize(format!("满意度考核-{}.xlsx", period.name()).as_bytes()).collect();
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"scores.xlsx\"; filename*=UTF-8''{}", name.replace('+', "%20"))))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"scores.xlsx\"; filename*=UTF-8''{}", name.replace('+', "%20")),
+        ))
         .body(body))
 }
 
 /// Retrains the routing suggester now, so the office's latest corrections count at once.
 #[post("/office/routing/retrain")]
-async fn retrain_routing(state: web::Data<AppState>, user: CurrentUser, _form: CsrfForm<serde::de::IgnoredAny>) -> Result<HttpResponse, AppError> {
+async fn retrain_routing(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    _form: CsrfForm<serde::de::IgnoredAny>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
     crate::startup::retrain_routing(&state.db, &state.search, &state.routing).await?;
     Ok(see_other("/office/opinions"))
@@ -227,13 +272,24 @@ struct RegionQuery {
 }
 
 #[get("/office/themes")]
-async fn themes_page(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, query: web::Query<RegionQuery>) -> Result<HttpResponse, AppError> {
+async fn themes_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<RegionQuery>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
     let region = query.region.as_deref().and_then(|r| crate::domain::text::line(r, 32).ok());
     let period = query.period.as_deref().and_then(crate::score::period::Period::parse);
     let rows = crate::themes::store::ranked(&state.db, region.as_deref(), period.as_ref()).await?;
     let current = crate::score::period::Period::quarter_of(catalog::today());
-    let periods: Vec<String> = (0..4).scan(current, |p, _| { let name = p.name(); *p = p.previous(); Some(name) }).collect();
+    let periods: Vec<String> = (0..4)
+        .scan(current, |p, _| {
+            let name = p.name();
+            *p = p.previous();
+            Some(name)
+        })
+        .collect();
     let mut regions: Vec<String> = crate::units::list_units(&state.db).await?.into_iter().filter_map(|u| u.region).collect();
     regions.sort();
     let mut page = Page::new(&req, "office");
@@ -255,14 +311,23 @@ async fn theme_page(req: HttpRequest, state: web::Data<AppState>, user: CurrentU
 }
 
 #[post("/office/themes/rebuild")]
-async fn rebuild_themes(state: web::Data<AppState>, user: CurrentUser, _form: CsrfForm<serde::de::IgnoredAny>) -> Result<HttpResponse, AppError> {
+async fn rebuild_themes(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    _form: CsrfForm<serde::de::IgnoredAny>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
     crate::themes::store::rebuild(&state.db, &state.search.jieba, |_, _| {}).await?;
     Ok(see_other("/office/themes"))
 }
 
 #[get("/office/opinions")]
-async fn inbox(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, filter: web::Query<InboxFilter>) -> Result<HttpResponse, AppError> {
+async fn inbox(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    filter: web::Query<InboxFilter>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
     let inbox = store::opinions::inbox(&state.db, &filter, None).await?;
     let mut query = url::form_urlencoded::Serializer::new(String::new());
@@ -283,16 +348,32 @@ async fn inbox(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, 
     page.render(&state.tera, "office/opinions.html")
 }
 
-async fn opinion_view(req: &HttpRequest, state: &AppState, id: i32, message: Option<String>, status: StatusCode) -> Result<HttpResponse, AppError> {
+async fn opinion_view(
+    req: &HttpRequest,
+    state: &AppState,
+    id: i32,
+    message: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
     let view = store::opinions::staff_view(&state.db, id, None).await?.ok_or(AppError::NotFound)?;
-    let units: Vec<_> = crate::units::list_units(&state.db).await?.into_iter().filter(|u| u.active).map(|u| json!({ "code": u.code, "name": u.name })).collect();
+    let units: Vec<_> = crate::units::list_units(&state.db)
+        .await?
+        .into_iter()
+        .filter(|u| u.active)
+        .map(|u| json!({ "code": u.code, "name": u.name }))
+        .collect();
     let mut page = Page::new(req, "office");
     page.insert("o", &view).insert("units", &units).insert("message", &message).insert("categories", DEFAULT_CATEGORIES);
     page.render_with_status(&state.tera, "office/opinion.html", status)
 }
 
 #[get("/office/opinions/{id}")]
-async fn opinion_page(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+async fn opinion_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
     opinion_view(&req, &state, id.into_inner(), None, StatusCode::OK).await
 }
@@ -314,7 +395,13 @@ struct OpinionAction {
 }
 
 #[post("/office/opinions/{id}/{action}")]
-async fn opinion_action(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, path: web::Path<(i32, String)>, CsrfForm(form): CsrfForm<OpinionAction>) -> Result<HttpResponse, AppError> {
+async fn opinion_action(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i32, String)>,
+    CsrfForm(form): CsrfForm<OpinionAction>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
     let (id, action) = path.into_inner();
     let actor = user.actor();
@@ -342,15 +429,17 @@ async fn followups(req: HttpRequest, state: web::Data<AppState>, user: CurrentUs
     let tasks: Vec<_> = ratings::open_followups(&state.db)
         .await?
         .into_iter()
-        .map(|(task, o, r)| json!({
-            "id": task.id,
-            "due": task.due_date.to_string(),
-            "late": task.due_date < today,
-            "opinion_id": o.as_ref().map(|o| o.id),
-            "title": o.as_ref().map(|o| o.title.clone()).unwrap_or_else(|| "整改结果评价".into()),
-            "level": r.as_ref().map(|r| r.level.label()),
-            "comment": r.and_then(|r| r.comment),
-        }))
+        .map(|(task, o, r)| {
+            json!({
+                "id": task.id,
+                "due": task.due_date.to_string(),
+                "late": task.due_date < today,
+                "opinion_id": o.as_ref().map(|o| o.id),
+                "title": o.as_ref().map(|o| o.title.clone()).unwrap_or_else(|| "整改结果评价".into()),
+                "level": r.as_ref().map(|r| r.level.label()),
+                "comment": r.and_then(|r| r.comment),
+            })
+        })
         .collect();
     let mut page = Page::new(&req, "office");
     page.insert("tasks", &tasks);
@@ -364,7 +453,12 @@ struct FollowupForm {
 }
 
 #[post("/office/followups/{id}")]
-async fn handle_followup(state: web::Data<AppState>, user: CurrentUser, id: web::Path<i32>, CsrfForm(form): CsrfForm<FollowupForm>) -> Result<HttpResponse, AppError> {
+async fn handle_followup(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i32>,
+    CsrfForm(form): CsrfForm<FollowupForm>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
     ratings::handle_followup(&state.db, &user.actor(), id.into_inner(), &form.note).await?;
     Ok(see_other("/office/followups"))
@@ -374,7 +468,12 @@ fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
 }
 
-async fn problem_form(req: &HttpRequest, state: &AppState, errors: Option<&FieldErrors>, values: serde_json::Value) -> Result<HttpResponse, AppError> {
+async fn problem_form(
+    req: &HttpRequest,
+    state: &AppState,
+    errors: Option<&FieldErrors>,
+    values: serde_json::Value,
+) -> Result<HttpResponse, AppError> {
     let units: Vec<_> = crate::units::list_units(&state.db)
         .await?
         .into_iter()
@@ -399,7 +498,12 @@ struct FromOpinion {
 
 /// A blank form, or one filled from the opinion the problem is made from.
 #[get("/office/problems/new")]
-async fn new_problem(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, query: web::Query<FromOpinion>) -> Result<HttpResponse, AppError> {
+async fn new_problem(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<FromOpinion>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
     let draft = match (query.from_opinion, query.from_theme) {
         (Some(id), _) => Some(workflow::draft_from_opinion(&state.db, id).await?.ok_or(AppError::NotFound)?),
@@ -454,7 +558,12 @@ struct ProblemForm {
 }
 
 #[post("/office/problems")]
-async fn create_problem(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, CsrfForm(form): CsrfForm<ProblemForm>) -> Result<HttpResponse, AppError> {
+async fn create_problem(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    CsrfForm(form): CsrfForm<ProblemForm>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
     let input = NewProblem {
         title: &form.title,
@@ -489,7 +598,13 @@ async fn create_problem(req: HttpRequest, state: web::Data<AppState>, user: Curr
 #[get("/office/verify")]
 async fn verify_queue(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
-    let filter = Filter { status: Some(RectificationStatus::Reported), sort: Sort::Updated, page: 1, page_size: catalog::MAX_PAGE_SIZE, ..Filter::default() };
+    let filter = Filter {
+        status: Some(RectificationStatus::Reported),
+        sort: Sort::Updated,
+        page: 1,
+        page_size: catalog::MAX_PAGE_SIZE,
+        ..Filter::default()
+    };
     let listing = catalog::apply(catalog::load_rows(&state.db, catalog::today(), None).await?, &filter);
     let mut page = Page::new(&req, "office");
     page.insert("rows", &listing.rows).insert("total", &listing.total);
@@ -505,7 +620,12 @@ struct VerifyForm {
 }
 
 #[post("/office/rectifications/{id}/verify")]
-async fn verify(state: web::Data<AppState>, user: CurrentUser, path: web::Path<i32>, CsrfForm(form): CsrfForm<VerifyForm>) -> Result<HttpResponse, AppError> {
+async fn verify(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i32>,
+    CsrfForm(form): CsrfForm<VerifyForm>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
     let pass = match form.decision.as_str() {
         "pass" => true,
@@ -572,7 +692,12 @@ struct DeadlinesForm {
 }
 
 #[post("/office/settings/deadlines")]
-async fn save_deadlines(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, CsrfForm(form): CsrfForm<DeadlinesForm>) -> Result<HttpResponse, AppError> {
+async fn save_deadlines(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    CsrfForm(form): CsrfForm<DeadlinesForm>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
     let day = |s: &str| s.trim().parse::<u32>().unwrap_or(0);
     let value = Deadlines {

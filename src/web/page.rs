@@ -4,7 +4,13 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use crate::{error::AppError, web::{csrf, session::{CurrentUser, home_of}}};
+use crate::{
+    error::AppError,
+    web::{
+        csrf,
+        session::{CurrentUser, home_of},
+    },
+};
 
 pub struct Page {
     ctx: Context,

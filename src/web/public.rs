@@ -49,7 +49,13 @@ async fn satisfaction(req: HttpRequest, state: web::Data<AppState>, query: web::
         p = p.previous();
     }
     trend.reverse();
-    let periods: Vec<String> = (0..4).scan(current, |p, _| { let name = p.name(); *p = p.previous(); Some(name) }).collect();
+    let periods: Vec<String> = (0..4)
+        .scan(current, |p, _| {
+            let name = p.name();
+            *p = p.previous();
+            Some(name)
+        })
+        .collect();
     let mut page = Page::new(&req, "satisfaction");
     page.insert("period", &period.name())
         .insert("periods", &periods)
@@ -66,8 +72,7 @@ async fn satisfaction(req: HttpRequest, state: web::Data<AppState>, query: web::
 async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let now = chrono::Utc::now();
     let mut page = Page::new(&req, "home");
-    page.insert("headline", &stats::headline(&state.db, now).await?)
-        .insert("updates", &stats::recent_updates(&state.db, 6).await?);
+    page.insert("headline", &stats::headline(&state.db, now).await?).insert("updates", &stats::recent_updates(&state.db, 6).await?);
     page.render(&state.tera, "public/home.html")
 }
 
@@ -98,7 +103,10 @@ async fn lists(req: HttpRequest, state: web::Data<AppState>, query: web::Query<L
         .insert("prev_url", &(listing.page > 1).then(|| page_url(listing.page - 1)))
         .insert("next_url", &(listing.page < listing.pages).then(|| page_url(listing.page + 1)))
         .insert("export_query", &with(&format!("tab={}", tab.as_str()), &base))
-        .insert("sorts", &[("updated", "最近更新"), ("created", "最新列入"), ("deadline", "完成时限"), ("progress", "进度从低到高"), ("code", "编号")]);
+        .insert(
+            "sorts",
+            &[("updated", "最近更新"), ("created", "最新列入"), ("deadline", "完成时限"), ("progress", "进度从低到高"), ("code", "编号")],
+        );
     page.render(&state.tera, "public/lists.html")
 }
 
@@ -215,13 +223,15 @@ fn atom(req: &HttpRequest, state: &AppState, title: &str, self_path: &str, chang
     let base = format!("{}://{}", info.scheme(), info.host());
     let entries: Vec<_> = changes
         .iter()
-        .map(|c| json!({
-            "id": format!("{base}/problems/{}#{}", c.code, c.key),
-            "title": c.title,
-            "summary": c.summary,
-            "updated": c.at.with_timezone(&crate::domain::time::beijing()).to_rfc3339(),
-            "link": format!("{base}/problems/{}", c.code),
-        }))
+        .map(|c| {
+            json!({
+                "id": format!("{base}/problems/{}#{}", c.code, c.key),
+                "title": c.title,
+                "summary": c.summary,
+                "updated": c.at.with_timezone(&crate::domain::time::beijing()).to_rfc3339(),
+                "link": format!("{base}/problems/{}", c.code),
+            })
+        })
         .collect();
     let updated = changes.first().map(|c| c.at).unwrap_or_else(chrono::Utc::now);
     let mut ctx = tera::Context::new();

@@ -1,6 +1,10 @@
 //! The publicity department's desk (宣传部): follow-up reports.
 
-use actix_web::{HttpRequest, HttpResponse, get, http::{StatusCode, header}, post, web};
+use actix_web::{
+    HttpRequest, HttpResponse, get,
+    http::{StatusCode, header},
+    post, web,
+};
 use entity::vocab::Role;
 use serde::Deserialize;
 use serde_json::json;
@@ -43,7 +47,12 @@ struct DraftForm {
 }
 
 #[post("/publicity/reports")]
-async fn create_draft(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, CsrfForm(form): CsrfForm<DraftForm>) -> Result<HttpResponse, AppError> {
+async fn create_draft(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    CsrfForm(form): CsrfForm<DraftForm>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Publicity])?;
     let input = Draft { title: &form.title, summary: &form.summary, body_md: &form.body_md };
     match reports::create_draft(&state.db, &user.actor(), input).await {

@@ -42,7 +42,16 @@ async fn page(req: HttpRequest, state: web::Data<AppState>, params: web::Query<S
     // The query without page, for the pager and the facet links.
     let mut base = url::form_urlencoded::Serializer::new(String::new());
     let r = &results.request;
-    for (key, value) in [("q", Some(&r.text)), ("type", r.doc_type.as_ref()), ("region", r.region.as_ref()), ("category", r.category.as_ref()), ("status", r.status.as_ref()), ("unit", r.unit.as_ref()), ("from", r.from.as_ref()), ("to", r.to.as_ref())] {
+    for (key, value) in [
+        ("q", Some(&r.text)),
+        ("type", r.doc_type.as_ref()),
+        ("region", r.region.as_ref()),
+        ("category", r.category.as_ref()),
+        ("status", r.status.as_ref()),
+        ("unit", r.unit.as_ref()),
+        ("from", r.from.as_ref()),
+        ("to", r.to.as_ref()),
+    ] {
         if let Some(value) = value.filter(|v| !v.is_empty()) {
             base.append_pair(key, value);
         }
@@ -86,8 +95,10 @@ struct SimilarParams {
 #[get("/api/v1/similar")]
 async fn similar(state: web::Data<AppState>, params: web::Query<SimilarParams>) -> Result<HttpResponse, ApiError> {
     let text: String = params.text.chars().take(100).collect();
-    let (opinions, problems) =
-        blocking(&state, move |engine| Ok((query::similar(engine, &text, "opinion", 5, None)?, query::similar(engine, &text, "problem", 3, None)?))).await?;
+    let (opinions, problems) = blocking(&state, move |engine| {
+        Ok((query::similar(engine, &text, "opinion", 5, None)?, query::similar(engine, &text, "problem", 3, None)?))
+    })
+    .await?;
     let brief = |h: &query::Hit| json!({ "title": h.title, "url": h.url, "code": h.code, "status": h.status, "date": h.date });
     Ok(HttpResponse::Ok().json(json!({
         "opinions": opinions.iter().map(brief).collect::<Vec<_>>(),

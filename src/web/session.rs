@@ -39,9 +39,10 @@ impl FromRequest for CurrentUser {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let found = req.extensions().get::<CurrentUser>().cloned();
-        ready(found.ok_or_else(|| AppError::LoginRequired {
-            next: req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string(),
-        }))
+        ready(
+            found
+                .ok_or_else(|| AppError::LoginRequired { next: req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string() }),
+        )
     }
 }
 

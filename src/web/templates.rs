@@ -67,9 +67,7 @@ pub fn error_page(status: StatusCode, message: &str) -> String {
     ctx.insert("site_name", "连心桥");
     ctx.insert("status", &status.as_u16());
     ctx.insert("message", message);
-    ERROR_TERA
-        .with(|tera| tera.render("error.html", &ctx))
-        .unwrap_or_else(|_| format!("{} {message}", status.as_u16()))
+    ERROR_TERA.with(|tera| tera.render("error.html", &ctx)).unwrap_or_else(|_| format!("{} {message}", status.as_u16()))
 }
 
 thread_local! {

@@ -1,17 +1,26 @@
 //! A responsible unit's desk (责任单位): its own items, and the work on each.
 
-use actix_web::{HttpRequest, HttpResponse, get, http::{StatusCode, header}, post, web};
+use actix_web::{
+    HttpRequest, HttpResponse, get,
+    http::{StatusCode, header},
+    post, web,
+};
 use entity::{problem, rectification, unit, vocab::Role};
 use sea_orm::EntityTrait;
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::error::{AppError, as_notice};
-use crate::lists::{catalog, detail, progress::{self, NewProgress}, scope, workflow::{self, PlanRevision}};
+use crate::lists::{
+    catalog, detail,
+    progress::{self, NewProgress},
+    scope,
+    workflow::{self, PlanRevision},
+};
 use crate::opinions::handling;
-use crate::store::{self, opinions::InboxFilter};
 use crate::service::{FieldErrors, ServiceError};
 use crate::state::AppState;
+use crate::store::{self, opinions::InboxFilter};
 use crate::web::{csrf::CsrfForm, page::Page, session::CurrentUser, upload::CsrfMultipart};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -31,7 +40,12 @@ struct PageQuery {
 }
 
 #[get("/unit/opinions")]
-async fn inbox(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, query: web::Query<PageQuery>) -> Result<HttpResponse, AppError> {
+async fn inbox(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Unit])?;
     let filter = InboxFilter { page: query.page, ..InboxFilter::default() };
     let inbox = store::opinions::inbox(&state.db, &filter, user.0.unit_id).await?;
@@ -40,7 +54,14 @@ async fn inbox(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, 
     page.render(&state.tera, "unit/opinions.html")
 }
 
-async fn opinion_view(req: &HttpRequest, state: &AppState, user: &CurrentUser, id: i32, message: Option<String>, status: StatusCode) -> Result<HttpResponse, AppError> {
+async fn opinion_view(
+    req: &HttpRequest,
+    state: &AppState,
+    user: &CurrentUser,
+    id: i32,
+    message: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
     // A unit sees only the cases routed to it, and sees their contacts in full.
     let routed = entity::opinion::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?.routed_unit_id;
     if routed.is_none() || routed != user.0.unit_id {
@@ -53,7 +74,12 @@ async fn opinion_view(req: &HttpRequest, state: &AppState, user: &CurrentUser, i
 }
 
 #[get("/unit/opinions/{id}")]
-async fn opinion_page(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+async fn opinion_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Unit])?;
     opinion_view(&req, &state, &user, id.into_inner(), None, StatusCode::OK).await
 }
@@ -67,7 +93,13 @@ struct AnswerForm {
 }
 
 #[post("/unit/opinions/{id}/{action}")]
-async fn opinion_action(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, path: web::Path<(i32, String)>, CsrfForm(form): CsrfForm<AnswerForm>) -> Result<HttpResponse, AppError> {
+async fn opinion_action(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i32, String)>,
+    CsrfForm(form): CsrfForm<AnswerForm>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Unit])?;
     let (id, action) = path.into_inner();
     let result = match action.as_str() {
@@ -96,7 +128,13 @@ async fn desk(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser) -
 }
 
 /// The work page of one item, with what was typed and what was wrong when a form failed.
-async fn work_page(req: &HttpRequest, state: &AppState, user: &CurrentUser, id: i32, failed: Option<(&str, &FieldErrors, serde_json::Value)>) -> Result<HttpResponse, AppError> {
+async fn work_page(
+    req: &HttpRequest,
+    state: &AppState,
+    user: &CurrentUser,
+    id: i32,
+    failed: Option<(&str, &FieldErrors, serde_json::Value)>,
+) -> Result<HttpResponse, AppError> {
     scope::ensure_may_work_on(&state.db, &user.actor(), id).await?;
     let rect = rectification::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let problem = problem::Entity::find_by_id(rect.problem_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
@@ -126,7 +164,15 @@ fn back_to(id: i32) -> HttpResponse {
 }
 
 /// Re-renders the work page for a refused form; other errors pass through.
-async fn refused(req: &HttpRequest, state: &AppState, user: &CurrentUser, id: i32, form: &str, err: ServiceError, values: serde_json::Value) -> Result<HttpResponse, AppError> {
+async fn refused(
+    req: &HttpRequest,
+    state: &AppState,
+    user: &CurrentUser,
+    id: i32,
+    form: &str,
+    err: ServiceError,
+    values: serde_json::Value,
+) -> Result<HttpResponse, AppError> {
     match err {
         ServiceError::Invalid(errors) => work_page(req, state, user, id, Some((form, &errors, values))).await,
         other => Err(other.into()),
@@ -134,7 +180,13 @@ async fn refused(req: &HttpRequest, state: &AppState, user: &CurrentUser, id: i3
 }
 
 #[post("/unit/rectifications/{id}/progress")]
-async fn post_progress(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, path: web::Path<i32>, mut form: CsrfMultipart) -> Result<HttpResponse, AppError> {
+async fn post_progress(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i32>,
+    mut form: CsrfMultipart,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Unit])?;
     let id = path.into_inner();
     let values = json!({ "text": form.text("text"), "percent": form.text("percent") });
@@ -161,7 +213,13 @@ struct PlanForm {
 }
 
 #[post("/unit/rectifications/{id}/plan")]
-async fn revise_plan(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, path: web::Path<i32>, CsrfForm(form): CsrfForm<PlanForm>) -> Result<HttpResponse, AppError> {
+async fn revise_plan(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i32>,
+    CsrfForm(form): CsrfForm<PlanForm>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Unit])?;
     let id = path.into_inner();
     let input = PlanRevision {
@@ -187,7 +245,13 @@ struct DoneForm {
 }
 
 #[post("/unit/rectifications/{id}/report")]
-async fn report_done(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, path: web::Path<i32>, CsrfForm(form): CsrfForm<DoneForm>) -> Result<HttpResponse, AppError> {
+async fn report_done(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i32>,
+    CsrfForm(form): CsrfForm<DoneForm>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Unit])?;
     let id = path.into_inner();
     match workflow::report_done(&state.db, &user.actor(), id, &form.note).await {

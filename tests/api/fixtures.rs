@@ -4,8 +4,8 @@ use chrono::{Duration, Utc};
 use entity::vocab::*;
 use entity::*;
 use lianxin::accounts::{self, NewUser};
-use lianxin::service::Actor;
 use lianxin::lists::workflow::{ValidProblem, insert_problem};
+use lianxin::service::Actor;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 pub const PASSWORD: &str = "correct-horse-battery";

@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use lianxin::{config::Config, startup::{self, Application}};
+use lianxin::{
+    config::Config,
+    startup::{self, Application},
+};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,10 +106,7 @@ pub async fn fresh_database_url(backend: Backend, dir: &std::path::Path) -> Stri
                 )
             });
             let name = format!("lianxin_test_{}", uuid_like());
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .expect("the test user may create databases");
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("the test user may create databases");
             admin.close().await.ok();
             let mut url = url::Url::parse(&admin_url).expect("TEST_DATABASE_URL is a URL");
             url.set_path(&name);

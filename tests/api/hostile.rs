@@ -52,25 +52,13 @@ fn app_files(files: &[(&'static str, &'static str, Vec<u8>)]) -> Vec<(&'static s
 async fn raw(app: &TestApp, path: &str) {
     let token = app.csrf().await;
     let invalid = [b"title=\xff\xfe\xfd&text=%FF%FE&csrf_token=".as_slice(), token.as_bytes()].concat();
-    let response = app
-        .client
-        .post(app.url(path))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(invalid)
-        .send()
-        .await
-        .unwrap();
+    let response =
+        app.client.post(app.url(path)).header("content-type", "application/x-www-form-urlencoded").body(invalid).send().await.unwrap();
     assert!(response.status().as_u16() < 500, "{path} invalid UTF-8: {}", response.status());
 
     let huge = format!("csrf_token={token}&text={}", "x".repeat(200 * 1024));
-    let response = app
-        .client
-        .post(app.url(path))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(huge)
-        .send()
-        .await
-        .unwrap();
+    let response =
+        app.client.post(app.url(path)).header("content-type", "application/x-www-form-urlencoded").body(huge).send().await.unwrap();
     assert_eq!(response.status(), 413, "{path} huge body");
     assert!(response.text().await.unwrap().contains("内容太大"));
 }

@@ -16,10 +16,19 @@ fn code_in(html: &str) -> String {
 
 async fn submit(app: &TestApp, title: &str) -> String {
     let response = app
-        .post_form("/opinions/new", &[
-            ("kind", "complaint"), ("title", title), ("content", &format!("路灯坏了，请联系我 {PHONE}")), ("category", "城乡建设"),
-            ("region", "城关区"), ("name", "王先生"), ("phone", PHONE), ("consent_contact", "on"),
-        ])
+        .post_form(
+            "/opinions/new",
+            &[
+                ("kind", "complaint"),
+                ("title", title),
+                ("content", &format!("路灯坏了，请联系我 {PHONE}")),
+                ("category", "城乡建设"),
+                ("region", "城关区"),
+                ("name", "王先生"),
+                ("phone", PHONE),
+                ("consent_contact", "on"),
+            ],
+        )
         .await;
     assert_eq!(response.status(), 201);
     code_in(&response.text().await.unwrap())

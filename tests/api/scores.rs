@@ -80,7 +80,8 @@ async fn both_engines_compute_the_same_scores() {
         let settings = lianxin::score::formula::ScoreSettings::default();
         let mut scores = lianxin::score::compute(&app.db, &period, &settings).await.unwrap();
         scores.sort_by(|a, b| (&a.level, &a.subject).cmp(&(&b.level, &b.subject)));
-        let rounded: Vec<(String, String, Option<i64>)> = scores.iter().map(|s| (s.level.clone(), s.subject.clone(), s.composite.map(|v| (v * 1000.0).round() as i64))).collect();
+        let rounded: Vec<(String, String, Option<i64>)> =
+            scores.iter().map(|s| (s.level.clone(), s.subject.clone(), s.composite.map(|v| (v * 1000.0).round() as i64))).collect();
         results.push(rounded);
     }
     assert_eq!(results[0], results[1]);

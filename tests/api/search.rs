@@ -156,11 +156,26 @@ async fn two_servers_share_one_postgres_and_keep_their_own_indexes_current() {
     let second = crate::helpers::spawn_app_on(Backend::Postgres, url).await;
     first.login("office1", PASSWORD).await;
     let deadline = (Utc::now() + chrono::Duration::days(30)).format("%Y-%m-%d").to_string();
-    let created = first.post_form("/office/problems", &[
-        ("title", "双服务器同步测试路段积水"), ("description", "积水"), ("category", "城乡建设"), ("region", "城关区"),
-        ("source", "inspection"), ("lead_unit", "UA"), ("cooperating", ""), ("responsible_post", "科长"), ("deadline", &deadline),
-        ("kind", "immediate"), ("measures", "排水"), ("plan", "当日"), ("target", "无积水"),
-    ]).await;
+    let created = first
+        .post_form(
+            "/office/problems",
+            &[
+                ("title", "双服务器同步测试路段积水"),
+                ("description", "积水"),
+                ("category", "城乡建设"),
+                ("region", "城关区"),
+                ("source", "inspection"),
+                ("lead_unit", "UA"),
+                ("cooperating", ""),
+                ("responsible_post", "科长"),
+                ("deadline", &deadline),
+                ("kind", "immediate"),
+                ("measures", "排水"),
+                ("plan", "当日"),
+                ("target", "无积水"),
+            ],
+        )
+        .await;
     assert_eq!(created.status(), 303);
     let started = Instant::now();
     let body = until_titled(&second, &q("双服务器同步测试"), "双服务器同步测试路段积水").await;

@@ -97,8 +97,13 @@ fn fields_for(area: &str) -> Vec<(&'static str, &'static str)> {
     match area {
         "/admin" => vec![("code", "NEWU"), ("name", "新单位"), ("kind", "other")],
         "/office" => vec![
-            ("consult", "3"), ("help", "10"), ("suggestion", "10"), ("complaint", "15"),
-            ("report", "15"), ("praise", "10"), ("followup", "15"),
+            ("consult", "3"),
+            ("help", "10"),
+            ("suggestion", "10"),
+            ("complaint", "15"),
+            ("report", "15"),
+            ("praise", "10"),
+            ("followup", "15"),
         ],
         "/publicity" => vec![("title", "报道"), ("summary", "摘要"), ("body_md", "正文")],
         _ => vec![("text", "已完成现场勘查"), ("percent", "20")],
@@ -215,7 +220,13 @@ async fn cookies_are_secure_when_configured_for_tls() {
         let cookie = page.headers()["set-cookie"].to_str().unwrap().to_string();
         assert!(cookie.contains("Secure"), "{backend:?}: {cookie}");
         let login = app.login("admin1", PASSWORD).await;
-        let session = login.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).find(|c| c.starts_with("lianxin_session=")).unwrap();
+        let session = login
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .find(|c| c.starts_with("lianxin_session="))
+            .unwrap();
         assert!(session.contains("Secure"), "{backend:?}: {session}");
     }
 }

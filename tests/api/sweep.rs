@@ -46,10 +46,8 @@ async fn until_indexed(app: &TestApp, n: u64) {
 /// Queries every word through the search and similar APIs, 8 at a time. Returns the failures
 /// (status ≥ 500, or a highlighted title that is not its title) and the number of requests.
 async fn sweep_words(app: &TestApp, words: &BTreeSet<String>) -> (Vec<String>, usize) {
-    let paths: Vec<String> = words
-        .iter()
-        .flat_map(|w| [format!("/api/v1/search?q={}", encode(w)), format!("/api/v1/similar?text={}", encode(w))])
-        .collect();
+    let paths: Vec<String> =
+        words.iter().flat_map(|w| [format!("/api/v1/search?q={}", encode(w)), format!("/api/v1/similar?text={}", encode(w))]).collect();
     let requests = paths.len();
     let failures: Vec<String> = stream::iter(paths)
         .map(|path| async move {
