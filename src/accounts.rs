@@ -6,14 +6,12 @@ use argon2::{
 };
 use chrono::{DateTime, Duration, Utc};
 use entity::{unit, user, vocab::Role};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder};
 
 use crate::domain::account::{NewPassword, Username, display_name, unit_code as unit_code_of};
-use crate::journal::{self, snapshot};
-use crate::service::{Actor, FieldErrors, ServiceError, begin_write};
+use crate::journal::snapshot;
+use crate::service::{Actor, FieldErrors, ServiceError};
+use crate::unit_of_work::{Context, UnitOfWork};
 
 /// Failures allowed before the account is locked for a while.
 const FREE_FAILURES: i32 = 5;
@@ -35,7 +33,7 @@ pub struct NewUser<'a> {
     pub password: &'a str,
 }
 
-pub async fn create_user(db: &DatabaseConnection, actor: &Actor, input: NewUser<'_>) -> Result<user::Model, ServiceError> {
+pub async fn create_user(ctx: Context<'_>, actor: &Actor, input: NewUser<'_>) -> Result<user::Model, ServiceError> {
     if actor.role.is_some() {
         actor.require(&[Role::Admin])?;
     }
@@ -49,7 +47,7 @@ pub async fn create_user(db: &DatabaseConnection, actor: &Actor, input: NewUser<
     }
     let unit_code = input.unit_code.map(str::trim).filter(|c| !c.is_empty());
     let unit = match unit_code.map(unit_code_of) {
-        Some(Ok(code)) => unit::Entity::find().filter(unit::Column::Code.eq(code)).one(db).await?,
+        Some(Ok(code)) => unit::Entity::find().filter(unit::Column::Code.eq(code)).one(ctx.db).await?,
         _ => None,
     };
     match (role, unit_code, &unit) {
@@ -59,32 +57,33 @@ pub async fn create_user(db: &DatabaseConnection, actor: &Actor, input: NewUser<
         _ => {}
     }
     if let Some(name) = &username
-        && user::Entity::find().filter(user::Column::Username.eq(name.as_str())).one(db).await?.is_some()
+        && user::Entity::find().filter(user::Column::Username.eq(name.as_str())).one(ctx.db).await?.is_some()
     {
         errors.add("username", "taken", "用户名已被使用");
     }
-    errors.check()?;
-    let (username, display, password, role) =
-        (username.expect("checked"), display.expect("checked"), password.expect("checked"), role.expect("checked"));
-
-    let txn = begin_write(db).await?;
+    let (true, Some(username), Some(display), Some(password), Some(role)) = (errors.is_empty(), username, display, password, role) else {
+        return Err(ServiceError::Invalid(errors));
+    };
+    // Hashing takes a while: done before the write lock is taken.
+    let password_hash = hash_password(password.expose());
+    let mut uow = UnitOfWork::begin(ctx, actor).await?;
     let created = user::ActiveModel {
         username: Set(username.as_str().into()),
         display_name: Set(display),
-        password_hash: Set(hash_password(password.expose())),
+        password_hash: Set(password_hash),
         role: Set(role),
         unit_id: Set(unit.map(|u| u.id)),
         active: Set(true),
         failed_logins: Set(0),
         locked_until: Set(None),
         last_login_at: Set(None),
-        created_at: Set(Utc::now()),
+        created_at: Set(uow.now()),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(uow.db())
     .await?;
-    journal::audit(&txn, actor, "user.create", "user", created.id, None, snapshot(&created)).await?;
-    txn.commit().await?;
+    uow.audit("user.create", "user", created.id, None, snapshot(&created));
+    uow.commit().await?;
     Ok(created)
 }
 
@@ -93,7 +92,7 @@ pub async fn find_by_username(db: &impl ConnectionTrait, username: &str) -> Resu
     Ok(user::Entity::find().filter(user::Column::Username.eq(name.as_str())).one(db).await?)
 }
 
-pub async fn set_password(db: &DatabaseConnection, actor: &Actor, user_id: i32, password: &str) -> Result<(), ServiceError> {
+pub async fn set_password(ctx: Context<'_>, actor: &Actor, user_id: i32, password: &str) -> Result<(), ServiceError> {
     if actor.role.is_some() && actor.user_id != Some(user_id) {
         actor.require(&[Role::Admin])?;
     }
@@ -102,33 +101,34 @@ pub async fn set_password(db: &DatabaseConnection, actor: &Actor, user_id: i32, 
         errors.add("password", "invalid", m);
         ServiceError::Invalid(errors)
     })?;
-    let txn = begin_write(db).await?;
-    let found = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(ServiceError::NotFound)?;
+    let password_hash = hash_password(password.expose());
+    let mut uow = UnitOfWork::begin(ctx, actor).await?;
+    let found = user::Entity::find_by_id(user_id).one(uow.db()).await?.ok_or(ServiceError::NotFound)?;
     let mut active = found.into_active_model();
-    active.password_hash = Set(hash_password(password.expose()));
+    active.password_hash = Set(password_hash);
     active.failed_logins = Set(0);
     active.locked_until = Set(None);
-    active.update(&txn).await?;
-    journal::audit(&txn, actor, "user.password", "user", user_id, None, None).await?;
-    txn.commit().await?;
+    active.update(uow.db()).await?;
+    uow.audit("user.password", "user", user_id, None, None);
+    uow.commit().await?;
     Ok(())
 }
 
-pub async fn set_active(db: &DatabaseConnection, actor: &Actor, user_id: i32, active: bool) -> Result<user::Model, ServiceError> {
+pub async fn set_active(ctx: Context<'_>, actor: &Actor, user_id: i32, active: bool) -> Result<user::Model, ServiceError> {
     if actor.role.is_some() {
         actor.require(&[Role::Admin])?;
         if actor.user_id == Some(user_id) && !active {
             return Err(ServiceError::Refused("不能停用自己的账号".into()));
         }
     }
-    let txn = begin_write(db).await?;
-    let before = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(ServiceError::NotFound)?;
+    let mut uow = UnitOfWork::begin(ctx, actor).await?;
+    let before = user::Entity::find_by_id(user_id).one(uow.db()).await?.ok_or(ServiceError::NotFound)?;
     let mut model = before.clone().into_active_model();
     model.active = Set(active);
-    let after = model.update(&txn).await?;
+    let after = model.update(uow.db()).await?;
     let action = if active { "user.enable" } else { "user.disable" };
-    journal::audit(&txn, actor, action, "user", user_id, snapshot(&before), snapshot(&after)).await?;
-    txn.commit().await?;
+    uow.audit(action, "user", user_id, snapshot(&before), snapshot(&after));
+    uow.commit().await?;
     Ok(after)
 }
 
@@ -147,13 +147,9 @@ pub enum LoginRefusal {
 
 /// Checks a login. Each failure counts against the account; past a few, it locks for a time
 /// that doubles with every further failure.
-pub async fn authenticate(
-    db: &DatabaseConnection,
-    username: &str,
-    password: &str,
-    now: DateTime<Utc>,
-) -> Result<Result<user::Model, LoginRefusal>, ServiceError> {
-    let Some(found) = find_by_username(db, username).await?.filter(|u| u.active) else {
+pub async fn authenticate(ctx: Context<'_>, username: &str, password: &str) -> Result<Result<user::Model, LoginRefusal>, ServiceError> {
+    let now = ctx.clock.now();
+    let Some(found) = find_by_username(ctx.db, username).await?.filter(|u| u.active) else {
         // Spend the same time as a real check, so a missing account is not told apart by timing.
         password_matches(DUMMY_HASH.get_or_init(|| hash_password("not-a-real-password")), password);
         return Ok(Err(LoginRefusal::Invalid));
@@ -162,15 +158,18 @@ pub async fn authenticate(
         return Ok(Err(LoginRefusal::Locked { until }));
     }
     let ok = password_matches(&found.password_hash, password);
-    let txn = begin_write(db).await?;
-    let mut model = found.clone().into_active_model();
+    // Counted inside the unit of work, on the row as it stands then: concurrent failures from
+    // several servers each count.
+    let mut uow = UnitOfWork::begin(ctx, &Actor::staff(&found)).await?;
+    let current = user::Entity::find_by_id(found.id).one(uow.db()).await?.ok_or(ServiceError::NotFound)?;
+    let mut model = current.clone().into_active_model();
     let outcome = if ok {
         model.failed_logins = Set(0);
         model.locked_until = Set(None);
         model.last_login_at = Set(Some(now));
-        Ok(found.clone())
+        Ok(current.clone())
     } else {
-        let failures = found.failed_logins + 1;
+        let failures = current.failed_logins + 1;
         model.failed_logins = Set(failures);
         let lock = lock_after(failures).map(|d| now + d);
         model.locked_until = Set(lock);
@@ -179,17 +178,16 @@ pub async fn authenticate(
             None => Err(LoginRefusal::Invalid),
         }
     };
-    model.update(&txn).await?;
-    let actor = Actor::staff(&found);
+    model.update(uow.db()).await?;
     match &outcome {
-        Ok(_) => journal::audit(&txn, &actor, "user.login", "user", found.id, None, None).await?,
+        Ok(_) => uow.audit("user.login", "user", found.id, None, None),
         Err(LoginRefusal::Locked { until }) => {
             let detail = serde_json::json!({ "locked_until": until.to_rfc3339() });
-            journal::audit(&txn, &Actor::system("login"), "user.locked", "user", found.id, None, Some(detail)).await?
+            uow.audit("user.locked", "user", found.id, None, Some(detail));
         }
         Err(LoginRefusal::Invalid) => {}
     }
-    txn.commit().await?;
+    uow.commit().await?;
     Ok(outcome)
 }
 

@@ -80,10 +80,10 @@ pub enum Command {
         #[arg(long)]
         themes: std::path::PathBuf,
     },
-    /// Satisfaction scores for a period (2026-Q3, 2026-07 or 2026).
+    /// Satisfaction scores for a period (2026-Q3, 2026-07 or 2026; default: the current quarter).
     Score {
         #[arg(long)]
-        period: String,
+        period: Option<String>,
         /// city | unit | region | category | theme
         #[arg(long, default_value = "unit")]
         level: String,

@@ -21,6 +21,9 @@ pub enum AppError {
     LoginRequired { next: String },
     #[error("forbidden")]
     Forbidden,
+    /// Someone else got there first; the message is for people.
+    #[error("{0}")]
+    Conflict(String),
     #[error("csrf token missing or wrong")]
     Csrf,
     #[error("too many requests")]
@@ -43,6 +46,7 @@ impl AppError {
             Self::Invalid(_) => "invalid",
             Self::LoginRequired { .. } => "login_required",
             Self::Forbidden => "forbidden",
+            Self::Conflict(_) => "conflict",
             Self::Csrf => "csrf",
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::PayloadTooLarge => "payload_too_large",
@@ -59,6 +63,7 @@ impl AppError {
             Self::Invalid(errors) => format!("提交的内容有误：{}", errors.summary()),
             Self::LoginRequired { .. } => "请先登录。".into(),
             Self::Forbidden => "您的账号无权进行此操作。".into(),
+            Self::Conflict(msg) => msg.clone(),
             Self::Csrf => "页面已过期或来源不明，请刷新页面后重试。".into(),
             Self::TooManyRequests { retry_after_secs } => {
                 format!("操作太频繁，请 {} 后再试。", wait_text(*retry_after_secs))
@@ -99,6 +104,7 @@ impl From<ServiceError> for AppError {
             ServiceError::Forbidden => Self::Forbidden,
             ServiceError::Invalid(errors) => Self::Invalid(errors),
             ServiceError::Refused(msg) => Self::BadRequest(msg),
+            ServiceError::Conflict(msg) => Self::Conflict(msg),
             ServiceError::Db(err) => err.into(),
         }
     }
@@ -109,7 +115,7 @@ impl From<ServiceError> for AppError {
 pub fn as_notice(err: ServiceError) -> Result<(String, StatusCode), AppError> {
     match err {
         ServiceError::Invalid(errors) => Ok((errors.summary(), StatusCode::BAD_REQUEST)),
-        ServiceError::Refused(message) => Ok((message, StatusCode::CONFLICT)),
+        ServiceError::Refused(message) | ServiceError::Conflict(message) => Ok((message, StatusCode::CONFLICT)),
         other => Err(other.into()),
     }
 }
@@ -135,6 +141,7 @@ impl ResponseError for AppError {
             Self::BadRequest(_) | Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::LoginRequired { .. } => StatusCode::SEE_OTHER,
             Self::Forbidden | Self::Csrf => StatusCode::FORBIDDEN,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

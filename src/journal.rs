@@ -1,9 +1,8 @@
-//! The two records every write leaves, in the writer's transaction: an entry in the
-//! hash-chained audit trail, and (for searchable data) an entry in the change log.
+//! The hash-chained audit trail: appended by the unit of work, walked by `audit verify`.
 
 use chrono::{DateTime, SubsecRound, Utc};
-use entity::{audit_log, change_log, vocab::ChangeOp};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryOrder, QuerySelect};
+use entity::audit_log;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryOrder, QuerySelect};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -12,24 +11,23 @@ use crate::service::Actor;
 /// The hash the first entry points back to.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// Arbitrary constant naming the advisory lock that serialises audit appends on PostgreSQL.
-const AUDIT_LOCK: i64 = 0x6c69_616e_7869;
+/// An audit entry waiting for its unit of work to commit.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
 
-/// Appends one audit entry. Call it inside the transaction that made the change.
-pub async fn audit(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    action: &str,
-    entity_type: &str,
-    entity_id: impl ToString,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
-) -> Result<(), DbErr> {
-    if db.get_database_backend() == DbBackend::Postgres {
-        // Without this, two servers appending at once would both link to the same predecessor.
-        db.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({AUDIT_LOCK})")).await?;
+/// Appends entries to the chain, each linked to the one before. Called by the unit of work at
+/// commit, which holds the write lock, so no other writer can link to the same predecessor.
+pub async fn append(db: &impl ConnectionTrait, actor: &Actor, at: DateTime<Utc>, entries: Vec<Entry>) -> Result<(), DbErr> {
+    if entries.is_empty() {
+        return Ok(());
     }
-    let prev_hash = audit_log::Entity::find()
+    let mut prev_hash = audit_log::Entity::find()
         .select_only()
         .column(audit_log::Column::Hash)
         .order_by_desc(audit_log::Column::Id)
@@ -38,56 +36,45 @@ pub async fn audit(
         .one(db)
         .await?
         .unwrap_or_else(|| GENESIS.to_string());
-    let mut entry = audit_log::Model {
-        id: 0,
-        actor_user_id: actor.user_id,
-        actor: actor.label.clone(),
-        action: action.into(),
-        entity_type: entity_type.into(),
-        entity_id: entity_id.to_string(),
-        before_json: before.map(|v| v.to_string()),
-        after_json: after.map(|v| v.to_string()),
-        // Stored precision differs by engine; hash what every engine returns.
-        created_at: Utc::now().trunc_subsecs(6),
-        prev_hash,
-        hash: String::new(),
-    };
-    entry.hash = entry_hash(&entry);
-    audit_log::ActiveModel {
-        actor_user_id: Set(entry.actor_user_id),
-        actor: Set(entry.actor),
-        action: Set(entry.action),
-        entity_type: Set(entry.entity_type),
-        entity_id: Set(entry.entity_id),
-        before_json: Set(entry.before_json),
-        after_json: Set(entry.after_json),
-        created_at: Set(entry.created_at),
-        prev_hash: Set(entry.prev_hash),
-        hash: Set(entry.hash),
-        ..Default::default()
+    for e in entries {
+        let mut entry = audit_log::Model {
+            id: 0,
+            actor_user_id: actor.user_id,
+            actor: actor.label.clone(),
+            action: e.action,
+            entity_type: e.entity_type,
+            entity_id: e.entity_id,
+            before_json: e.before.map(|v| v.to_string()),
+            after_json: e.after.map(|v| v.to_string()),
+            // Stored precision differs by engine; hash what every engine returns.
+            created_at: at.trunc_subsecs(6),
+            prev_hash,
+            hash: String::new(),
+        };
+        entry.hash = entry_hash(&entry);
+        prev_hash = entry.hash.clone();
+        audit_log::ActiveModel {
+            actor_user_id: Set(entry.actor_user_id),
+            actor: Set(entry.actor),
+            action: Set(entry.action),
+            entity_type: Set(entry.entity_type),
+            entity_id: Set(entry.entity_id),
+            before_json: Set(entry.before_json),
+            after_json: Set(entry.after_json),
+            created_at: Set(entry.created_at),
+            prev_hash: Set(entry.prev_hash),
+            hash: Set(entry.hash),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
     }
-    .insert(db)
-    .await?;
     Ok(())
 }
 
 /// A record as the audit trail keeps it.
 pub fn snapshot(record: &impl Serialize) -> Option<serde_json::Value> {
     serde_json::to_value(record).ok()
-}
-
-/// Records that a searchable record changed, so derived indexes pick it up.
-pub async fn changed(db: &impl ConnectionTrait, entity_type: &str, entity_id: i32, op: ChangeOp) -> Result<(), DbErr> {
-    change_log::ActiveModel {
-        entity_type: Set(entity_type.into()),
-        entity_id: Set(entity_id),
-        op: Set(op),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(())
 }
 
 fn timestamp(at: DateTime<Utc>) -> String {

@@ -1,14 +1,20 @@
 //! 连心桥 Lianxin: the public satisfaction and rectification feedback portal.
 
 pub mod accounts;
+pub mod background;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod dependencies;
 pub mod domain;
 pub mod error;
 pub mod evidence;
+pub mod idempotency;
+pub mod jobs;
 pub mod journal;
+pub mod jsonl;
 pub mod limits;
 pub mod lists;
 pub mod opinions;
@@ -23,5 +29,6 @@ pub mod state;
 pub mod store;
 pub mod tabular;
 pub mod themes;
+pub mod unit_of_work;
 pub mod units;
 pub mod web;

@@ -1,7 +1,7 @@
 //! What services (the rules of each area) share: who acts, what can go wrong, write transactions.
 
 use entity::vocab::Role;
-use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait};
+use sea_orm::{DbErr, SqlErr};
 use serde::Serialize;
 
 /// Who is acting: a staff member, a citizen holding a tracking code, or the system itself.
@@ -51,8 +51,22 @@ pub enum ServiceError {
     /// A rule refused the action; the message is for people.
     #[error("{0}")]
     Refused(String),
+    /// Someone else got there first (a lost race, or a "once" already used); for people.
+    #[error("{0}")]
+    Conflict(String),
     #[error(transparent)]
-    Db(#[from] DbErr),
+    Db(DbErr),
+}
+
+impl From<DbErr> for ServiceError {
+    /// A unique constraint only fails when a concurrent action won the race the use case's own
+    /// check could not see; anything else is a fault.
+    fn from(err: DbErr) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => Self::Conflict("该操作刚刚已经完成，请刷新页面查看最新状态".into()),
+            _ => Self::Db(err),
+        }
+    }
 }
 
 /// Per-field validation messages: a stable `code` for JSON, a Chinese `message` for forms.
@@ -100,11 +114,4 @@ impl FieldErrors {
     pub fn by_field(&self) -> std::collections::HashMap<&'static str, &str> {
         self.0.iter().map(|e| (e.field, e.message.as_str())).collect()
     }
-}
-
-/// Starts a transaction that will write. SQLite takes the write lock at BEGIN, so two writers
-/// queue instead of failing when one tries to upgrade a stale read.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    db.begin_with_options(TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..Default::default() })
-        .await
 }

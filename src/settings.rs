@@ -1,7 +1,6 @@
 //! Versioned settings. Each change writes a new version; the newest is in force, and the
 //! old ones stay so published figures can name the rules they were made under.
 
-use chrono::Utc;
 use entity::setting;
 use entity::vocab::OpinionKind;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
@@ -10,6 +9,7 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use crate::{
     journal,
     service::{Actor, FieldErrors, ServiceError},
+    unit_of_work::{Context, Event, UnitOfWork},
 };
 
 /// A settings group stored under one key.
@@ -83,20 +83,28 @@ pub async fn current<G: Group>(db: &impl ConnectionTrait) -> Result<(G, i32), Db
 }
 
 /// Saves a new version of a group and returns its number.
-pub async fn save<G: Group>(db: &impl ConnectionTrait, actor: &Actor, value: &G) -> Result<i32, DbErr> {
-    let (old, version) = current::<G>(db).await?;
+pub async fn save<G: Group>(ctx: Context<'_>, actor: &Actor, value: &G) -> Result<i32, DbErr> {
+    let mut uow = UnitOfWork::begin(ctx, actor).await?;
+    let (old, version) = current::<G>(uow.db()).await?;
     let next = version + 1;
     setting::ActiveModel {
         key: Set(G::KEY.into()),
         version: Set(next),
         value_json: Set(serde_json::to_string(value).expect("settings serialise")),
         created_by: Set(actor.user_id),
-        created_at: Set(Utc::now()),
+        created_at: Set(uow.now()),
         ..Default::default()
     }
-    .insert(db)
+    .insert(uow.db())
     .await?;
-    journal::audit(db, actor, "settings.save", "setting", format!("{}@{next}", G::KEY), journal::snapshot(&old), journal::snapshot(value))
-        .await?;
+    uow.audit("settings.save", "setting", format!("{}@{next}", G::KEY), journal::snapshot(&old), journal::snapshot(value));
+    uow.emit(Event {
+        topic: "settings.saved",
+        entity_type: "setting",
+        entity_id: next,
+        citizens: Vec::new(),
+        data: Some(serde_json::json!({ "key": G::KEY })),
+    });
+    uow.commit().await?;
     Ok(next)
 }

@@ -12,7 +12,7 @@ use actix_web::{
 };
 use sea_orm::DatabaseConnection;
 
-use crate::{config::Config, db, state::AppState};
+use crate::{config::Config, db, domain::clock::Clock, state::AppState};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -44,19 +44,27 @@ pub async fn open_database(config: &Config) -> Result<DatabaseConnection, Startu
 }
 
 impl Application {
-    pub async fn build(config: Config, db: DatabaseConnection) -> Result<Self, StartupError> {
+    pub async fn build(config: Config, db: DatabaseConnection, clock: Clock) -> Result<Self, StartupError> {
         let listener = TcpListener::bind(&config.bind)
             .map_err(|e| StartupError::Bind { addr: config.bind.clone(), reason: describe_bind_error(&e) })?;
         let port = listener.local_addr().map_err(|e| StartupError::Bind { addr: config.bind.clone(), reason: e.to_string() })?.port();
         let tera = crate::web::templates::load().map_err(|e| StartupError::Templates(crate::error::AppError::from(e).to_string()))?;
         let key = session_key(&config)?;
-        spawn_deadline_checks(db.clone(), config.deadline_check_minutes);
         let search = open_search(&config, &db).await?;
-        crate::search::indexer::spawn(search.clone(), db.clone());
         let cookie_secure = config.cookie_secure;
-        let routing = Arc::new(std::sync::RwLock::new(None));
-        spawn_routing_training(db.clone(), search.clone(), routing.clone());
-        let state = AppState { db, tera: Arc::new(tera), config: Arc::new(config), limiter: Arc::default(), search, routing };
+        let routing: crate::background::RoutingSlot = Arc::default();
+        let jobs = crate::background::start(&config, &db, &clock, &search, &routing);
+        let state = AppState {
+            db,
+            clock,
+            cookie_key: key.clone(),
+            tera: Arc::new(tera),
+            config: Arc::new(config),
+            limiter: Arc::default(),
+            search,
+            routing,
+            jobs,
+        };
         let server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
                 .cookie_name("lianxin_session".into())
@@ -99,20 +107,10 @@ fn describe_bind_error(err: &std::io::Error) -> String {
     }
 }
 
-/// Words jieba must keep whole: the names of units and regions in this database.
-async fn dictionary_words(db: &DatabaseConnection) -> Result<Vec<String>, sea_orm::DbErr> {
-    use sea_orm::EntityTrait;
-    let units = entity::unit::Entity::find().all(db).await?;
-    let mut words: Vec<String> = units.iter().map(|u| u.name.clone()).collect();
-    words.extend(units.into_iter().filter_map(|u| u.region));
-    Ok(words)
-}
-
 /// Opens the search index under the data directory, building it from the database when it is
 /// missing or unreadable.
 pub async fn open_search(config: &Config, db: &DatabaseConnection) -> Result<Arc<crate::search::SearchEngine>, StartupError> {
-    let words = dictionary_words(db).await.map_err(crate::search::SearchError::from)?;
-    let jieba = Arc::new(tokio::task::spawn_blocking(move || crate::search::tokenizer::build_jieba(&words)).await.expect("jieba loads"));
+    let jieba = Arc::new(crate::search::vocabulary::jieba(db).await.map_err(crate::search::SearchError::from)?);
     let (engine, fresh) = crate::search::SearchEngine::open(&config.data_dir.join("index"), jieba)?;
     let engine = Arc::new(engine);
     if fresh {
@@ -154,24 +152,6 @@ fn restrict_to_owner(path: &std::path::Path) {
 #[cfg(not(unix))]
 fn restrict_to_owner(_: &std::path::Path) {}
 
-/// Marks overdue items now and then every `minutes`; each server may do it, the check is idempotent.
-fn spawn_deadline_checks(db: DatabaseConnection, minutes: u64) {
-    if minutes == 0 {
-        return;
-    }
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(std::time::Duration::from_secs(minutes * 60));
-        loop {
-            ticks.tick().await;
-            match crate::lists::deadlines::mark_overdue(&db, crate::lists::catalog::today()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(marked = n, "deadline check: items marked overdue"),
-                Err(err) => tracing::warn!(%err, "deadline check failed; will retry"),
-            }
-        }
-    });
-}
-
 /// The request line as logged: tracking codes are bearer secrets, so they never reach a log.
 fn loggable_request(req: &actix_web::dev::ServiceRequest) -> String {
     let path = req.path();
@@ -180,38 +160,4 @@ fn loggable_request(req: &actix_web::dev::ServiceRequest) -> String {
         None => path,
     };
     format!("{} {shown}", req.method())
-}
-
-/// Trains the routing suggester now and every six hours: staff corrections reach it that way.
-fn spawn_routing_training(
-    db: DatabaseConnection,
-    search: Arc<crate::search::SearchEngine>,
-    slot: Arc<std::sync::RwLock<Option<Arc<crate::themes::routing::RoutingModel>>>>,
-) {
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(std::time::Duration::from_secs(6 * 3600));
-        loop {
-            ticks.tick().await;
-            if let Err(err) = retrain_routing(&db, &search, &slot).await {
-                tracing::warn!(%err, "routing model: training failed; will retry");
-            }
-        }
-    });
-}
-
-/// Trains the routing models from the database and puts them in `slot`. Returns how many
-/// examples it learned from.
-pub async fn retrain_routing(
-    db: &DatabaseConnection,
-    search: &Arc<crate::search::SearchEngine>,
-    slot: &Arc<std::sync::RwLock<Option<Arc<crate::themes::routing::RoutingModel>>>>,
-) -> Result<usize, sea_orm::DbErr> {
-    let (categories, units) = crate::themes::routing::training_set(db).await?;
-    let jieba = search.jieba.clone();
-    let model = tokio::task::spawn_blocking(move || crate::themes::routing::train(&jieba, categories, units))
-        .await
-        .expect("training does not panic");
-    let examples = model.examples;
-    *slot.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(model));
-    Ok(examples)
 }

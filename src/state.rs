@@ -4,15 +4,30 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
-use crate::{config::Config, limits::RateLimiter, search::SearchEngine, themes::routing::RoutingModel};
+use crate::{
+    background::RoutingSlot, config::Config, domain::clock::Clock, jobs::Board, limits::RateLimiter, search::SearchEngine,
+    unit_of_work::Context,
+};
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    pub clock: Clock,
+    /// Signs and encrypts cookies (sessions, receipts).
+    pub cookie_key: actix_web::cookie::Key,
     pub tera: Arc<tera::Tera>,
     pub config: Arc<Config>,
     pub limiter: Arc<RateLimiter>,
     pub search: Arc<SearchEngine>,
     /// The routing suggester, once trained (training runs in the background).
-    pub routing: Arc<std::sync::RwLock<Option<Arc<RoutingModel>>>>,
+    pub routing: RoutingSlot,
+    /// The background jobs and how they are doing.
+    pub jobs: Board,
+}
+
+impl AppState {
+    /// What a use case needs: the database and the clock.
+    pub fn ctx(&self) -> Context<'_> {
+        Context { db: &self.db, clock: &self.clock }
+    }
 }

@@ -22,29 +22,11 @@ pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<(Vec<ImportRow>, Vec<
 }
 
 fn read_jsonl(bytes: &[u8]) -> (Vec<ImportRow>, Vec<Rejected>) {
-    let text = String::from_utf8_lossy(bytes);
-    let mut rows = Vec::new();
-    let mut broken = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(line) {
-            Ok(object) => rows.push(ImportRow {
-                line: i + 1,
-                cells: object
-                    .into_iter()
-                    .map(|(k, v)| {
-                        let text = match v {
-                            serde_json::Value::String(s) => s,
-                            serde_json::Value::Null => String::new(),
-                            other => other.to_string(),
-                        };
-                        (k, text)
-                    })
-                    .collect(),
-            }),
-            Err(_) => broken.push(Rejected { line: i + 1, reason: "不是有效的 JSON 对象".into() }),
+    let (mut rows, mut broken) = (Vec::new(), Vec::new());
+    for row in crate::jsonl::rows(bytes) {
+        match row {
+            Ok(row) => rows.push(row),
+            Err(rejected) => broken.push(rejected),
         }
     }
     (rows, broken)

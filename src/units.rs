@@ -1,18 +1,16 @@
 //! Responsible units (责任单位): the admin keeps the list.
 
-use chrono::Utc;
 use entity::{
     unit,
     vocab::{Role, UnitKind},
 };
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder};
 
+use crate::dependencies::Record;
 use crate::domain::{account::unit_code, text};
-use crate::journal::{self, snapshot};
-use crate::service::{Actor, FieldErrors, ServiceError, begin_write};
+use crate::journal::snapshot;
+use crate::service::{Actor, FieldErrors, ServiceError};
+use crate::unit_of_work::{Context, UnitOfWork};
 
 pub struct UnitInput<'a> {
     pub code: &'a str,
@@ -37,19 +35,21 @@ fn validate(input: &UnitInput<'_>) -> Result<ValidUnit, ServiceError> {
         errors.add("kind", "invalid", "请选择单位类型");
     }
     let region = errors.text("region", text::optional_line(input.region, 32)).flatten();
-    errors.check()?;
-    Ok(ValidUnit { code: code.expect("checked"), name: name.expect("checked"), kind: kind.expect("checked"), region })
+    match (errors.is_empty(), code, name, kind) {
+        (true, Some(code), Some(name), Some(kind)) => Ok(ValidUnit { code, name, kind, region }),
+        _ => Err(ServiceError::Invalid(errors)),
+    }
 }
 
-pub async fn create_unit(db: &DatabaseConnection, actor: &Actor, input: UnitInput<'_>) -> Result<unit::Model, ServiceError> {
+pub async fn create_unit(ctx: Context<'_>, actor: &Actor, input: UnitInput<'_>) -> Result<unit::Model, ServiceError> {
     actor.require(&[Role::Admin])?;
     let valid = validate(&input)?;
-    if unit::Entity::find().filter(unit::Column::Code.eq(&valid.code)).one(db).await?.is_some() {
+    let mut uow = UnitOfWork::begin(ctx, actor).await?;
+    if unit::Entity::find().filter(unit::Column::Code.eq(&valid.code)).one(uow.db()).await?.is_some() {
         let mut errors = FieldErrors::default();
         errors.add("code", "taken", "单位代码已存在");
         return Err(ServiceError::Invalid(errors));
     }
-    let txn = begin_write(db).await?;
     let created = unit::ActiveModel {
         code: Set(valid.code),
         name: Set(valid.name),
@@ -57,18 +57,18 @@ pub async fn create_unit(db: &DatabaseConnection, actor: &Actor, input: UnitInpu
         parent_id: Set(None),
         region: Set(valid.region),
         active: Set(true),
-        created_at: Set(Utc::now()),
+        created_at: Set(uow.now()),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(uow.db())
     .await?;
-    journal::audit(&txn, actor, "unit.create", "unit", created.id, None, snapshot(&created)).await?;
-    txn.commit().await?;
+    uow.audit("unit.create", "unit", created.id, None, snapshot(&created));
+    uow.commit().await?;
     Ok(created)
 }
 
 pub async fn update_unit(
-    db: &DatabaseConnection,
+    ctx: Context<'_>,
     actor: &Actor,
     id: i32,
     input: UnitInput<'_>,
@@ -76,9 +76,9 @@ pub async fn update_unit(
 ) -> Result<unit::Model, ServiceError> {
     actor.require(&[Role::Admin])?;
     let valid = validate(&input)?;
-    let txn = begin_write(db).await?;
-    let before = unit::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound)?;
-    if valid.code != before.code && unit::Entity::find().filter(unit::Column::Code.eq(&valid.code)).one(&txn).await?.is_some() {
+    let mut uow = UnitOfWork::begin(ctx, actor).await?;
+    let before = unit::Entity::find_by_id(id).one(uow.db()).await?.ok_or(ServiceError::NotFound)?;
+    if valid.code != before.code && unit::Entity::find().filter(unit::Column::Code.eq(&valid.code)).one(uow.db()).await?.is_some() {
         let mut errors = FieldErrors::default();
         errors.add("code", "taken", "单位代码已存在");
         return Err(ServiceError::Invalid(errors));
@@ -89,10 +89,10 @@ pub async fn update_unit(
     model.kind = Set(valid.kind);
     model.region = Set(valid.region);
     model.active = Set(active);
-    let after = model.update(&txn).await?;
-    journal::audit(&txn, actor, "unit.update", "unit", id, snapshot(&before), snapshot(&after)).await?;
-    journal::changed(&txn, "unit", id, entity::vocab::ChangeOp::Upsert).await?;
-    txn.commit().await?;
+    let after = model.update(uow.db()).await?;
+    uow.audit("unit.update", "unit", id, snapshot(&before), snapshot(&after));
+    uow.touch(Record::Unit(id));
+    uow.commit().await?;
     Ok(after)
 }
 

@@ -4,9 +4,10 @@ pub mod vocab;
 
 pub mod attachment;
 pub mod audit_log;
-pub mod change_log;
 pub mod chat_message;
+pub mod event;
 pub mod followup_task;
+pub mod idempotency_key;
 pub mod notification;
 pub mod opinion;
 pub mod opinion_contact;

@@ -183,13 +183,6 @@ vocabulary!(
     }
 );
 
-vocabulary!(
-    ChangeOp {
-        Upsert = "upsert": "新增或修改",
-        Delete = "delete": "删除",
-    }
-);
-
 /// The five levels of the national 好差评 system, stored as 1–5.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[sea_orm(rs_type = "i32", db_type = "Integer")]

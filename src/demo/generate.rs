@@ -29,7 +29,6 @@ pub struct City {
     pub followups: Vec<followup_task::Model>,
     pub reports: Vec<report::Model>,
     pub report_links: Vec<report_link::Model>,
-    pub changes: Vec<change_log::Model>,
 }
 
 impl City {
@@ -64,7 +63,6 @@ pub fn generate(seed: u64, now: DateTime<Utc>, hash: fn(&str) -> String) -> City
     g.problems();
     g.opinions();
     g.reports();
-    g.changes();
     g.city
 }
 
@@ -799,31 +797,6 @@ impl Gen {
                 theme_id: None,
             });
         }
-    }
-
-    /// Every searchable record gets its change-log entry, so derived indexes can follow.
-    fn changes(&mut self) {
-        let now = self.now;
-        let entries: Vec<(&str, i32)> = self
-            .city
-            .problems
-            .iter()
-            .map(|p| ("problem", p.id))
-            .chain(self.city.rectifications.iter().map(|r| ("rectification", r.id)))
-            .chain(self.city.opinions.iter().map(|o| ("opinion", o.id)))
-            .chain(self.city.reports.iter().map(|r| ("report", r.id)))
-            .collect();
-        self.city.changes = entries
-            .into_iter()
-            .enumerate()
-            .map(|(i, (entity_type, entity_id))| change_log::Model {
-                id: i as i64 + 1,
-                entity_type: entity_type.into(),
-                entity_id,
-                op: ChangeOp::Upsert,
-                created_at: now,
-            })
-            .collect();
     }
 }
 

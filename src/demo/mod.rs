@@ -3,8 +3,11 @@
 mod generate;
 mod phrases;
 
-use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, IntoActiveModel, PaginatorTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, IntoActiveModel, PaginatorTrait};
+
+use crate::dependencies::Record;
+use crate::service::Actor;
+use crate::unit_of_work::{Context, UnitOfWork};
 
 pub use generate::{City, generate};
 
@@ -27,19 +30,31 @@ pub fn print_logins() {
     }
 }
 
-/// Seeds the demo city unless the database already holds units. Returns a summary line.
-pub async fn seed_if_empty(db: &DatabaseConnection, seed: u64, now: DateTime<Utc>) -> Result<Option<String>, DbErr> {
-    if entity::unit::Entity::find().count(db).await? > 0 {
+/// Seeds the demo city, as of the clock's now, unless the database already holds units.
+/// Returns a summary line.
+pub async fn seed_if_empty(ctx: Context<'_>, seed: u64) -> Result<Option<String>, DbErr> {
+    if entity::unit::Entity::find().count(ctx.db).await? > 0 {
         return Ok(None);
     }
-    let city = generate(seed, now, crate::accounts::hash_password);
+    let city = generate(seed, ctx.clock.now(), crate::accounts::hash_password);
     let summary = city.summary();
-    let txn = db.begin().await?;
-    insert_all(&txn, city).await?;
-    txn.commit().await?;
-    if db.get_database_backend() == DbBackend::Postgres {
-        realign_sequences(db).await?;
+    let mut uow = UnitOfWork::begin(ctx, &Actor::system("demo")).await?;
+    let touched: Vec<Record> = city
+        .problems
+        .iter()
+        .map(|p| Record::Problem(p.id))
+        .chain(city.opinions.iter().map(|o| Record::Opinion(o.id)))
+        .chain(city.reports.iter().map(|r| Record::Report(r.id)))
+        .collect();
+    insert_all(uow.db(), city).await?;
+    if ctx.db.get_database_backend() == DbBackend::Postgres {
+        realign_sequences(uow.db()).await?;
     }
+    for record in touched {
+        uow.touch(record);
+    }
+    uow.audit("demo.seed", "city", seed, None, Some(serde_json::json!({ "summary": summary })));
+    uow.commit().await?;
     Ok(Some(summary))
 }
 
@@ -73,12 +88,11 @@ async fn insert_all(db: &impl ConnectionTrait, city: City) -> Result<(), DbErr> 
     insert_batched::<followup_task::Entity, _>(db, city.followups).await?;
     insert_batched::<report::Entity, _>(db, city.reports).await?;
     insert_batched::<report_link::Entity, _>(db, city.report_links).await?;
-    insert_batched::<change_log::Entity, _>(db, city.changes).await?;
     Ok(())
 }
 
 /// Rows were inserted with explicit ids; move PostgreSQL's identity sequences past them.
-async fn realign_sequences(db: &DatabaseConnection) -> Result<(), DbErr> {
+async fn realign_sequences(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     for table in [
         "units",
         "users",
@@ -92,7 +106,6 @@ async fn realign_sequences(db: &DatabaseConnection) -> Result<(), DbErr> {
         "followup_tasks",
         "reports",
         "report_links",
-        "change_log",
     ] {
         db.execute_unprepared(&format!(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"

@@ -1,6 +1,7 @@
 //! Types that parse input once, and the small rules around them. No actix, no queries.
 
 pub mod account;
+pub mod clock;
 pub mod text;
 pub mod time;
 pub mod tracking_code;

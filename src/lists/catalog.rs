@@ -11,8 +11,6 @@ use entity::{opinion, problem, rectification, responsibility, responsibility_uni
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use serde::Serialize;
 
-use crate::domain::time;
-
 #[derive(Debug, Clone, Serialize)]
 pub struct UnitRef {
     pub code: String,
@@ -351,9 +349,4 @@ pub fn apply(rows: Vec<ListRow>, filter: &Filter) -> Listing {
     let start = ((page - 1) * filter.page_size) as usize;
     let rows = matching.into_iter().skip(start).take(filter.page_size as usize).collect();
     Listing { total, page, pages, rows, facets }
-}
-
-/// Today's date in Beijing, the day the lists are judged by.
-pub fn today() -> NaiveDate {
-    time::today(Utc::now())
 }

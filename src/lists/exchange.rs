@@ -1,19 +1,18 @@
 //! Data in and out, as offices work: each list exported as CSV or a real XLSX workbook with
 //! Chinese headers, and problems with their responsibilities imported from CSV or XLSX.
 
-use entity::{
-    problem, responsibility, responsibility_unit,
-    vocab::{ChangeOp, Role},
-};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter};
+use entity::{problem, responsibility, responsibility_unit, vocab::Role};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
 use serde::Serialize;
 
+use crate::dependencies::Record;
 use crate::domain::time;
-use crate::journal::{self, snapshot};
+use crate::journal::snapshot;
 use crate::lists::catalog::ListRow;
 use crate::lists::workflow::{NewProblem, ValidProblem, insert_problem, validate_problem};
-use crate::service::{Actor, ServiceError, begin_write};
+use crate::service::{Actor, ServiceError};
 use crate::tabular::{ImportReport, ImportRow, Rejected};
+use crate::unit_of_work::{Context, UnitOfWork};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -184,7 +183,7 @@ fn valid_code(code: &str) -> bool {
 /// transaction or not at all; a row whose code exists updates that problem, so importing
 /// the same file twice changes nothing.
 pub async fn import_problems(
-    db: &DatabaseConnection,
+    ctx: Context<'_>,
     actor: &Actor,
     (rows, broken): (Vec<ImportRow>, Vec<Rejected>),
 ) -> Result<ImportReport, ServiceError> {
@@ -216,7 +215,7 @@ pub async fn import_problems(
             plan: field(&row, "plan"),
             target: field(&row, "target"),
         };
-        let valid = match validate_problem(db, &input).await {
+        let valid = match validate_problem(ctx.db, &input).await {
             Ok(valid) => valid,
             Err(ServiceError::Invalid(errors)) => {
                 let reason = errors.0.iter().map(|e| format!("{}：{}", header_of(e.field), e.message)).collect::<Vec<_>>().join("；");
@@ -225,23 +224,23 @@ pub async fn import_problems(
             }
             Err(other) => return Err(other),
         };
-        let txn = begin_write(db).await?;
+        let mut uow = UnitOfWork::begin(ctx, actor).await?;
         let existing =
-            if code.is_empty() { None } else { problem::Entity::find().filter(problem::Column::Code.eq(&code)).one(&txn).await? };
+            if code.is_empty() { None } else { problem::Entity::find().filter(problem::Column::Code.eq(&code)).one(uow.db()).await? };
         match existing {
             None => {
-                insert_problem(&txn, actor, valid, (!code.is_empty()).then_some(code), None).await?;
+                insert_problem(&mut uow, valid, (!code.is_empty()).then_some(code), None).await?;
                 report.created += 1;
             }
             Some(found) => {
-                if update_problem(&txn, actor, found, valid).await? {
+                if update_problem(&mut uow, found, valid).await? {
                     report.updated += 1
                 } else {
                     report.unchanged += 1
                 }
             }
         }
-        txn.commit().await?;
+        uow.commit().await?;
     }
     report.rejected.sort_by_key(|r| r.line);
     Ok(report)
@@ -253,12 +252,8 @@ fn header_of(field: &str) -> &'static str {
 
 /// Brings an existing problem and its responsibility in line with an imported row. The
 /// rectification's progress belongs to the unit and is left alone. Returns whether anything changed.
-async fn update_problem(
-    db: &impl sea_orm::ConnectionTrait,
-    actor: &Actor,
-    found: problem::Model,
-    valid: ValidProblem,
-) -> Result<bool, ServiceError> {
+async fn update_problem(uow: &mut UnitOfWork, found: problem::Model, valid: ValidProblem) -> Result<bool, ServiceError> {
+    let db = uow.db();
     let resp = responsibility::Entity::find()
         .filter(responsibility::Column::ProblemId.eq(found.id))
         .one(db)
@@ -281,7 +276,7 @@ async fn update_problem(
     if same {
         return Ok(false);
     }
-    let now = chrono::Utc::now();
+    let now = uow.now();
     let mut p = found.clone().into_active_model();
     p.title = Set(valid.title);
     p.description = Set(valid.description);
@@ -301,17 +296,8 @@ async fn update_problem(
     for unit_id in wanted {
         responsibility_unit::ActiveModel { responsibility_id: Set(resp.id), unit_id: Set(unit_id) }.insert(db).await?;
     }
-    journal::audit(
-        db,
-        actor,
-        "problem.import_update",
-        "problem",
-        &after.code,
-        snapshot(&(&found, &resp)),
-        snapshot(&(&after, &resp_after)),
-    )
-    .await?;
-    journal::changed(db, "problem", after.id, ChangeOp::Upsert).await?;
+    uow.audit("problem.import_update", "problem", &after.code, snapshot(&(&found, &resp)), snapshot(&(&after, &resp_after)));
+    uow.touch(Record::Problem(after.id));
     Ok(true)
 }
 

@@ -2,16 +2,18 @@
 
 use std::path::Path;
 
-use chrono::{Duration, Utc};
-use entity::vocab::{ChangeOp, RectificationStatus, ResponsibilityKind};
+use chrono::Duration;
+use entity::vocab::{RectificationStatus, ResponsibilityKind};
 use entity::{attachment, progress_update, rectification, responsibility};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, IntoActiveModel};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
 
-use crate::domain::{text, time};
+use crate::domain::text;
 use crate::evidence::{self, Upload};
-use crate::journal::{self, snapshot};
+use crate::journal::snapshot;
 use crate::lists::scope::ensure_may_work_on;
-use crate::service::{Actor, FieldErrors, ServiceError, begin_write};
+use crate::lists::{emit_rectification, save_rectification};
+use crate::service::{Actor, FieldErrors, ServiceError};
+use crate::unit_of_work::{Context, UnitOfWork};
 
 /// Days until the next public update is due, when a unit does not promise a date itself.
 pub const DEFAULT_UPDATE_INTERVAL_DAYS: i64 = 30;
@@ -23,7 +25,7 @@ pub struct NewProgress<'a> {
 }
 
 pub async fn post_progress(
-    db: &DatabaseConnection,
+    ctx: Context<'_>,
     data_dir: &Path,
     actor: &Actor,
     rectification_id: i32,
@@ -39,17 +41,17 @@ pub async fn post_progress(
         }
     };
     let files = evidence::check(input.evidence, &mut errors);
-    errors.check()?;
-    let (body, percent) = (body.expect("checked"), percent.expect("checked"));
+    let (true, Some(body), Some(percent)) = (errors.is_empty(), body, percent) else { return Err(ServiceError::Invalid(errors)) };
 
-    let txn = begin_write(db).await?;
-    let before = rectification::Entity::find_by_id(rectification_id).one(&txn).await?.ok_or(ServiceError::NotFound)?;
-    ensure_may_work_on(&txn, actor, rectification_id).await?;
+    let mut uow = UnitOfWork::begin(ctx, actor).await?;
+    let txn = uow.db();
+    let before = rectification::Entity::find_by_id(rectification_id).one(txn).await?.ok_or(ServiceError::NotFound)?;
+    ensure_may_work_on(txn, actor, rectification_id).await?;
     if matches!(before.status, RectificationStatus::Reported | RectificationStatus::Rectified) {
         return Err(ServiceError::Refused("该事项已报结，不能再更新进展".into()));
     }
-    let kind = responsibility::Entity::find_by_id(before.responsibility_id).one(&txn).await?.map(|r| r.kind);
-    let now = Utc::now();
+    let kind = responsibility::Entity::find_by_id(before.responsibility_id).one(txn).await?.map(|r| r.kind);
+    let now = uow.now();
     let update = progress_update::ActiveModel {
         rectification_id: Set(rectification_id),
         author_id: Set(actor.user_id),
@@ -58,7 +60,7 @@ pub async fn post_progress(
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     for file in &files {
         // Written before the commit: if the commit fails, an unreferenced file remains,
@@ -75,24 +77,23 @@ pub async fn post_progress(
             created_at: Set(now),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
     }
     let mut model = before.clone().into_active_model();
     model.progress = Set(percent);
     model.last_update_at = Set(Some(now));
-    model.next_update_due = Set(Some(time::today(now) + Duration::days(DEFAULT_UPDATE_INTERVAL_DAYS)));
+    model.next_update_due = Set(Some(uow.today() + Duration::days(DEFAULT_UPDATE_INTERVAL_DAYS)));
     if before.status == RectificationStatus::NotStarted {
         let started =
             if kind == Some(ResponsibilityKind::LongTerm) { RectificationStatus::LongTerm } else { RectificationStatus::InProgress };
         model.status = Set(started);
     }
-    model.updated_at = Set(now);
-    let after = model.update(&txn).await?;
+    let after = save_rectification(&mut uow, &before, model).await?;
     let detail =
         serde_json::json!({ "rectification": after, "update": update.id, "evidence": files.iter().map(|f| &f.sha256).collect::<Vec<_>>() });
-    journal::audit(&txn, actor, "rectification.progress", "rectification", rectification_id, snapshot(&before), Some(detail)).await?;
-    journal::changed(&txn, "rectification", rectification_id, ChangeOp::Upsert).await?;
-    txn.commit().await?;
+    uow.audit("rectification.progress", "rectification", rectification_id, snapshot(&before), Some(detail));
+    emit_rectification(&mut uow, "rectification.progress", &after).await?;
+    uow.commit().await?;
     Ok(update)
 }

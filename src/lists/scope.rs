@@ -3,7 +3,7 @@
 use entity::{rectification, responsibility, responsibility_unit, vocab::Role};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, QueryFilter};
 
-use crate::lists::catalog::{ListRow, load_rows, today};
+use crate::lists::catalog::{ListRow, load_rows};
 
 use crate::service::{Actor, ServiceError};
 
@@ -43,8 +43,8 @@ pub async fn ensure_may_work_on(db: &impl ConnectionTrait, actor: &Actor, rectif
 }
 
 /// A unit's own items (led or cooperated on), work still to do first, newest first.
-pub async fn unit_work_items(db: &impl ConnectionTrait, unit_code: &str) -> Result<Vec<ListRow>, DbErr> {
-    let mut rows: Vec<ListRow> = load_rows(db, today(), None).await?.into_iter().filter(|r| r.involves(unit_code)).collect();
+pub async fn unit_work_items(db: &impl ConnectionTrait, unit_code: &str, today: chrono::NaiveDate) -> Result<Vec<ListRow>, DbErr> {
+    let mut rows: Vec<ListRow> = load_rows(db, today, None).await?.into_iter().filter(|r| r.involves(unit_code)).collect();
     rows.sort_by(|a, b| a.is_finished().cmp(&b.is_finished()).then(b.created_at.cmp(&a.created_at)));
     Ok(rows)
 }

@@ -1,18 +1,18 @@
 //! The work on the lists: the office creates problems and verifies results; units revise
 //! their plans and report completion.
 
-use chrono::{Datelike, NaiveDate, Utc};
-use entity::vocab::{ChangeOp, CitizenConfirmation, ProblemSource, RectificationStatus, ResponsibilityKind, Role, Verification};
+use chrono::{Datelike, NaiveDate};
+use entity::vocab::{CitizenConfirmation, ProblemSource, RectificationStatus, ResponsibilityKind, Role, Verification};
 use entity::{problem, progress_update, rectification, responsibility, responsibility_unit, unit};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder};
 
+use crate::dependencies::Record;
 use crate::domain::{DEFAULT_CATEGORIES, account::unit_code, text};
-use crate::journal::{self, snapshot};
+use crate::journal::snapshot;
 use crate::lists::scope::ensure_may_work_on;
-use crate::service::{Actor, FieldErrors, ServiceError, begin_write};
+use crate::lists::{emit_rectification, save_rectification};
+use crate::service::{Actor, FieldErrors, ServiceError};
+use crate::unit_of_work::{Context, UnitOfWork};
 
 pub struct NewProblem<'a> {
     pub title: &'a str,
@@ -103,32 +103,71 @@ pub async fn validate_problem(db: &impl ConnectionTrait, input: &NewProblem<'_>)
     let measures = errors.text("measures", text::block(input.measures, 5000));
     let plan = errors.text("plan", text::block(input.plan, 5000));
     let target = errors.text("target", text::line(input.target, 200));
-    errors.check()?;
+    let (true, Some(title), Some(description), Some(region), Some(source), Some(lead), Some(post), Some(deadline), Some(kind)) =
+        (errors.is_empty(), title, description, region, source, lead, post, deadline, kind)
+    else {
+        return Err(ServiceError::Invalid(errors));
+    };
+    let (Some(measures), Some(plan), Some(target)) = (measures, plan, target) else { return Err(ServiceError::Invalid(errors)) };
     Ok(ValidProblem {
-        title: title.expect("checked"),
-        description: description.expect("checked"),
+        title,
+        description,
         category: category.to_string(),
-        region: region.expect("checked"),
-        source: source.expect("checked"),
-        lead_unit_id: lead.expect("checked").id,
+        region,
+        source,
+        lead_unit_id: lead.id,
         cooperating_ids,
-        responsible_post: post.expect("checked"),
-        deadline: deadline.expect("checked"),
-        kind: kind.expect("checked"),
-        measures: measures.expect("checked"),
-        plan: plan.expect("checked"),
-        target: target.expect("checked"),
+        responsible_post: post,
+        deadline,
+        kind,
+        measures,
+        plan,
+        target,
     })
 }
 
-/// Arbitrary constant naming the lock that serialises problem numbering on PostgreSQL.
-const CODE_LOCK: i64 = 0x6c78_636f_6465;
+/// What a new problem comes from, besides the office's own form: linked in the same unit of work.
+#[derive(Debug, Default, Clone, Copy, serde::Serialize)]
+pub struct Origin {
+    pub opinion: Option<i32>,
+    pub theme: Option<i32>,
+}
 
-/// The next `WT-YYYY-NNNN` for the year. Call inside the write transaction.
-async fn next_code(db: &impl ConnectionTrait, year: i32) -> Result<String, sea_orm::DbErr> {
-    if db.get_database_backend() == DbBackend::Postgres {
-        db.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({CODE_LOCK})")).await?;
+/// The office creates a problem, linking the opinion or promoting the theme it came from, all in
+/// one unit of work: a failure leaves nothing half-made, and a retried form (`once`) gets the
+/// first problem back instead of a twin.
+pub async fn create_problem(
+    ctx: Context<'_>,
+    actor: &Actor,
+    input: NewProblem<'_>,
+    origin: Origin,
+    once: Option<&crate::idempotency::Key>,
+) -> Result<problem::Model, ServiceError> {
+    actor.require(&[Role::Office])?;
+    let valid = validate_problem(ctx.db, &input).await?;
+    let mut uow = UnitOfWork::begin(ctx, actor).await?;
+    if let Some(key) = once
+        && let Some(first) = crate::idempotency::recall::<i32>(&uow, key).await?
+    {
+        return problem::Entity::find_by_id(first).one(uow.db()).await?.ok_or(ServiceError::NotFound);
     }
+    let created = insert_problem(&mut uow, valid, None, origin.theme).await?;
+    if let Some(id) = origin.opinion {
+        crate::opinions::handling::link_problem(&mut uow, id, &created.code).await?;
+    }
+    if let Some(id) = origin.theme {
+        crate::themes::store::promote(&mut uow, id, &created).await?;
+    }
+    if let Some(key) = once {
+        crate::idempotency::remember(&uow, key, &created.id).await?;
+    }
+    uow.commit().await?;
+    Ok(created)
+}
+
+/// The next `WT-YYYY-NNNN` for the year. Inside a unit of work, whose write lock keeps two
+/// writers from taking the same number.
+async fn next_code(db: &impl ConnectionTrait, year: i32) -> Result<String, sea_orm::DbErr> {
     let prefix = format!("WT-{year}-");
     let last =
         problem::Entity::find().filter(problem::Column::Code.starts_with(&prefix)).order_by_desc(problem::Column::Code).one(db).await?;
@@ -139,16 +178,17 @@ async fn next_code(db: &impl ConnectionTrait, year: i32) -> Result<String, sea_o
 /// Writes a validated problem with its responsibility and a not-started rectification.
 /// `code` keeps an imported item's own number; `None` numbers it.
 pub async fn insert_problem(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
+    uow: &mut UnitOfWork,
     valid: ValidProblem,
     code: Option<String>,
     theme_id: Option<i32>,
 ) -> Result<problem::Model, ServiceError> {
-    let now = Utc::now();
+    let now = uow.now();
+    let actor = uow.actor().clone();
+    let db = uow.db();
     let code = match code {
         Some(code) => code,
-        None => next_code(db, crate::domain::time::today(now).year()).await?,
+        None => next_code(db, uow.today().year()).await?,
     };
     let created = problem::ActiveModel {
         code: Set(code),
@@ -189,9 +229,7 @@ pub async fn insert_problem(
         next_milestone: Set(None),
         status: Set(RectificationStatus::NotStarted),
         progress: Set(0),
-        next_update_due: Set(Some(
-            crate::domain::time::today(now) + chrono::Duration::days(crate::lists::progress::DEFAULT_UPDATE_INTERVAL_DAYS),
-        )),
+        next_update_due: Set(Some(uow.today() + chrono::Duration::days(crate::lists::progress::DEFAULT_UPDATE_INTERVAL_DAYS))),
         last_update_at: Set(None),
         completed_at: Set(None),
         verification: Set(None),
@@ -206,18 +244,8 @@ pub async fn insert_problem(
     }
     .insert(db)
     .await?;
-    journal::audit(db, actor, "problem.create", "problem", &created.code, None, snapshot(&(&created, &resp, &rect))).await?;
-    journal::changed(db, "problem", created.id, ChangeOp::Upsert).await?;
-    journal::changed(db, "rectification", rect.id, ChangeOp::Upsert).await?;
-    Ok(created)
-}
-
-pub async fn create_problem(db: &DatabaseConnection, actor: &Actor, input: NewProblem<'_>) -> Result<problem::Model, ServiceError> {
-    actor.require(&[Role::Office])?;
-    let valid = validate_problem(db, &input).await?;
-    let txn = begin_write(db).await?;
-    let created = insert_problem(&txn, actor, valid, None, None).await?;
-    txn.commit().await?;
+    uow.audit("problem.create", "problem", &created.code, None, snapshot(&(&created, &resp, &rect)));
+    uow.touch(Record::Problem(created.id));
     Ok(created)
 }
 
@@ -231,7 +259,7 @@ pub struct PlanRevision<'a> {
 
 /// A unit revises its measures and plan, and promises when the next update comes.
 pub async fn revise_plan(
-    db: &DatabaseConnection,
+    ctx: Context<'_>,
     actor: &Actor,
     rectification_id: i32,
     input: PlanRevision<'_>,
@@ -241,56 +269,50 @@ pub async fn revise_plan(
     let plan = errors.text("plan", text::block(input.plan, 5000));
     let target = errors.text("target", text::line(input.target, 200));
     let milestone = errors.text("next_milestone", text::optional_line(Some(input.next_milestone), 200)).flatten();
-    let today = crate::domain::time::today(Utc::now());
-    let due = parse_date(input.next_update_due);
-    match due {
-        Some(d) if d >= today && d <= today + chrono::Duration::days(180) => {}
-        _ => errors.add("next_update_due", "invalid", "下次更新日期须在今天到 180 天之内"),
+    let today = ctx.clock.today();
+    let due = parse_date(input.next_update_due).filter(|d| *d >= today && *d <= today + chrono::Duration::days(180));
+    if due.is_none() {
+        errors.add("next_update_due", "invalid", "下次更新日期须在今天到 180 天之内");
     }
-    errors.check()?;
-    let txn = begin_write(db).await?;
-    let before = rectification::Entity::find_by_id(rectification_id).one(&txn).await?.ok_or(ServiceError::NotFound)?;
-    ensure_may_work_on(&txn, actor, rectification_id).await?;
+    let (true, Some(measures), Some(plan), Some(target), Some(due)) = (errors.is_empty(), measures, plan, target, due) else {
+        return Err(ServiceError::Invalid(errors));
+    };
+    let mut uow = UnitOfWork::begin(ctx, actor).await?;
+    let before = rectification::Entity::find_by_id(rectification_id).one(uow.db()).await?.ok_or(ServiceError::NotFound)?;
+    ensure_may_work_on(uow.db(), actor, rectification_id).await?;
     let mut model = before.clone().into_active_model();
-    model.measures = Set(measures.expect("checked"));
-    model.plan = Set(plan.expect("checked"));
-    model.target = Set(target.expect("checked"));
+    model.measures = Set(measures);
+    model.plan = Set(plan);
+    model.target = Set(target);
     model.next_milestone = Set(milestone);
-    model.next_update_due = Set(due);
-    model.updated_at = Set(Utc::now());
-    let after = model.update(&txn).await?;
-    journal::audit(&txn, actor, "rectification.plan", "rectification", rectification_id, snapshot(&before), snapshot(&after)).await?;
-    journal::changed(&txn, "rectification", rectification_id, ChangeOp::Upsert).await?;
-    txn.commit().await?;
+    model.next_update_due = Set(Some(due));
+    let after = save_rectification(&mut uow, &before, model).await?;
+    uow.audit("rectification.plan", "rectification", rectification_id, snapshot(&before), snapshot(&after));
+    emit_rectification(&mut uow, "rectification.plan", &after).await?;
+    uow.commit().await?;
     Ok(after)
 }
 
 /// 单位报结: the unit says the work is done; the office verifies next.
-pub async fn report_done(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    rectification_id: i32,
-    note: &str,
-) -> Result<rectification::Model, ServiceError> {
+pub async fn report_done(ctx: Context<'_>, actor: &Actor, rectification_id: i32, note: &str) -> Result<rectification::Model, ServiceError> {
     let mut errors = FieldErrors::default();
-    let note = errors.text("note", text::block(note, 2000));
-    errors.check()?;
-    let txn = begin_write(db).await?;
-    let before = rectification::Entity::find_by_id(rectification_id).one(&txn).await?.ok_or(ServiceError::NotFound)?;
-    ensure_may_work_on(&txn, actor, rectification_id).await?;
+    let Some(note) = errors.text("note", text::block(note, 2000)) else { return Err(ServiceError::Invalid(errors)) };
+    let mut uow = UnitOfWork::begin(ctx, actor).await?;
+    let before = rectification::Entity::find_by_id(rectification_id).one(uow.db()).await?.ok_or(ServiceError::NotFound)?;
+    ensure_may_work_on(uow.db(), actor, rectification_id).await?;
     if matches!(before.status, RectificationStatus::Reported | RectificationStatus::Rectified) {
         return Err(ServiceError::Refused("该事项已报结".into()));
     }
-    let now = Utc::now();
+    let now = uow.now();
     progress_update::ActiveModel {
         rectification_id: Set(rectification_id),
         author_id: Set(actor.user_id),
-        text: Set(format!("单位报结：{}", note.expect("checked"))),
+        text: Set(format!("单位报结：{note}")),
         percent: Set(100),
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(uow.db())
     .await?;
     let mut model = before.clone().into_active_model();
     model.status = Set(RectificationStatus::Reported);
@@ -301,18 +323,17 @@ pub async fn report_done(
     model.verification = Set(Some(Verification::Pending));
     model.verification_reason = Set(None);
     model.citizen_confirmation = Set(Some(CitizenConfirmation::Pending));
-    model.updated_at = Set(now);
-    let after = model.update(&txn).await?;
-    journal::audit(&txn, actor, "rectification.report", "rectification", rectification_id, snapshot(&before), snapshot(&after)).await?;
-    journal::changed(&txn, "rectification", rectification_id, ChangeOp::Upsert).await?;
-    txn.commit().await?;
+    let after = save_rectification(&mut uow, &before, model).await?;
+    uow.audit("rectification.report", "rectification", rectification_id, snapshot(&before), snapshot(&after));
+    emit_rectification(&mut uow, "rectification.reported", &after).await?;
+    uow.commit().await?;
     Ok(after)
 }
 
 /// The office's verdict on a reported item: 核验通过 closes it as 已整改; 核验不通过 needs a
 /// reason and sends it back to 整改中.
 pub async fn verify(
-    db: &DatabaseConnection,
+    ctx: Context<'_>,
     actor: &Actor,
     rectification_id: i32,
     pass: bool,
@@ -323,20 +344,18 @@ pub async fn verify(
         None
     } else {
         let mut errors = FieldErrors::default();
-        let reason = errors.text("reason", text::block(reason, 1000));
-        errors.check()?;
-        reason
+        let Some(reason) = errors.text("reason", text::block(reason, 1000)) else { return Err(ServiceError::Invalid(errors)) };
+        Some(reason)
     };
-    let txn = begin_write(db).await?;
-    let before = rectification::Entity::find_by_id(rectification_id).one(&txn).await?.ok_or(ServiceError::NotFound)?;
+    let mut uow = UnitOfWork::begin(ctx, actor).await?;
+    let before = rectification::Entity::find_by_id(rectification_id).one(uow.db()).await?.ok_or(ServiceError::NotFound)?;
     if before.status != RectificationStatus::Reported {
-        return Err(ServiceError::Refused("只有单位报结的事项可以核验".into()));
+        return Err(ServiceError::Conflict("只有单位报结的事项可以核验（该事项可能刚刚已被核验）".into()));
     }
-    let now = Utc::now();
+    let now = uow.now();
     let mut model = before.clone().into_active_model();
     model.verified_by = Set(actor.user_id);
     model.verified_at = Set(Some(now));
-    model.updated_at = Set(now);
     if pass {
         model.status = Set(RectificationStatus::Rectified);
         model.verification = Set(Some(Verification::Passed));
@@ -348,14 +367,13 @@ pub async fn verify(
         model.completed_at = Set(None);
         model.citizen_confirmation = Set(None);
         model.reopened_count = Set(before.reopened_count + 1);
-        model.next_update_due =
-            Set(Some(crate::domain::time::today(now) + chrono::Duration::days(crate::lists::progress::DEFAULT_UPDATE_INTERVAL_DAYS)));
+        model.next_update_due = Set(Some(uow.today() + chrono::Duration::days(crate::lists::progress::DEFAULT_UPDATE_INTERVAL_DAYS)));
     }
-    let after = model.update(&txn).await?;
+    let after = save_rectification(&mut uow, &before, model).await?;
     let action = if pass { "rectification.verify_pass" } else { "rectification.verify_fail" };
-    journal::audit(&txn, actor, action, "rectification", rectification_id, snapshot(&before), snapshot(&after)).await?;
-    journal::changed(&txn, "rectification", rectification_id, ChangeOp::Upsert).await?;
-    txn.commit().await?;
+    uow.audit(action, "rectification", rectification_id, snapshot(&before), snapshot(&after));
+    emit_rectification(&mut uow, "rectification.verified", &after).await?;
+    uow.commit().await?;
     Ok(after)
 }
 

@@ -1,17 +1,15 @@
 //! Routing and answering: the office routes, merges, hides and links; the routed unit
 //! accepts, replies and closes (已办结) or explains (已解释说明).
 
-use chrono::Utc;
 use entity::vocab::{OpinionStatus, Role};
 use entity::{notification, opinion, problem, unit};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter};
 
 use crate::domain::{account::unit_code, text, time};
-use crate::journal::{self, snapshot};
-use crate::service::{Actor, FieldErrors, ServiceError, begin_write};
+use crate::journal::snapshot;
+use crate::service::{Actor, FieldErrors, ServiceError};
 use crate::settings::{self, Deadlines};
+use crate::unit_of_work::{Context, Event, UnitOfWork};
 
 /// Statuses an opinion can no longer leave by handling.
 const FINAL: [OpinionStatus; 4] = [OpinionStatus::Merged, OpinionStatus::Withdrawn, OpinionStatus::Hidden, OpinionStatus::Revisited];
@@ -22,23 +20,21 @@ fn invalid(field: &'static str, message: &str) -> ServiceError {
     ServiceError::Invalid(errors)
 }
 
-/// Applies one status change with its event, note, notification, audit entry and change-log entry.
+/// Applies one status change with its event, note, notification and audit entry. The row
+/// changes only if the opinion is still in the status it was read in.
 async fn step(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
+    uow: &mut UnitOfWork,
     before: &opinion::Model,
     action: &str,
     label: &str,
     note: Option<String>,
     change: impl FnOnce(&mut opinion::ActiveModel),
 ) -> Result<opinion::Model, ServiceError> {
-    let now = Utc::now();
     let mut model = before.clone().into_active_model();
     change(&mut model);
-    model.updated_at = Set(now);
-    let after = model.update(db).await?;
-    super::record_step(db, &after, Some(before.status), actor.user_id, label, note, true, now).await?;
-    journal::audit(db, actor, action, "opinion", after.id, snapshot(before), snapshot(&after)).await?;
+    let after = super::save(uow, before, model).await?;
+    super::record_step(uow, &after, Some(before.status), label, note, true).await?;
+    uow.audit(action, "opinion", after.id, snapshot(before), snapshot(&after));
     Ok(after)
 }
 
@@ -53,7 +49,7 @@ async fn load(db: &impl ConnectionTrait, id: i32) -> Result<opinion::Model, Serv
 /// 已转办: to a unit, with the due date the settings give the opinion's type. A category
 /// chosen here corrects the citizen's (or the model's): the next training learns from it.
 pub async fn route(
-    db: &DatabaseConnection,
+    ctx: Context<'_>,
     actor: &Actor,
     id: i32,
     unit_key: &str,
@@ -68,21 +64,21 @@ pub async fn route(
     };
     let code = unit_code(unit_key).map_err(|m| invalid("unit", m))?;
     let note = text::optional_line(Some(note), 200).map_err(|e| invalid("note", &e.to_string()))?;
-    let txn = begin_write(db).await?;
+    let mut uow = UnitOfWork::begin(ctx, actor).await?;
     let target = unit::Entity::find()
         .filter(unit::Column::Code.eq(code))
-        .one(&txn)
+        .one(uow.db())
         .await?
         .filter(|u| u.active)
         .ok_or_else(|| invalid("unit", "没有这个单位"))?;
-    let before = load(&txn, id).await?;
+    let before = load(uow.db(), id).await?;
     if matches!(before.status, OpinionStatus::Closed | OpinionStatus::Explained) {
         return Err(ServiceError::Refused("该意见已办结".into()));
     }
-    let (deadlines, _) = settings::current::<Deadlines>(&txn).await?;
-    let due = time::add_working_days(time::today(Utc::now()), deadlines.for_kind(before.kind));
+    let (deadlines, _) = settings::current::<Deadlines>(uow.db()).await?;
+    let due = time::add_working_days(uow.today(), deadlines.for_kind(before.kind));
     let message = Some(note.unwrap_or_else(|| format!("已转{}办理，办理期限 {due}。", target.name)));
-    let after = step(&txn, actor, &before, "opinion.route", "绩效办", message, |m| {
+    let after = step(&mut uow, &before, "opinion.route", "绩效办", message, |m| {
         m.status = Set(OpinionStatus::Routed);
         m.routed_unit_id = Set(Some(target.id));
         m.due_date = Set(Some(due));
@@ -91,100 +87,100 @@ pub async fn route(
         }
     })
     .await?;
-    txn.commit().await?;
+    uow.commit().await?;
     Ok(after)
 }
 
 /// 重复已合并: points at the kept opinion (by its number; staff never need citizens' codes).
-pub async fn merge(db: &DatabaseConnection, actor: &Actor, id: i32, kept: &str) -> Result<opinion::Model, ServiceError> {
+pub async fn merge(ctx: Context<'_>, actor: &Actor, id: i32, kept: &str) -> Result<opinion::Model, ServiceError> {
     actor.require(&[Role::Office])?;
     let kept_id: i32 = kept.trim().trim_start_matches('#').parse().map_err(|_| invalid("kept", "请填写保留意见的编号"))?;
-    let txn = begin_write(db).await?;
-    let kept = opinion::Entity::find_by_id(kept_id).one(&txn).await?.ok_or_else(|| invalid("kept", "没有这个编号的意见"))?;
-    let before = load(&txn, id).await?;
+    let mut uow = UnitOfWork::begin(ctx, actor).await?;
+    let kept = opinion::Entity::find_by_id(kept_id).one(uow.db()).await?.ok_or_else(|| invalid("kept", "没有这个编号的意见"))?;
+    let before = load(uow.db(), id).await?;
     if kept.id == before.id || kept.status == OpinionStatus::Merged {
         return Err(invalid("kept", "请填写另一条未被合并的意见的编号"));
     }
-    let after = step(
-        &txn,
-        actor,
-        &before,
-        "opinion.merge",
-        "绩效办",
-        Some("与已受理的同一事项重复，已合并办理。".into()),
-        |m| {
+    let after =
+        step(&mut uow, &before, "opinion.merge", "绩效办", Some("与已受理的同一事项重复，已合并办理。".into()), |m| {
             m.status = Set(OpinionStatus::Merged);
             m.merged_into_id = Set(Some(kept.id));
-        },
-    )
-    .await?;
-    txn.commit().await?;
+        })
+        .await?;
+    uow.commit().await?;
     Ok(after)
 }
 
 /// 已屏蔽: abusive content leaves every public view; the original is kept, the reason audited.
-pub async fn hide(db: &DatabaseConnection, actor: &Actor, id: i32, reason: &str) -> Result<opinion::Model, ServiceError> {
+pub async fn hide(ctx: Context<'_>, actor: &Actor, id: i32, reason: &str) -> Result<opinion::Model, ServiceError> {
     actor.require(&[Role::Office])?;
     let reason = text::line(reason, 200).map_err(|e| invalid("reason", &format!("屏蔽原因{e}")))?;
-    let txn = begin_write(db).await?;
-    let before = load(&txn, id).await?;
-    let after = step(&txn, actor, &before, "opinion.hide", "绩效办", Some(format!("依规屏蔽：{reason}")), |m| {
+    let mut uow = UnitOfWork::begin(ctx, actor).await?;
+    let before = load(uow.db(), id).await?;
+    let after = step(&mut uow, &before, "opinion.hide", "绩效办", Some(format!("依规屏蔽：{reason}")), |m| {
         m.status = Set(OpinionStatus::Hidden);
     })
     .await?;
-    txn.commit().await?;
+    uow.commit().await?;
     Ok(after)
 }
 
-/// Links the opinion to a problem on the list and tells its citizen.
-pub async fn link_problem(db: &impl ConnectionTrait, actor: &Actor, id: i32, problem_code: &str) -> Result<opinion::Model, ServiceError> {
-    actor.require(&[Role::Office])?;
+/// Links the opinion to a problem on the list and tells its citizen. Composable: creating a
+/// problem from an opinion or a theme links inside the same unit of work.
+pub async fn link_problem(uow: &mut UnitOfWork, id: i32, problem_code: &str) -> Result<opinion::Model, ServiceError> {
+    uow.actor().require(&[Role::Office])?;
     let code = problem_code.trim().to_ascii_uppercase();
     let p = problem::Entity::find()
         .filter(problem::Column::Code.eq(&code))
-        .one(db)
+        .one(uow.db())
         .await?
         .ok_or_else(|| invalid("problem", "没有这个问题编号"))?;
-    let before = opinion::Entity::find_by_id(id).one(db).await?.ok_or(ServiceError::NotFound)?;
+    let before = opinion::Entity::find_by_id(id).one(uow.db()).await?.ok_or(ServiceError::NotFound)?;
+    if before.problem_id == Some(p.id) {
+        return Ok(before);
+    }
     let mut model = before.clone().into_active_model();
     model.problem_id = Set(Some(p.id));
-    model.updated_at = Set(Utc::now());
-    let after = model.update(db).await?;
+    let after = super::save(uow, &before, model).await?;
     notification::ActiveModel {
         opinion_id: Set(id),
         kind: Set("linked_to_problem".into()),
-        message: Set(format!("您反映的问题已列入问题清单（{}：{}），可随时查看整改进展。", p.code, p.title)),
+        message: Set(format!("您反映的问题已列入问题清单（{}：{}），可随时查看整改进展。", p.code, crate::privacy::scrub(&p.title))),
         sent_at: Set(None),
-        created_at: Set(Utc::now()),
+        created_at: Set(uow.now()),
         ..Default::default()
     }
-    .insert(db)
+    .insert(uow.db())
     .await?;
-    journal::audit(db, actor, "opinion.link", "opinion", id, snapshot(&before), snapshot(&after)).await?;
-    journal::changed(db, "opinion", id, entity::vocab::ChangeOp::Upsert).await?;
-    // The problem's document carries its opinions' words.
-    journal::changed(db, "problem", p.id, entity::vocab::ChangeOp::Upsert).await?;
+    uow.audit("opinion.link", "opinion", id, snapshot(&before), snapshot(&after));
+    uow.emit(Event {
+        topic: "opinion.linked",
+        entity_type: "opinion",
+        entity_id: id,
+        citizens: vec![id],
+        data: Some(serde_json::json!({ "problem": p.code })),
+    });
     Ok(after)
 }
 
-pub async fn link_problem_now(db: &DatabaseConnection, actor: &Actor, id: i32, problem_code: &str) -> Result<opinion::Model, ServiceError> {
-    let txn = begin_write(db).await?;
-    let after = link_problem(&txn, actor, id, problem_code).await?;
-    txn.commit().await?;
+pub async fn link_problem_now(ctx: Context<'_>, actor: &Actor, id: i32, problem_code: &str) -> Result<opinion::Model, ServiceError> {
+    let mut uow = UnitOfWork::begin(ctx, actor).await?;
+    let after = link_problem(&mut uow, id, problem_code).await?;
+    uow.commit().await?;
     Ok(after)
 }
 
 /// 已回访: the office called the citizen back after the case closed.
-pub async fn revisit(db: &DatabaseConnection, actor: &Actor, id: i32, note: &str) -> Result<opinion::Model, ServiceError> {
+pub async fn revisit(ctx: Context<'_>, actor: &Actor, id: i32, note: &str) -> Result<opinion::Model, ServiceError> {
     actor.require(&[Role::Office])?;
     let note = text::line(note, 300).map_err(|e| invalid("note", &format!("回访情况{e}")))?;
-    let txn = begin_write(db).await?;
-    let before = load(&txn, id).await?;
+    let mut uow = UnitOfWork::begin(ctx, actor).await?;
+    let before = load(uow.db(), id).await?;
     if !matches!(before.status, OpinionStatus::Closed | OpinionStatus::Explained) {
         return Err(ServiceError::Refused("办结后才能回访".into()));
     }
-    let after = step(&txn, actor, &before, "opinion.revisit", "绩效办", Some(note), |m| m.status = Set(OpinionStatus::Revisited)).await?;
-    txn.commit().await?;
+    let after = step(&mut uow, &before, "opinion.revisit", "绩效办", Some(note), |m| m.status = Set(OpinionStatus::Revisited)).await?;
+    uow.commit().await?;
     Ok(after)
 }
 
@@ -200,37 +196,37 @@ async fn load_for_unit(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> Res
 }
 
 /// 办理中: the unit has taken the case.
-pub async fn accept(db: &DatabaseConnection, actor: &Actor, id: i32) -> Result<opinion::Model, ServiceError> {
-    let txn = begin_write(db).await?;
-    let (before, unit_name) = load_for_unit(&txn, actor, id).await?;
+pub async fn accept(ctx: Context<'_>, actor: &Actor, id: i32) -> Result<opinion::Model, ServiceError> {
+    let mut uow = UnitOfWork::begin(ctx, actor).await?;
+    let (before, unit_name) = load_for_unit(uow.db(), actor, id).await?;
     if before.status != OpinionStatus::Routed {
         return Err(ServiceError::Refused("只有已转办的意见可以签收".into()));
     }
-    let after = step(&txn, actor, &before, "opinion.accept", &unit_name, Some("已签收，正在办理。".into()), |m| {
+    let after = step(&mut uow, &before, "opinion.accept", &unit_name, Some("已签收，正在办理。".into()), |m| {
         m.status = Set(OpinionStatus::InProgress)
     })
     .await?;
-    txn.commit().await?;
+    uow.commit().await?;
     Ok(after)
 }
 
 /// The unit's answer: 已办结 (`explain` false) or 已解释说明 (`explain` true).
-pub async fn answer(db: &DatabaseConnection, actor: &Actor, id: i32, reply: &str, explain: bool) -> Result<opinion::Model, ServiceError> {
+pub async fn answer(ctx: Context<'_>, actor: &Actor, id: i32, reply: &str, explain: bool) -> Result<opinion::Model, ServiceError> {
     let reply = text::block(reply, 3000).map_err(|e| invalid("reply", &format!("答复内容{e}")))?;
-    let txn = begin_write(db).await?;
-    let (before, unit_name) = load_for_unit(&txn, actor, id).await?;
+    let mut uow = UnitOfWork::begin(ctx, actor).await?;
+    let (before, unit_name) = load_for_unit(uow.db(), actor, id).await?;
     if !matches!(before.status, OpinionStatus::Routed | OpinionStatus::InProgress) {
         return Err(ServiceError::Refused("该意见不在办理中".into()));
     }
-    let now = Utc::now();
+    let now = uow.now();
     let status = if explain { OpinionStatus::Explained } else { OpinionStatus::Closed };
-    let after = step(&txn, actor, &before, "opinion.answer", &unit_name, None, |m| {
+    let after = step(&mut uow, &before, "opinion.answer", &unit_name, None, |m| {
         m.status = Set(status);
         m.reply = Set(Some(reply));
         m.replied_at = Set(Some(now));
         m.closed_at = Set(Some(now));
     })
     .await?;
-    txn.commit().await?;
+    uow.commit().await?;
     Ok(after)
 }

@@ -4,15 +4,16 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
-use entity::vocab::{ChangeOp, Channel, OpinionKind, OpinionStatus};
-use entity::{change_log, opinion, opinion_event};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use entity::vocab::{Channel, OpinionKind, OpinionStatus};
+use entity::{opinion, opinion_event};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
+use crate::dependencies::Record;
 use crate::domain::{DEFAULT_CATEGORIES, text, time, tracking_code::TrackingCode};
-use crate::journal;
-use crate::service::{Actor, ServiceError, begin_write};
+use crate::service::{Actor, ServiceError};
 use crate::tabular::{ImportReport, ImportRow, Rejected};
+use crate::unit_of_work::{Context, UnitOfWork};
 
 /// The fields an opinion import fills, and the headers each understands by default.
 pub const DEFAULT_COLUMNS: &[(&str, &[&str])] = &[
@@ -152,10 +153,12 @@ fn parse_row(row: &ImportRow, mapping: &Mapping, source: &str, now: DateTime<Utc
 
 const BATCH: usize = 500;
 
-/// Imports rows under `source` (ids are kept as `source:id`). `progress(done, total)` is
-/// called after each batch.
+/// Imports rows under `source` (ids are kept as `source:id`), one unit of work per batch with
+/// its own audit entry, so an interrupted import keeps whole batches and a rerun adds the rest.
+/// `progress(done, total)` is called after each batch.
 pub async fn import_opinions(
-    db: &DatabaseConnection,
+    ctx: Context<'_>,
+    actor: &Actor,
     (rows, broken): (Vec<ImportRow>, Vec<Rejected>),
     mapping: &Mapping,
     source: &str,
@@ -165,7 +168,7 @@ pub async fn import_opinions(
     if source.is_empty() || source.chars().count() > 15 {
         return Err(ServiceError::Refused("来源名称须为 1–15 个字符".into()));
     }
-    let now = Utc::now();
+    let now = ctx.clock.now();
     let total = rows.len();
     let mut report = ImportReport { rejected: broken, ..ImportReport::default() };
     let mut seen: HashSet<String> = HashSet::new();
@@ -178,12 +181,13 @@ pub async fn import_opinions(
                 Err(reason) => report.rejected.push(Rejected { line: row.line, reason }),
             }
         }
-        let txn = begin_write(db).await?;
+        let mut uow = UnitOfWork::begin(ctx, actor).await?;
+        let txn = uow.db();
         let ids: Vec<String> = parsed.iter().map(|p| p.external_id.clone()).collect();
         let existing: HashSet<String> = opinion::Entity::find()
             .filter(opinion::Column::Channel.eq(Channel::Import))
             .filter(opinion::Column::ExternalId.is_in(ids.clone()))
-            .all(&txn)
+            .all(txn)
             .await?
             .into_iter()
             .filter_map(|o| o.external_id)
@@ -193,11 +197,11 @@ pub async fn import_opinions(
         if !new.is_empty() {
             let times: HashMap<String, (DateTime<Utc>, Option<DateTime<Utc>>)> =
                 new.iter().map(|p| (p.external_id.clone(), (p.submitted_at, p.replied_at))).collect();
-            opinion::Entity::insert_many(new.into_iter().map(|p| p.model)).exec_without_returning(&txn).await?;
+            opinion::Entity::insert_many(new.into_iter().map(|p| p.model)).exec_without_returning(txn).await?;
             let inserted = opinion::Entity::find()
                 .filter(opinion::Column::Channel.eq(Channel::Import))
                 .filter(opinion::Column::ExternalId.is_in(times.keys().cloned()))
-                .all(&txn)
+                .all(txn)
                 .await?;
             let mut events = Vec::new();
             for o in &inserted {
@@ -207,25 +211,18 @@ pub async fn import_opinions(
                     events.push(event(o.id, Some(OpinionStatus::Received), OpinionStatus::Closed, "承办单位", at));
                 }
             }
-            opinion_event::Entity::insert_many(events).exec_without_returning(&txn).await?;
-            change_log::Entity::insert_many(inserted.iter().map(|o| change_log::ActiveModel {
-                entity_type: Set("opinion".into()),
-                entity_id: Set(o.id),
-                op: Set(ChangeOp::Upsert),
-                created_at: Set(now),
-                ..Default::default()
-            }))
-            .exec_without_returning(&txn)
-            .await?;
-            report.created += inserted.len();
+            opinion_event::Entity::insert_many(events).exec_without_returning(txn).await?;
+            let created = inserted.len();
+            for o in &inserted {
+                uow.touch(Record::Opinion(o.id));
+            }
+            report.created += created;
+            let summary = serde_json::json!({ "source": source, "created": created, "first": inserted.first().map(|o| o.id) });
+            uow.audit("opinion.import", "opinion", source, None, Some(summary));
         }
-        txn.commit().await?;
+        uow.commit().await?;
         progress(((done + 1) * BATCH).min(total), total);
     }
-    let txn = begin_write(db).await?;
-    let summary = serde_json::json!({ "source": source, "created": report.created, "unchanged": report.unchanged, "rejected": report.rejected.len() });
-    journal::audit(&txn, &Actor::system("import"), "opinion.import", "opinion", source, None, Some(summary)).await?;
-    txn.commit().await?;
     report.rejected.sort_by_key(|r| r.line);
     Ok(report)
 }

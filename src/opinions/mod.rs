@@ -6,37 +6,55 @@ pub mod ratings;
 pub mod submit;
 pub mod track;
 
-use chrono::{DateTime, Utc};
-use entity::vocab::{ChangeOp, OpinionStatus};
+use entity::vocab::OpinionStatus;
 use entity::{notification, opinion, opinion_event};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter};
 
-use crate::journal;
+use crate::dependencies::Record;
+use crate::service::ServiceError;
+use crate::unit_of_work::{Event, UnitOfWork};
+
+/// Writes an opinion's change. The one place an opinion row is updated: only while it is still
+/// in the status it was read in (a lost race answers 409), and touching both the problem it left
+/// and the one it joined when a link moves.
+pub async fn save(uow: &mut UnitOfWork, before: &opinion::Model, mut model: opinion::ActiveModel) -> Result<opinion::Model, ServiceError> {
+    model.updated_at = Set(uow.now());
+    let guarded = opinion::Entity::update(model).validate()?.filter(opinion::Column::Status.eq(before.status));
+    let after = match guarded.exec(uow.db()).await {
+        Err(DbErr::RecordNotUpdated) => return Err(ServiceError::Conflict("这条意见刚刚已被他人办理，请刷新页面查看最新状态".into())),
+        other => other?,
+    };
+    uow.touch(Record::Opinion(after.id));
+    if let Some(old) = before.problem_id.filter(|old| Some(*old) != after.problem_id) {
+        uow.touch(Record::Problem(old));
+    }
+    Ok(after)
+}
 
 /// One step in an opinion's life: the event the citizen sees, a note on their tracking page,
-/// and the change-log entry that keeps derived indexes current.
+/// and the event for followers. `label` names who acted as the citizen sees it (a unit's name,
+/// 绩效办, 系统).
 pub async fn record_step(
-    db: &impl ConnectionTrait,
+    uow: &mut UnitOfWork,
     opinion: &opinion::Model,
     from: Option<OpinionStatus>,
-    actor_user_id: Option<i32>,
-    actor_label: &str,
+    label: &str,
     note: Option<String>,
     public: bool,
-    at: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    let at = uow.now();
     opinion_event::ActiveModel {
         opinion_id: Set(opinion.id),
         from_status: Set(from),
         to_status: Set(opinion.status),
-        actor_user_id: Set(actor_user_id),
-        actor_label: Set(actor_label.into()),
+        actor_user_id: Set(uow.actor().user_id),
+        actor_label: Set(label.into()),
         note: Set(note.clone()),
         public: Set(public),
         created_at: Set(at),
         ..Default::default()
     }
-    .insert(db)
+    .insert(uow.db())
     .await?;
     if public && from.is_some() {
         let message = match &note {
@@ -51,10 +69,18 @@ pub async fn record_step(
             created_at: Set(at),
             ..Default::default()
         }
-        .insert(db)
+        .insert(uow.db())
         .await?;
     }
-    journal::changed(db, "opinion", opinion.id, ChangeOp::Upsert).await
+    uow.touch(Record::Opinion(opinion.id));
+    uow.emit(Event {
+        topic: if from.is_none() { "opinion.received" } else { "opinion.status" },
+        entity_type: "opinion",
+        entity_id: opinion.id,
+        citizens: if public { vec![opinion.id] } else { Vec::new() },
+        data: Some(serde_json::json!({ "from": from.map(|s| s.as_str()), "to": opinion.status.as_str() })),
+    });
+    Ok(())
 }
 
 /// Statuses from which the citizen may rate the handling.

@@ -1,15 +1,15 @@
 //! 好差评: the citizen rates the handling once, may add one follow-up (追评), and rates a
 //! linked rectification's result once. A 差评 opens a follow-up task for the office.
 
-use chrono::Utc;
 use entity::vocab::{FollowupStatus, RatingLevel, RatingOrigin, RatingTarget, RectificationStatus, Role};
 use entity::{followup_task, opinion, rating, rectification};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel, QueryFilter};
 
 use crate::domain::{text, time};
-use crate::journal::{self, snapshot};
-use crate::service::{Actor, FieldErrors, ServiceError, begin_write};
+use crate::journal::snapshot;
+use crate::service::{Actor, FieldErrors, ServiceError};
 use crate::settings::{self, Deadlines};
+use crate::unit_of_work::{Context, Event, UnitOfWork};
 
 /// Tags a citizen may pick, as in the national 好差评 system.
 pub const GOOD_TAGS: &[&str] = &["办理及时", "态度热情", "结果满意", "沟通顺畅"];
@@ -28,21 +28,39 @@ pub struct RatingInput<'a> {
     pub comment: &'a str,
 }
 
-pub async fn rate(db: &DatabaseConnection, code: &str, what: What, input: RatingInput<'_>) -> Result<rating::Model, ServiceError> {
-    let mut errors = FieldErrors::default();
-    let level = input.level.trim().parse::<i64>().ok().and_then(RatingLevel::from_score);
-    if level.is_none() {
-        errors.add("level", "required", "请选择满意程度");
-    }
-    let mut tags: Vec<&str> = input.tags.iter().map(|t| t.trim()).filter(|t| GOOD_TAGS.contains(t) || BAD_TAGS.contains(t)).collect();
-    tags.dedup();
-    let comment = errors.text("comment", text::optional_line(Some(input.comment), 300)).flatten();
-    errors.check()?;
-    let level = level.expect("checked");
+/// A rating that passed its checks.
+pub struct ValidRating {
+    level: RatingLevel,
+    tags: Vec<String>,
+    comment: Option<String>,
+}
 
-    let txn = begin_write(db).await?;
-    let o = super::track::find(&txn, code).await?.ok_or(ServiceError::NotFound)?;
-    let given = rating::Entity::find().filter(rating::Column::TrackingCode.eq(&o.tracking_code)).all(&txn).await?;
+impl TryFrom<RatingInput<'_>> for ValidRating {
+    type Error = ServiceError;
+
+    fn try_from(input: RatingInput<'_>) -> Result<Self, ServiceError> {
+        let mut errors = FieldErrors::default();
+        let level = input.level.trim().parse::<i64>().ok().and_then(RatingLevel::from_score);
+        if level.is_none() {
+            errors.add("level", "required", "请选择满意程度");
+        }
+        let mut tags: Vec<String> =
+            input.tags.iter().map(|t| t.trim()).filter(|t| GOOD_TAGS.contains(t) || BAD_TAGS.contains(t)).map(str::to_string).collect();
+        tags.dedup();
+        let comment = errors.text("comment", text::optional_line(Some(input.comment), 300)).flatten();
+        match (errors.is_empty(), level) {
+            (true, Some(level)) => Ok(Self { level, tags, comment }),
+            _ => Err(ServiceError::Invalid(errors)),
+        }
+    }
+}
+
+pub async fn rate(ctx: Context<'_>, code: &str, what: What, input: RatingInput<'_>) -> Result<rating::Model, ServiceError> {
+    let ValidRating { level, tags, comment } = ValidRating::try_from(input)?;
+    let mut uow = UnitOfWork::begin(ctx, &Actor::citizen()).await?;
+    let txn = uow.db();
+    let o = super::track::find(txn, code).await?.ok_or(ServiceError::NotFound)?;
+    let given = rating::Entity::find().filter(rating::Column::TrackingCode.eq(&o.tracking_code)).all(txn).await?;
     let (target, rectification_id, is_followup) = match what {
         What::Handling => {
             if !super::RATEABLE.contains(&o.status) {
@@ -64,7 +82,7 @@ pub async fn rate(db: &DatabaseConnection, code: &str, what: What, input: Rating
         }
         What::Result => {
             let rect = match o.problem_id {
-                Some(id) => rectification::Entity::find().filter(rectification::Column::ProblemId.eq(id)).one(&txn).await?,
+                Some(id) => rectification::Entity::find().filter(rectification::Column::ProblemId.eq(id)).one(txn).await?,
                 None => None,
             };
             let Some(rect) = rect.filter(|r| matches!(r.status, RectificationStatus::Reported | RectificationStatus::Rectified)) else {
@@ -76,7 +94,7 @@ pub async fn rate(db: &DatabaseConnection, code: &str, what: What, input: Rating
             (RatingTarget::Rectification, Some(rect.id), false)
         }
     };
-    let now = Utc::now();
+    let now = uow.now();
     let created = rating::ActiveModel {
         target: Set(target),
         opinion_id: Set((target == RatingTarget::Opinion).then_some(o.id)),
@@ -93,10 +111,17 @@ pub async fn rate(db: &DatabaseConnection, code: &str, what: What, input: Rating
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
-    .await?;
+    .insert(txn)
+    .await
+    .map_err(|e| match e {
+        // The schema holds "once" even where the check above could not see a racing twin.
+        e if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
+            ServiceError::Conflict("这个查询码刚刚已经评价过了".into())
+        }
+        e => ServiceError::from(e),
+    })?;
     if level.is_negative() {
-        let (deadlines, _) = settings::current::<Deadlines>(&txn).await?;
+        let (deadlines, _) = settings::current::<Deadlines>(txn).await?;
         followup_task::ActiveModel {
             rating_id: Set(created.id),
             opinion_id: Set(Some(o.id)),
@@ -109,49 +134,35 @@ pub async fn rate(db: &DatabaseConnection, code: &str, what: What, input: Rating
             created_at: Set(now),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
     }
-    journal::audit(
-        &txn,
-        &Actor::citizen(),
-        "rating.create",
-        "rating",
-        created.id,
-        None,
-        snapshot(&serde_json::json!({
-            "target": target.as_str(), "level": level.score(), "followup": is_followup, "opinion": o.id,
-        })),
-    )
-    .await?;
-    txn.commit().await?;
+    let detail = serde_json::json!({ "target": target.as_str(), "level": level.score(), "followup": is_followup, "opinion": o.id });
+    uow.audit("rating.create", "rating", created.id, None, Some(detail));
+    uow.emit(Event { topic: "rating.created", entity_type: "rating", entity_id: created.id, citizens: Vec::new(), data: None });
+    uow.commit().await?;
     Ok(created)
 }
 
 /// The office records what it did about a 差评.
-pub async fn handle_followup(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    task_id: i32,
-    note: &str,
-) -> Result<followup_task::Model, ServiceError> {
+pub async fn handle_followup(ctx: Context<'_>, actor: &Actor, task_id: i32, note: &str) -> Result<followup_task::Model, ServiceError> {
     actor.require(&[Role::Office])?;
     let mut errors = FieldErrors::default();
-    let note = errors.text("note", text::block(note, 1000));
-    errors.check()?;
-    let txn = begin_write(db).await?;
-    let before = followup_task::Entity::find_by_id(task_id).one(&txn).await?.ok_or(ServiceError::NotFound)?;
-    if before.status == FollowupStatus::Done {
-        return Err(ServiceError::Refused("该差评已处理".into()));
-    }
+    let Some(note) = errors.text("note", text::block(note, 1000)) else { return Err(ServiceError::Invalid(errors)) };
+    let mut uow = UnitOfWork::begin(ctx, actor).await?;
+    let before = followup_task::Entity::find_by_id(task_id).one(uow.db()).await?.ok_or(ServiceError::NotFound)?;
     let mut model = before.clone().into_active_model();
     model.status = Set(FollowupStatus::Done);
-    model.note = Set(note);
+    model.note = Set(Some(note));
     model.handled_by = Set(actor.user_id);
-    model.handled_at = Set(Some(Utc::now()));
-    let after = model.update(&txn).await?;
-    journal::audit(&txn, actor, "followup.handle", "followup_task", task_id, snapshot(&before), snapshot(&after)).await?;
-    txn.commit().await?;
+    model.handled_at = Set(Some(uow.now()));
+    let guarded = followup_task::Entity::update(model).validate()?.filter(followup_task::Column::Status.eq(FollowupStatus::Open));
+    let after = match guarded.exec(uow.db()).await {
+        Err(DbErr::RecordNotUpdated) => return Err(ServiceError::Conflict("该差评已处理".into())),
+        other => other?,
+    };
+    uow.audit("followup.handle", "followup_task", task_id, snapshot(&before), snapshot(&after));
+    uow.commit().await?;
     Ok(after)
 }
 

@@ -1,18 +1,19 @@
 //! Submitting an opinion: one validation for the form and the JSON API.
 
-use chrono::Utc;
 use entity::vocab::{Channel, OpinionKind, OpinionStatus};
 use entity::{opinion, opinion_contact};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 
 use crate::domain::{DEFAULT_CATEGORIES, text, tracking_code::TrackingCode};
-use crate::journal;
-use crate::service::{Actor, FieldErrors, ServiceError, begin_write};
+use crate::idempotency;
+use crate::service::{Actor, FieldErrors, ServiceError};
+use crate::unit_of_work::{Context, UnitOfWork};
 
 #[derive(Debug, Default, Deserialize, serde::Serialize)]
 pub struct OpinionInput {
-    #[serde(default)]
+    /// `type` is accepted too: the word Open311-style clients use.
+    #[serde(default, alias = "type")]
     pub kind: String,
     #[serde(default)]
     pub title: String,
@@ -31,6 +32,9 @@ pub struct OpinionInput {
     /// Form checkboxes send "on"; JSON sends true.
     #[serde(default, deserialize_with = "truthy")]
     pub consent_contact: bool,
+    /// The form's one-time token (not part of the opinion, so not serialised).
+    #[serde(default, skip_serializing)]
+    pub submission_token: Option<String>,
 }
 
 fn truthy<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
@@ -71,75 +75,132 @@ fn parse_email(input: &str) -> Option<String> {
 pub struct Submitted {
     pub opinion: opinion::Model,
     pub code: TrackingCode,
+    /// True when this was a retry answered with the first submission's code.
+    pub replayed: bool,
 }
 
-/// Validates and stores an opinion; its contacts go to their own table.
+/// An opinion that passed every check: it can be stored as it is.
+pub struct ValidOpinion {
+    kind: OpinionKind,
+    title: String,
+    content: String,
+    category: Option<String>,
+    region: Option<String>,
+    name: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    consent_contact: bool,
+}
+
+impl TryFrom<&OpinionInput> for ValidOpinion {
+    type Error = ServiceError;
+
+    fn try_from(input: &OpinionInput) -> Result<Self, ServiceError> {
+        let mut errors = FieldErrors::default();
+        let kind = OpinionKind::parse(&input.kind);
+        if kind.is_none() {
+            errors.add("kind", "required", "请选择类型：咨询、求助、投诉、举报、建议或表扬");
+        }
+        let title = errors.text("title", text::line(&input.title, 60));
+        let content = errors.text("content", text::block(&input.content, 3000));
+        let category = match input.category.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            None => None,
+            Some(c) if DEFAULT_CATEGORIES.contains(&c) => Some(c.to_string()),
+            Some(_) => {
+                errors.add("category", "invalid", "请从列表中选择类别，或留空由工作人员分类");
+                None
+            }
+        };
+        let region = errors.text("region", text::optional_line(input.region.as_deref(), 32)).flatten();
+        let name = errors.text("name", text::optional_line(input.name.as_deref(), 32)).flatten();
+        let phone = match input.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            None => None,
+            Some(p) => {
+                let parsed = parse_phone(p);
+                if parsed.is_none() {
+                    errors.add("phone", "invalid", "请填写 11 位手机号或带区号的固定电话");
+                }
+                parsed
+            }
+        };
+        let email = match input.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+            None => None,
+            Some(e) => {
+                let parsed = parse_email(e);
+                if parsed.is_none() {
+                    errors.add("email", "invalid", "邮箱格式不正确");
+                }
+                parsed
+            }
+        };
+        let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
+        if input.consent_contact && blank(&input.phone) && blank(&input.email) {
+            errors.add("phone", "required", "同意回访时请至少留下电话或邮箱");
+        }
+        match (errors.is_empty(), kind, title, content) {
+            (true, Some(kind), Some(title), Some(content)) => {
+                Ok(Self { kind, title, content, category, region, name, phone, email, consent_contact: input.consent_contact })
+            }
+            _ => Err(ServiceError::Invalid(errors)),
+        }
+    }
+}
+
+/// What a retried submission gets back.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Outcome {
+    opinion_id: i32,
+    code: String,
+}
+
+/// Stores an opinion; its contacts go to their own table. With `once`, a retry of the same
+/// request returns the first opinion and code instead of filing it again.
 pub async fn submit(
-    db: &DatabaseConnection,
+    ctx: Context<'_>,
     input: &OpinionInput,
     channel: Channel,
     citizen_key: Option<String>,
+    once: Option<&idempotency::Key>,
 ) -> Result<Submitted, ServiceError> {
-    let mut errors = FieldErrors::default();
-    let kind = OpinionKind::parse(&input.kind);
-    if kind.is_none() {
-        errors.add("kind", "required", "请选择类型：咨询、求助、投诉、举报、建议或表扬");
+    let valid = ValidOpinion::try_from(input)?;
+    let mut uow = UnitOfWork::begin(ctx, &Actor::citizen()).await?;
+    if let Some(key) = once
+        && let Some(first) = idempotency::recall::<Outcome>(&uow, key).await?
+    {
+        let opinion = opinion::Entity::find_by_id(first.opinion_id).one(uow.db()).await?.ok_or(ServiceError::NotFound)?;
+        let code = TrackingCode::parse(&first.code).ok_or(ServiceError::NotFound)?;
+        return Ok(Submitted { opinion, code, replayed: true });
     }
-    let title = errors.text("title", text::line(&input.title, 60));
-    let content = errors.text("content", text::block(&input.content, 3000));
-    let category = match input.category.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-        None => None,
-        Some(c) if DEFAULT_CATEGORIES.contains(&c) => Some(c.to_string()),
-        Some(_) => {
-            errors.add("category", "invalid", "请从列表中选择类别，或留空由工作人员分类");
-            None
-        }
-    };
-    let region = errors.text("region", text::optional_line(input.region.as_deref(), 32)).flatten();
-    let name = errors.text("name", text::optional_line(input.name.as_deref(), 32)).flatten();
-    let phone = match input.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-        None => None,
-        Some(p) => match parse_phone(p) {
-            Some(p) => Some(p),
-            None => {
-                errors.add("phone", "invalid", "请填写 11 位手机号或带区号的固定电话");
-                None
-            }
-        },
-    };
-    let email = match input.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
-        None => None,
-        Some(e) => match parse_email(e) {
-            Some(e) => Some(e),
-            None => {
-                errors.add("email", "invalid", "邮箱格式不正确");
-                None
-            }
-        },
-    };
-    let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
-    if input.consent_contact && blank(&input.phone) && blank(&input.email) {
-        errors.add("phone", "required", "同意回访时请至少留下电话或邮箱");
+    let submitted = file(&mut uow, valid, channel, citizen_key).await?;
+    if let Some(key) = once {
+        idempotency::remember(&uow, key, &Outcome { opinion_id: submitted.opinion.id, code: submitted.code.as_str().into() }).await?;
     }
-    errors.check()?;
-    let (kind, title, content) = (kind.expect("checked"), title.expect("checked"), content.expect("checked"));
+    uow.commit().await?;
+    Ok(submitted)
+}
 
-    let now = Utc::now();
-    let txn = begin_write(db).await?;
+/// Files a valid opinion inside a unit of work.
+pub async fn file(
+    uow: &mut UnitOfWork,
+    valid: ValidOpinion,
+    channel: Channel,
+    citizen_key: Option<String>,
+) -> Result<Submitted, ServiceError> {
+    let now = uow.now();
     // 60 random bits make a collision vanishingly rare; check anyway rather than fail on it.
     let code = loop {
         let code = TrackingCode::generate(&mut rand::rng());
-        if opinion::Entity::find().filter(opinion::Column::TrackingCode.eq(code.as_str())).one(&txn).await?.is_none() {
+        if opinion::Entity::find().filter(opinion::Column::TrackingCode.eq(code.as_str())).one(uow.db()).await?.is_none() {
             break code;
         }
     };
     let created = opinion::ActiveModel {
         tracking_code: Set(code.as_str().into()),
-        kind: Set(kind),
-        title: Set(title),
-        content: Set(content),
-        category: Set(category),
-        region: Set(region),
+        kind: Set(valid.kind),
+        title: Set(valid.title),
+        content: Set(valid.content),
+        category: Set(valid.category),
+        region: Set(valid.region),
         channel: Set(channel),
         external_id: Set(None),
         citizen_key: Set(citizen_key),
@@ -151,7 +212,7 @@ pub async fn submit(
         problem_id: Set(None),
         theme_id: Set(None),
         merged_into_id: Set(None),
-        consent_contact: Set(input.consent_contact),
+        consent_contact: Set(valid.consent_contact),
         likes: Set(0),
         dislikes: Set(0),
         suggested_category: Set(None),
@@ -162,42 +223,47 @@ pub async fn submit(
         closed_at: Set(None),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(uow.db())
     .await?;
-    if name.is_some() || phone.is_some() || email.is_some() {
+    if valid.name.is_some() || valid.phone.is_some() || valid.email.is_some() {
         opinion_contact::ActiveModel {
             opinion_id: Set(created.id),
-            name: Set(name),
-            phone: Set(phone),
-            email: Set(email),
+            name: Set(valid.name),
+            phone: Set(valid.phone),
+            email: Set(valid.email),
             created_at: Set(now),
         }
-        .insert(&txn)
+        .insert(uow.db())
         .await?;
     }
-    super::record_step(&txn, &created, None, None, "系统", Some("意见已受理，请保存查询码。".into()), true, now).await?;
+    super::record_step(uow, &created, None, "系统", Some("意见已受理，请保存查询码。".into()), true).await?;
     // The audit trail records that it happened, never who the citizen is.
-    let detail = serde_json::json!({ "kind": kind.as_str(), "channel": channel.as_str() });
-    journal::audit(&txn, &Actor::citizen(), "opinion.submit", "opinion", created.id, None, Some(detail)).await?;
-    txn.commit().await?;
-    Ok(Submitted { opinion: created, code })
+    let detail = serde_json::json!({ "kind": valid.kind.as_str(), "channel": channel.as_str() });
+    uow.audit("opinion.submit", "opinion", created.id, None, Some(detail));
+    Ok(Submitted { opinion: created, code, replayed: false })
 }
 
 /// Stores the routing suggestion beside the opinion, for staff to accept or correct.
 pub async fn store_suggestion(
-    db: &DatabaseConnection,
+    ctx: Context<'_>,
     opinion_id: i32,
     suggestion: &crate::themes::routing::Suggestion,
 ) -> Result<(), ServiceError> {
     use sea_orm::IntoActiveModel;
-    let Some(found) = opinion::Entity::find_by_id(opinion_id).one(db).await? else { return Ok(()) };
-    let mut model = found.into_active_model();
+    let mut uow = UnitOfWork::begin(ctx, &Actor::system("routing")).await?;
+    let Some(found) = opinion::Entity::find_by_id(opinion_id).one(uow.db()).await? else { return Ok(()) };
+    let mut model = found.clone().into_active_model();
     model.suggested_category = Set(suggestion.category.as_ref().map(|(c, _)| c.clone()));
     model.suggested_unit_id = Set(suggestion.unit_id.map(|(u, _)| u));
     let confidence =
         suggestion.category.as_ref().map(|(_, c)| *c).into_iter().chain(suggestion.unit_id.map(|(_, c)| c)).fold(f32::NAN, f32::min);
     model.suggestion_confidence = Set((!confidence.is_nan()).then_some(f64::from(confidence)));
-    model.update(db).await?;
+    let after = super::save(&mut uow, &found, model).await?;
+    let detail = serde_json::json!({
+        "category": after.suggested_category, "unit_id": after.suggested_unit_id, "confidence": after.suggestion_confidence,
+    });
+    uow.audit("opinion.suggest", "opinion", opinion_id, None, Some(detail));
+    uow.commit().await?;
     Ok(())
 }
 

@@ -1,16 +1,17 @@
 //! 跟踪报道: follow-up reports written and published by the publicity department.
 
-use chrono::Utc;
 use entity::{
     report,
-    vocab::{ChangeOp, ReportStatus, Role},
+    vocab::{ReportStatus, Role},
 };
 use rand::RngExt;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait, QueryOrder};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, QueryOrder};
 
+use crate::dependencies::Record;
 use crate::domain::text;
-use crate::journal::{self, snapshot};
-use crate::service::{Actor, FieldErrors, ServiceError, begin_write};
+use crate::journal::snapshot;
+use crate::service::{Actor, FieldErrors, ServiceError};
+use crate::unit_of_work::{Context, UnitOfWork};
 
 pub struct Draft<'a> {
     pub title: &'a str,
@@ -18,21 +19,23 @@ pub struct Draft<'a> {
     pub body_md: &'a str,
 }
 
-pub async fn create_draft(db: &DatabaseConnection, actor: &Actor, input: Draft<'_>) -> Result<report::Model, ServiceError> {
+pub async fn create_draft(ctx: Context<'_>, actor: &Actor, input: Draft<'_>) -> Result<report::Model, ServiceError> {
     actor.require(&[Role::Publicity])?;
     let mut errors = FieldErrors::default();
     let title = errors.text("title", text::line(input.title, 100));
     let summary = errors.text("summary", text::line(input.summary, 300));
     let body = errors.text("body_md", text::block(input.body_md, 20_000));
-    errors.check()?;
-    let now = Utc::now();
+    let (true, Some(title), Some(summary), Some(body)) = (errors.is_empty(), title, summary, body) else {
+        return Err(ServiceError::Invalid(errors));
+    };
+    let mut uow = UnitOfWork::begin(ctx, actor).await?;
+    let now = uow.now();
     let slug = format!("r-{}-{:04x}", now.format("%Y%m%d"), rand::rng().random_range(0..0xffffu32));
-    let txn = begin_write(db).await?;
     let created = report::ActiveModel {
         slug: Set(slug),
-        title: Set(title.expect("checked")),
-        summary: Set(summary.expect("checked")),
-        body_md: Set(body.expect("checked")),
+        title: Set(title),
+        summary: Set(summary),
+        body_md: Set(body),
         status: Set(ReportStatus::Draft),
         author_id: Set(actor.user_id),
         reviewer_id: Set(None),
@@ -42,11 +45,11 @@ pub async fn create_draft(db: &DatabaseConnection, actor: &Actor, input: Draft<'
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(uow.db())
     .await?;
-    journal::audit(&txn, actor, "report.create", "report", created.id, None, snapshot(&created)).await?;
-    journal::changed(&txn, "report", created.id, ChangeOp::Upsert).await?;
-    txn.commit().await?;
+    uow.audit("report.create", "report", created.id, None, snapshot(&created));
+    uow.touch(Record::Report(created.id));
+    uow.commit().await?;
     Ok(created)
 }
 

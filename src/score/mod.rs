@@ -70,7 +70,12 @@ fn keys(unit: Option<&str>, region: Option<&str>, category: Option<&str>, theme:
 }
 
 /// Every subject's score for `period` under `settings`.
-pub async fn compute(db: &impl ConnectionTrait, period: &Period, s: &ScoreSettings) -> Result<Vec<SubjectScore>, DbErr> {
+pub async fn compute(
+    db: &impl ConnectionTrait,
+    period: &Period,
+    s: &ScoreSettings,
+    today: chrono::NaiveDate,
+) -> Result<Vec<SubjectScore>, DbErr> {
     let (start, end) = period.bounds();
     let units: HashMap<i32, unit::Model> = unit::Entity::find().all(db).await?.into_iter().map(|u| (u.id, u)).collect();
     let unit_code = |id: Option<i32>| id.and_then(|i| units.get(&i)).map(|u| u.code.clone());
@@ -101,7 +106,6 @@ pub async fn compute(db: &impl ConnectionTrait, period: &Period, s: &ScoreSettin
         .into_iter()
         .filter_map(|r| r.opinion_id)
         .collect();
-    let today = time::today(chrono::Utc::now());
     for o in opinions.values() {
         let k = keys(unit_code(o.routed_unit_id).as_deref(), o.region.as_deref(), o.category.as_deref(), o.theme_id);
         if o.closed_at.is_some_and(|c| c >= start && c < end) && crate::opinions::RATEABLE.contains(&o.status) {

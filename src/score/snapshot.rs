@@ -1,23 +1,26 @@
 //! Published scores: stored per period and settings version, never recomputed in place.
 
-use chrono::Utc;
 use entity::score_snapshot;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{SubjectScore, compute, formula::ScoreSettings, period::Period};
-use crate::journal;
-use crate::service::{Actor, ServiceError, begin_write};
+use crate::service::{Actor, ServiceError};
 use crate::settings;
+use crate::unit_of_work::{Context, UnitOfWork};
 
 /// The scores of `period` under the settings in force: the published snapshot when there is
 /// one for this version, otherwise computed now. Returns (scores, version, published).
-pub async fn current(db: &impl ConnectionTrait, period: &Period) -> Result<(Vec<SubjectScore>, i32, bool), DbErr> {
+pub async fn current(
+    db: &impl ConnectionTrait,
+    period: &Period,
+    today: chrono::NaiveDate,
+) -> Result<(Vec<SubjectScore>, i32, bool), DbErr> {
     let (s, version) = settings::current::<ScoreSettings>(db).await?;
     let stored = load(db, period, version).await?;
     if !stored.is_empty() {
         return Ok((stored, version, true));
     }
-    Ok((compute(db, period, &s).await?, version, false))
+    Ok((compute(db, period, &s, today).await?, version, false))
 }
 
 pub async fn load(db: &impl ConnectionTrait, period: &Period, version: i32) -> Result<Vec<SubjectScore>, DbErr> {
@@ -52,17 +55,18 @@ pub async fn versions(db: &impl ConnectionTrait, period: &Period) -> Result<Vec<
 
 /// Publishes the period under the settings in force. Publishing twice under the same version
 /// changes nothing: the first numbers stand.
-pub async fn publish(db: &DatabaseConnection, actor: &Actor, period: &Period) -> Result<(i32, usize), ServiceError> {
+pub async fn publish(ctx: Context<'_>, actor: &Actor, period: &Period) -> Result<(i32, usize), ServiceError> {
     if actor.role.is_some() {
         actor.require(&[entity::vocab::Role::Office])?;
     }
-    let txn = begin_write(db).await?;
-    let (s, version) = settings::current::<ScoreSettings>(&txn).await?;
-    if !load(&txn, period, version).await?.is_empty() {
+    let mut uow = UnitOfWork::begin(ctx, actor).await?;
+    let txn = uow.db();
+    let (s, version) = settings::current::<ScoreSettings>(txn).await?;
+    if !load(txn, period, version).await?.is_empty() {
         return Ok((version, 0));
     }
-    let scores = compute(&txn, period, &s).await?;
-    let now = Utc::now();
+    let scores = compute(txn, period, &s, uow.today()).await?;
+    let now = uow.now();
     for chunk in scores.chunks(200) {
         score_snapshot::Entity::insert_many(chunk.iter().map(|sc| score_snapshot::ActiveModel {
             period: Set(period.name()),
@@ -73,11 +77,11 @@ pub async fn publish(db: &DatabaseConnection, actor: &Actor, period: &Period) ->
             created_at: Set(now),
             ..Default::default()
         }))
-        .exec_without_returning(&txn)
+        .exec_without_returning(txn)
         .await?;
     }
     let detail = serde_json::json!({ "period": period.name(), "version": version, "subjects": scores.len() });
-    journal::audit(&txn, actor, "score.publish", "score_snapshot", period.name(), None, Some(detail)).await?;
-    txn.commit().await?;
+    uow.audit("score.publish", "score_snapshot", period.name(), None, Some(detail));
+    uow.commit().await?;
     Ok((version, scores.len()))
 }

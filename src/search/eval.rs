@@ -57,8 +57,7 @@ fn choose_queries(jieba: &Jieba, messages: &[Message], count: usize) -> Vec<Stri
     singles.into_iter().chain(pairs).take(count).collect()
 }
 
-pub fn evaluate(messages: Vec<Message>, queries: usize) -> Result<Evaluation, SearchError> {
-    let jieba = Arc::new(super::tokenizer::build_jieba(&[]));
+pub fn evaluate(jieba: Arc<jieba_rs::Jieba>, messages: Vec<Message>, queries: usize) -> Result<Evaluation, SearchError> {
     let engine = SearchEngine::in_ram(jieba.clone())?;
     {
         let mut writer = engine.writer.lock().unwrap_or_else(|p| p.into_inner());

@@ -1,87 +1,100 @@
-//! Keeps the index current from the change log: applies each change idempotently by document
-//! key, commits, and records the last id applied; rebuilds from scratch on demand.
+//! Keeps the index current from the events table: applies each `document` event idempotently
+//! by document key, commits, and records the last event id applied; rebuilds from scratch on
+//! demand.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use entity::{change_log, opinion, problem, rectification, report, vocab::ChangeOp};
+use entity::{event, opinion, problem, rectification, report};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use tantivy::Term;
 
 use super::documents::{self, Source};
 use super::{SearchEngine, SearchError};
+use crate::dependencies::DOCUMENT;
 
-/// How long a hole in the change-log ids may stay open before it is taken for a rolled-back
-/// transaction. On PostgreSQL a later id can commit before an earlier one.
-const GAP_PATIENCE: Duration = Duration::from_secs(5);
 const BATCH: u64 = 2000;
 
-#[derive(Default)]
-pub struct Follower {
-    gap: Option<(i64, Instant)>,
+/// (id, topic, entity type, entity id) of the events after `applied`.
+async fn events_after(db: &DatabaseConnection, applied: i64) -> Result<Vec<(i64, String, String, i32)>, SearchError> {
+    Ok(event::Entity::find()
+        .select_only()
+        .columns([event::Column::Id, event::Column::Topic, event::Column::EntityType, event::Column::EntityId])
+        .filter(event::Column::Id.gt(applied))
+        .order_by_asc(event::Column::Id)
+        .limit(BATCH)
+        .into_tuple()
+        .all(db)
+        .await?)
 }
 
-impl Follower {
-    /// Applies everything new in the change log; returns how many entries were read.
-    pub async fn catch_up(&mut self, engine: &Arc<SearchEngine>, db: &DatabaseConnection) -> Result<usize, SearchError> {
-        let mut read = 0;
-        loop {
-            let applied = engine.applied();
-            let entries = change_log::Entity::find()
-                .filter(change_log::Column::Id.gt(applied))
-                .order_by_asc(change_log::Column::Id)
-                .limit(BATCH)
-                .all(db)
-                .await?;
-            if entries.is_empty() {
-                return Ok(read);
-            }
-            read += entries.len();
-            let safe = self.safe_point(applied, &entries);
-            let mut latest: BTreeMap<(String, i32), ChangeOp> = BTreeMap::new();
-            for e in &entries {
-                latest.insert((e.entity_type.clone(), e.entity_id), e.op);
-            }
-            let mut docs = Vec::new();
-            for ((entity_type, id), op) in latest {
-                let source = match op {
-                    ChangeOp::Delete => None,
-                    ChangeOp::Upsert => documents::load(db, &entity_type, id).await?,
-                };
-                docs.push((Source::key(&entity_type, id), source));
-            }
-            write(engine, docs, Some(safe)).await?;
-            if safe < entries.last().map(|e| e.id).unwrap_or(safe) {
-                // Waiting on a hole: everything read is applied, the mark stays before the hole.
-                return Ok(read);
-            }
+/// The last id up to which every id is present.
+fn contiguous(applied: i64, entries: &[(i64, String, String, i32)]) -> i64 {
+    let mut safe = applied;
+    for (id, ..) in entries {
+        if *id != safe + 1 {
+            break;
         }
+        safe = *id;
     }
+    safe
+}
 
-    /// The highest id up to which every id has been seen (or a hole has outlasted its patience).
-    fn safe_point(&mut self, applied: i64, entries: &[change_log::Model]) -> i64 {
-        let mut safe = applied;
-        for e in entries {
-            if e.id == safe + 1 {
-                safe = e.id;
-                continue;
-            }
-            let since = match self.gap {
-                Some((start, since)) if start == safe + 1 => since,
-                _ => {
-                    self.gap = Some((safe + 1, Instant::now()));
-                    Instant::now()
-                }
-            };
-            if since.elapsed() < GAP_PATIENCE {
-                return safe;
-            }
-            safe = e.id;
+/// Applies everything new in the events table; returns how many events were read.
+///
+/// Every writer holds the write lock from BEGIN and writes its events at commit, so ids follow
+/// commit order and a hole can only be a rolled-back transaction or one committing right now.
+/// At a hole the follower waits for the lock (every writer that began before has then finished)
+/// and reads again; whatever is still missing was rolled back. It never skips a live one.
+pub async fn catch_up(engine: &Arc<SearchEngine>, db: &DatabaseConnection) -> Result<usize, SearchError> {
+    let mut read = 0;
+    loop {
+        let applied = engine.applied();
+        let mut entries = events_after(db, applied).await?;
+        if entries.is_empty() {
+            return Ok(read);
         }
-        self.gap = None;
-        safe
+        let last = entries.last().map_or(applied, |e| e.0);
+        let mut safe = contiguous(applied, &entries);
+        if safe < last {
+            crate::unit_of_work::begin_locked(db).await?.commit().await?;
+            entries = events_after(db, applied).await?;
+            let settled = entries.last().map_or(applied, |e| e.0);
+            let holes = (settled - applied) as usize - entries.len();
+            if holes > 0 {
+                tracing::debug!(holes, after = applied, "event ids of rolled-back transactions");
+            }
+            safe = settled;
+        }
+        read += entries.len();
+        let docs: BTreeSet<(String, i32)> = entries
+            .into_iter()
+            .filter(|(id, topic, ..)| *id <= safe && topic == DOCUMENT)
+            .map(|(_, _, entity_type, entity_id)| (entity_type, entity_id))
+            .collect();
+        let mut loaded = Vec::with_capacity(docs.len());
+        for (entity_type, id) in docs {
+            loaded.push((Source::key(&entity_type, id), documents::load(db, &entity_type, id).await?));
+        }
+        write(engine, loaded, Some(safe)).await?;
     }
+}
+
+/// Events not yet applied, and the age in seconds of the oldest of them.
+pub async fn lag(engine: &SearchEngine, db: &DatabaseConnection, now: chrono::DateTime<chrono::Utc>) -> Result<(u64, i64), SearchError> {
+    use sea_orm::PaginatorTrait;
+    let applied = engine.applied();
+    let behind = event::Entity::find().filter(event::Column::Id.gt(applied)).count(db).await?;
+    let oldest: Option<chrono::DateTime<chrono::Utc>> = event::Entity::find()
+        .select_only()
+        .column(event::Column::CreatedAt)
+        .filter(event::Column::Id.gt(applied))
+        .order_by_asc(event::Column::Id)
+        .limit(1)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok((behind, oldest.map_or(0, |at| (now - at).num_seconds().max(0))))
 }
 
 /// Replaces documents by key and commits; `applied` moves the change-log mark with the commit.
@@ -105,7 +118,7 @@ async fn write(engine: &Arc<SearchEngine>, docs: Vec<(String, Option<Source>)>, 
         Ok(())
     })
     .await
-    .expect("the index writer task does not panic")
+    .map_err(|e| SearchError::Task(e.to_string()))?
 }
 
 /// Every record that can be in the index, as (type, id).
@@ -129,10 +142,10 @@ pub async fn rebuild(
     mut progress: impl FnMut(usize, usize),
 ) -> Result<usize, SearchError> {
     // Changes made while rebuilding are re-applied by the follower from this mark on.
-    let mark: Option<i64> = change_log::Entity::find()
+    let mark: Option<i64> = event::Entity::find()
         .select_only()
-        .column(change_log::Column::Id)
-        .order_by_desc(change_log::Column::Id)
+        .column(event::Column::Id)
+        .order_by_desc(event::Column::Id)
         .limit(1)
         .into_tuple()
         .one(db)
@@ -146,7 +159,7 @@ pub async fn rebuild(
             Ok(())
         })
         .await
-        .expect("the index writer task does not panic")?;
+        .map_err(|e| SearchError::Task(e.to_string()))??;
     }
     let records = all_records(db).await?;
     let total = records.len();
@@ -165,35 +178,18 @@ pub async fn rebuild(
     Ok(total)
 }
 
-/// Runs the follower for the life of the server: writes are searchable within a second.
-pub fn spawn(engine: Arc<SearchEngine>, db: DatabaseConnection) {
-    tokio::spawn(async move {
-        let mut follower = Follower::default();
-        loop {
-            if let Err(err) = follower.catch_up(&engine, &db).await {
-                tracing::warn!(%err, "search indexer: will retry");
-                tokio::time::sleep(Duration::from_secs(2)).await;
-            }
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
-    });
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn entry(id: i64) -> change_log::Model {
-        change_log::Model { id, entity_type: "problem".into(), entity_id: 1, op: ChangeOp::Upsert, created_at: chrono::Utc::now() }
+    fn entry(id: i64) -> (i64, String, String, i32) {
+        (id, DOCUMENT.into(), "problem".into(), 1)
     }
 
     #[test]
-    fn the_mark_waits_at_a_hole_and_then_moves_past_it() {
-        let mut follower = Follower::default();
-        assert_eq!(follower.safe_point(0, &[entry(1), entry(2), entry(4)]), 2, "id 3 may still commit");
-        assert_eq!(follower.safe_point(2, &[entry(3), entry(4)]), 4, "it did");
-        assert_eq!(follower.safe_point(4, &[entry(6)]), 4);
-        follower.gap = Some((5, Instant::now() - GAP_PATIENCE));
-        assert_eq!(follower.safe_point(4, &[entry(6)]), 6, "a hole older than the patience was a rollback");
+    fn the_mark_stops_before_the_first_hole() {
+        assert_eq!(contiguous(0, &[entry(1), entry(2), entry(4)]), 2, "id 3 may still be committing");
+        assert_eq!(contiguous(2, &[entry(3), entry(4)]), 4);
+        assert_eq!(contiguous(4, &[entry(6)]), 4);
     }
 }

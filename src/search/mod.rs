@@ -8,6 +8,7 @@ pub mod highlight;
 pub mod indexer;
 pub mod query;
 pub mod tokenizer;
+pub mod vocabulary;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -26,6 +27,9 @@ pub enum SearchError {
     Db(#[from] sea_orm::DbErr),
     #[error("search index: {0}")]
     Open(#[from] tantivy::directory::error::OpenDirectoryError),
+    /// The blocking task doing index work failed (panicked); the message says how.
+    #[error("search index task: {0}")]
+    Task(String),
 }
 
 #[derive(Clone, Copy)]
@@ -79,6 +83,8 @@ pub struct SearchEngine {
 }
 
 const WRITER_HEAP: usize = 50_000_000;
+/// The file holding the id of the last event applied; an index without it is rebuilt.
+const APPLIED_MARK: &str = "events-applied";
 
 impl SearchEngine {
     /// Opens the index in `dir`; creates it when missing and rebuilds it when unreadable or
@@ -103,6 +109,9 @@ impl SearchEngine {
                 (Self::recreate(dir, schema)?, true)
             }
         };
+        // An index that never recorded an event applied (or one from before the events table)
+        // cannot say what it is missing: it is rebuilt.
+        let fresh = fresh || !dir.join(APPLIED_MARK).exists();
         index.tokenizers().register(tokenizer::NAME, tokenizer::JiebaTokenizer { jieba: jieba.clone() });
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let writer = index.writer(WRITER_HEAP)?;
@@ -125,16 +134,17 @@ impl SearchEngine {
         Ok(Index::create_in_dir(dir, schema)?)
     }
 
-    /// Where the id of the last change-log entry applied is kept.
+    /// Where the id of the last event applied is kept.
     fn applied_path(&self) -> PathBuf {
-        self.dir.join("lianxin-applied")
+        self.dir.join(APPLIED_MARK)
     }
 
     pub fn applied(&self) -> i64 {
         std::fs::read_to_string(self.applied_path()).ok().and_then(|s| s.trim().parse().ok()).unwrap_or(0)
     }
 
-    fn set_applied(&self, id: i64) -> Result<(), SearchError> {
+    /// Records that every event up to `id` is in the index (the follower and the rebuild do).
+    pub fn set_applied(&self, id: i64) -> Result<(), SearchError> {
         let path = self.applied_path();
         let temp = path.with_extension("tmp");
         std::fs::write(&temp, id.to_string())?;

@@ -42,7 +42,12 @@ pub struct Inbox {
 const PAGE: u64 = 30;
 
 /// Opinions matching `filter`, newest first; only those routed to `unit_id` when given.
-pub async fn inbox(db: &impl ConnectionTrait, filter: &InboxFilter, unit_id: Option<i32>) -> Result<Inbox, DbErr> {
+pub async fn inbox(
+    db: &impl ConnectionTrait,
+    filter: &InboxFilter,
+    unit_id: Option<i32>,
+    today: chrono::NaiveDate,
+) -> Result<Inbox, DbErr> {
     let mut query = opinion::Entity::find().order_by_desc(opinion::Column::SubmittedAt).order_by_desc(opinion::Column::Id);
     if let Some(status) = filter.status.as_deref().and_then(OpinionStatus::parse) {
         query = query.filter(opinion::Column::Status.eq(status));
@@ -62,7 +67,6 @@ pub async fn inbox(db: &impl ConnectionTrait, filter: &InboxFilter, unit_id: Opt
     let paginator = query.paginate(db, PAGE);
     let totals = paginator.num_items_and_pages().await?;
     let page = filter.page.unwrap_or(1).clamp(1, totals.number_of_pages.max(1));
-    let today = crate::lists::catalog::today();
     let rows = paginator
         .fetch_page(page - 1)
         .await?

@@ -7,26 +7,29 @@ use chrono::{Datelike, Duration, Utc};
 use entity::vocab::{OpinionStatus, RatingLevel, RatingOrigin, RatingTarget, ThemeStatus};
 use entity::{opinion, rating, theme, theme_member, unit};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr,
 };
 use serde::Serialize;
 
 use super::cluster::{Message, Settings, mine};
 use crate::journal;
-use crate::service::{Actor, ServiceError, begin_write};
+use crate::service::{Actor, ServiceError};
+use crate::unit_of_work::{Context, UnitOfWork};
 
 pub struct Rebuilt {
     pub opinions: usize,
     pub themes: usize,
 }
 
-/// Re-mines every public opinion. Themes already promoted to problems are kept as they are.
+/// Re-mines every public opinion, on behalf of `actor`. Themes already promoted to problems are
+/// kept as they are.
 pub async fn rebuild(
-    db: &DatabaseConnection,
+    ctx: Context<'_>,
+    actor: &Actor,
     jieba: &jieba_rs::Jieba,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Rebuilt, ServiceError> {
+    let db = ctx.db;
     let opinions = opinion::Entity::find()
         .filter(opinion::Column::Status.is_not_in([OpinionStatus::Hidden, OpinionStatus::Withdrawn]))
         .order_by_asc(opinion::Column::Id)
@@ -45,17 +48,18 @@ pub async fn rebuild(
         })
         .collect();
     let mined = mine(jieba, &messages, &Settings::default(), &mut progress);
-    let now = Utc::now();
-    let txn = begin_write(db).await?;
+    let mut uow = UnitOfWork::begin(ctx, actor).await?;
+    let now = uow.now();
+    let txn = uow.db();
     let kept: Vec<i32> =
-        theme::Entity::find().filter(theme::Column::Status.eq(ThemeStatus::Promoted)).all(&txn).await?.into_iter().map(|t| t.id).collect();
-    theme_member::Entity::delete_many().filter(theme_member::Column::ThemeId.is_not_in(kept.clone())).exec(&txn).await?;
+        theme::Entity::find().filter(theme::Column::Status.eq(ThemeStatus::Promoted)).all(txn).await?.into_iter().map(|t| t.id).collect();
+    theme_member::Entity::delete_many().filter(theme_member::Column::ThemeId.is_not_in(kept.clone())).exec(txn).await?;
     opinion::Entity::update_many()
         .col_expr(opinion::Column::ThemeId, Expr::value(Option::<i32>::None))
         .filter(opinion::Column::ThemeId.is_not_in(kept.clone()))
-        .exec(&txn)
+        .exec(txn)
         .await?;
-    theme::Entity::delete_many().filter(theme::Column::Id.is_not_in(kept)).exec(&txn).await?;
+    theme::Entity::delete_many().filter(theme::Column::Id.is_not_in(kept)).exec(txn).await?;
     for t in &mined.themes {
         let members: Vec<&opinion::Model> = t.members.iter().map(|&m| &opinions[m]).collect();
         let mut regions: HashMap<&str, usize> = HashMap::new();
@@ -83,7 +87,7 @@ pub async fn rebuild(
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
         let ids: Vec<i32> = members.iter().map(|o| o.id).collect();
         for chunk in ids.chunks(500) {
@@ -92,18 +96,18 @@ pub async fn rebuild(
                 opinion_id: Set(*id),
                 similarity: Set(1.0),
             }))
-            .exec_without_returning(&txn)
+            .exec_without_returning(txn)
             .await?;
             opinion::Entity::update_many()
                 .col_expr(opinion::Column::ThemeId, Expr::value(saved.id))
                 .filter(opinion::Column::Id.is_in(chunk.to_vec()))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
         }
     }
     let summary = serde_json::json!({ "opinions": messages.len(), "themes": mined.themes.len() });
-    journal::audit(&txn, &Actor::system("themes"), "themes.rebuild", "theme", "all", None, Some(summary)).await?;
-    txn.commit().await?;
+    uow.audit("themes.rebuild", "theme", "all", None, Some(summary));
+    uow.commit().await?;
     Ok(Rebuilt { opinions: messages.len(), themes: mined.themes.len() })
 }
 
@@ -142,9 +146,9 @@ pub async fn ranked(
     db: &impl ConnectionTrait,
     region: Option<&str>,
     period: Option<&crate::score::period::Period>,
+    now: chrono::DateTime<Utc>,
 ) -> Result<Vec<ThemeRow>, DbErr> {
     let themes = theme::Entity::find().order_by_desc(theme::Column::Heat).all(db).await?;
-    let now = Utc::now();
     let (window, before_window) = match period {
         Some(p) => (p.bounds(), p.previous().bounds()),
         None => ((now - Duration::days(30), now + Duration::days(1)), (now - Duration::days(60), now - Duration::days(30))),
@@ -219,11 +223,10 @@ pub struct ThemeDetail {
     pub members: Vec<serde_json::Value>,
 }
 
-pub async fn detail(db: &impl ConnectionTrait, id: i32) -> Result<Option<ThemeDetail>, DbErr> {
+pub async fn detail(db: &impl ConnectionTrait, id: i32, today: chrono::NaiveDate) -> Result<Option<ThemeDetail>, DbErr> {
     let Some(t) = theme::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
     let members =
         opinion::Entity::find().filter(opinion::Column::ThemeId.eq(id)).order_by_desc(opinion::Column::SubmittedAt).all(db).await?;
-    let today = crate::domain::time::today(Utc::now());
     let mut trend: Vec<(String, usize)> = (0..12)
         .rev()
         .map(|back| {
@@ -292,40 +295,34 @@ pub async fn detail(db: &impl ConnectionTrait, id: i32) -> Result<Option<ThemeDe
     }))
 }
 
-/// After a problem is made from a theme: links every member opinion (telling its citizen) and
-/// marks the theme promoted.
-pub async fn promote(db: &DatabaseConnection, actor: &Actor, theme_id: i32, problem_code: &str) -> Result<usize, ServiceError> {
-    actor.require(&[entity::vocab::Role::Office])?;
-    let txn = begin_write(db).await?;
-    let t = theme::Entity::find_by_id(theme_id).one(&txn).await?.ok_or(ServiceError::NotFound)?;
-    let p = entity::problem::Entity::find()
-        .filter(entity::problem::Column::Code.eq(problem_code))
-        .one(&txn)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    let members = opinion::Entity::find().filter(opinion::Column::ThemeId.eq(theme_id)).all(&txn).await?;
-    for o in &members {
-        crate::opinions::handling::link_problem(&txn, actor, o.id, problem_code).await?;
+/// After a problem is made from a theme (inside the same unit of work): links every member
+/// opinion (telling its citizen) and marks the theme promoted.
+pub async fn promote(uow: &mut UnitOfWork, theme_id: i32, problem: &entity::problem::Model) -> Result<usize, ServiceError> {
+    uow.actor().require(&[entity::vocab::Role::Office])?;
+    let t = theme::Entity::find_by_id(theme_id).one(uow.db()).await?.ok_or(ServiceError::NotFound)?;
+    if t.status == ThemeStatus::Promoted {
+        return Err(ServiceError::Conflict("该主题已列入问题清单".into()));
     }
-    let mut problem = sea_orm::IntoActiveModel::into_active_model(p.clone());
-    problem.theme_id = Set(Some(theme_id));
-    problem.update(&txn).await?;
+    let members = opinion::Entity::find().filter(opinion::Column::ThemeId.eq(theme_id)).all(uow.db()).await?;
+    for o in &members {
+        crate::opinions::handling::link_problem(uow, o.id, &problem.code).await?;
+    }
     let mut model = sea_orm::IntoActiveModel::into_active_model(t.clone());
     model.status = Set(ThemeStatus::Promoted);
-    model.problem_id = Set(Some(p.id));
-    model.updated_at = Set(Utc::now());
-    let after = model.update(&txn).await?;
-    journal::audit(&txn, actor, "theme.promote", "theme", theme_id, journal::snapshot(&t), journal::snapshot(&after)).await?;
-    txn.commit().await?;
+    model.problem_id = Set(Some(problem.id));
+    model.updated_at = Set(uow.now());
+    let after = model.update(uow.db()).await?;
+    uow.audit("theme.promote", "theme", theme_id, journal::snapshot(&t), journal::snapshot(&after));
     Ok(members.len())
 }
 
 /// A new opinion joins the theme most of its nearest neighbours belong to (at least three of
 /// the five most similar opinions), without waiting for the next rebuild.
-pub async fn join_nearest(db: &DatabaseConnection, opinion_id: i32, neighbours: &[i32]) -> Result<Option<i32>, DbErr> {
+pub async fn join_nearest(ctx: Context<'_>, opinion_id: i32, neighbours: &[i32]) -> Result<Option<i32>, ServiceError> {
+    let mut uow = UnitOfWork::begin(ctx, &Actor::system("themes")).await?;
     let themes: Vec<Option<i32>> = opinion::Entity::find()
         .filter(opinion::Column::Id.is_in(neighbours.iter().copied().take(5)))
-        .all(db)
+        .all(uow.db())
         .await?
         .into_iter()
         .map(|o| o.theme_id)
@@ -337,24 +334,33 @@ pub async fn join_nearest(db: &DatabaseConnection, opinion_id: i32, neighbours: 
     let Some((theme_id, _)) = counts.into_iter().filter(|(_, n)| *n >= 3).max_by_key(|(t, n)| (*n, std::cmp::Reverse(*t))) else {
         return Ok(None);
     };
-    let Some(t) = theme::Entity::find_by_id(theme_id).one(db).await? else { return Ok(None) };
-    let Some(o) = opinion::Entity::find_by_id(opinion_id).one(db).await? else { return Ok(None) };
-    theme_member::ActiveModel { theme_id: Set(theme_id), opinion_id: Set(opinion_id), similarity: Set(1.0) }.insert(db).await?;
+    let Some(t) = theme::Entity::find_by_id(theme_id).one(uow.db()).await? else { return Ok(None) };
+    let Some(o) = opinion::Entity::find_by_id(opinion_id).one(uow.db()).await? else { return Ok(None) };
+    if o.theme_id.is_some() {
+        return Ok(o.theme_id);
+    }
+    theme_member::ActiveModel { theme_id: Set(theme_id), opinion_id: Set(opinion_id), similarity: Set(1.0) }.insert(uow.db()).await?;
     let mut model = sea_orm::IntoActiveModel::into_active_model(o.clone());
     model.theme_id = Set(Some(theme_id));
-    model.update(db).await?;
+    crate::opinions::save(&mut uow, &o, model).await?;
     let mut theme_model = sea_orm::IntoActiveModel::into_active_model(t.clone());
     theme_model.size = Set(t.size + 1);
     theme_model.last_seen = Set(o.submitted_at.max(t.last_seen));
-    theme_model.updated_at = Set(Utc::now());
-    theme_model.update(db).await?;
+    theme_model.updated_at = Set(uow.now());
+    theme_model.update(uow.db()).await?;
+    uow.audit("theme.join", "theme", theme_id, None, Some(serde_json::json!({ "opinion": opinion_id })));
+    uow.commit().await?;
     Ok(Some(theme_id))
 }
 
 /// A draft problem from a theme: its representative title, what it is, its commonest category
 /// and region.
-pub async fn problem_draft(db: &impl ConnectionTrait, theme_id: i32) -> Result<Option<crate::lists::workflow::ProblemDraft>, DbErr> {
-    let Some(t) = detail(db, theme_id).await? else { return Ok(None) };
+pub async fn problem_draft(
+    db: &impl ConnectionTrait,
+    theme_id: i32,
+    today: chrono::NaiveDate,
+) -> Result<Option<crate::lists::workflow::ProblemDraft>, DbErr> {
+    let Some(t) = detail(db, theme_id, today).await? else { return Ok(None) };
     let mut categories: HashMap<String, usize> = HashMap::new();
     for m in opinion::Entity::find().filter(opinion::Column::ThemeId.eq(theme_id)).all(db).await? {
         if let Some(c) = m.category {

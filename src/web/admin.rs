@@ -117,7 +117,7 @@ async fn create_user(
         unit_code: form.unit.as_deref(),
         password: &form.password,
     };
-    match accounts::create_user(&state.db, &user.actor(), input).await {
+    match accounts::create_user(state.ctx(), &user.actor(), input).await {
         Ok(created) => Ok(back_to_admin(&format!("已创建账号 {}", created.username))),
         Err(err) => {
             let values = json!({ "username": form.username, "display_name": form.display_name, "role": form.role, "unit": form.unit });
@@ -140,7 +140,7 @@ async fn set_user_active(
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Admin])?;
     let active = form.active == "true";
-    let changed = accounts::set_active(&state.db, &user.actor(), path.into_inner(), active).await?;
+    let changed = accounts::set_active(state.ctx(), &user.actor(), path.into_inner(), active).await?;
     Ok(back_to_admin(&format!("账号 {} 已{}", changed.username, if active { "启用" } else { "停用" })))
 }
 
@@ -158,7 +158,7 @@ async fn reset_password(
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Admin])?;
-    accounts::set_password(&state.db, &user.actor(), path.into_inner(), &form.password).await?;
+    accounts::set_password(state.ctx(), &user.actor(), path.into_inner(), &form.password).await?;
     Ok(back_to_admin("密码已重置"))
 }
 
@@ -192,7 +192,7 @@ async fn create_unit(
     CsrfForm(form): CsrfForm<UnitForm>,
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Admin])?;
-    match units::create_unit(&state.db, &user.actor(), form.input()).await {
+    match units::create_unit(state.ctx(), &user.actor(), form.input()).await {
         Ok(created) => Ok(back_to_admin(&format!("已添加单位 {}", created.name))),
         Err(err) => form_again(&req, &state, "unit", err, form.values()).await,
     }
@@ -208,7 +208,7 @@ async fn update_unit(
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Admin])?;
     let active = form.active.as_deref() != Some("false");
-    match units::update_unit(&state.db, &user.actor(), path.into_inner(), form.input(), active).await {
+    match units::update_unit(state.ctx(), &user.actor(), path.into_inner(), form.input(), active).await {
         Ok(changed) => Ok(back_to_admin(&format!("已保存单位 {}", changed.name))),
         Err(err) => form_again(&req, &state, "unit", err, form.values()).await,
     }

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use crate::domain::time;
 use crate::error::{ApiError, AppError};
+use crate::idempotency;
 use crate::limits::Policy;
 use crate::lists::catalog::{self, Filter, FilterParams, ListRow};
 use crate::lists::detail;
@@ -37,10 +38,10 @@ async fn scores(state: web::Data<AppState>, query: web::Query<ScoreQuery>) -> Re
     }
     let period = match query.period.as_deref() {
         Some(p) => Period::parse(p).ok_or_else(|| ApiError(AppError::BadRequest("period 格式应如 2026-Q3、2026-07 或 2026".into())))?,
-        None => Period::quarter_of(catalog::today()),
+        None => Period::quarter_of(state.clock.today()),
     };
-    let (scores, version, published) = snapshot::current(&state.db, &period).await?;
-    let (previous, _, _) = snapshot::current(&state.db, &period.previous()).await?;
+    let (scores, version, published) = snapshot::current(&state.db, &period, state.clock.today()).await?;
+    let (previous, _, _) = snapshot::current(&state.db, &period.previous(), state.clock.today()).await?;
     Ok(HttpResponse::Ok().json(json!({
         "period": period.name(),
         "level": level,
@@ -54,9 +55,18 @@ async fn scores(state: web::Data<AppState>, query: web::Query<ScoreQuery>) -> Re
 #[post("/api/v1/opinions")]
 async fn submit_opinion(req: HttpRequest, state: web::Data<AppState>, input: web::Json<OpinionInput>) -> Result<HttpResponse, ApiError> {
     limit(&req, &state, Policy::SubmitOpinion)?;
-    let done = submit::submit(&state.db, &input, Channel::Web, crate::web::citizen::citizen_key(&input)).await?;
-    crate::web::citizen::after_submission(&state, &done.opinion).await;
-    Ok(HttpResponse::Created().json(json!({
+    // A client that sends `Idempotency-Key` may retry freely: the first opinion's code comes back.
+    let key = req.headers().get("Idempotency-Key").map(|v| v.to_str().unwrap_or_default().to_string());
+    let once = key.map(|k| idempotency::Key::parse("opinion.api", &k, &*input)).transpose()?;
+    let done = submit::submit(state.ctx(), &input, Channel::Web, crate::web::citizen::citizen_key(&input), once.as_ref()).await?;
+    if !done.replayed {
+        crate::web::citizen::after_submission(&state, &done.opinion).await;
+    }
+    let mut response = HttpResponse::Created();
+    if done.replayed {
+        response.insert_header(("Idempotent-Replayed", "true"));
+    }
+    Ok(response.json(json!({
         "tracking_code": done.code.to_string(),
         "status": done.opinion.status.as_str(),
         "status_label": done.opinion.status.label(),
@@ -114,7 +124,7 @@ fn summary(row: &ListRow) -> serde_json::Value {
 #[get("/api/v1/problems")]
 async fn problems(state: web::Data<AppState>, query: web::Query<FilterParams>) -> Result<HttpResponse, ApiError> {
     let filter = Filter::from_params(&query);
-    let listing = catalog::apply(catalog::load_rows(&state.db, catalog::today(), None).await?, &filter);
+    let listing = catalog::apply(catalog::load_rows(&state.db, state.clock.today(), None).await?, &filter);
     Ok(HttpResponse::Ok().json(json!({
         "total": listing.total,
         "page": listing.page,
@@ -126,7 +136,7 @@ async fn problems(state: web::Data<AppState>, query: web::Query<FilterParams>) -
 
 #[get("/api/v1/problems/{code}")]
 async fn problem(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let d = detail::load(&state.db, &code, catalog::today()).await?.ok_or(ApiError(AppError::NotFound))?;
+    let d = detail::load(&state.db, &code, state.clock.today()).await?.ok_or(ApiError(AppError::NotFound))?;
     let mut body = summary(&d.row);
     body["description"] = json!(d.description);
     body["status_notes"] = json!(d.verification_reason.clone().or_else(|| d.timeline.last().map(|t| t.text.clone())));
@@ -160,14 +170,30 @@ async fn problem(state: web::Data<AppState>, code: web::Path<String>) -> Result<
 }
 
 /// Liveness and the database engine in use; 503 when the database does not answer.
+/// `GET /healthz`: the database, each background job, and how far the search index lags the
+/// events table. 503 when the database is unreachable, the index is more than a minute behind,
+/// or a job keeps failing.
 #[get("/healthz")]
 async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    const MAX_LAG_SECS: i64 = 60;
     let backend = db::backend_name(&state.db);
-    match state.db.execute_unprepared("SELECT 1").await {
-        Ok(_) => Ok(HttpResponse::Ok().json(json!({ "status": "ok", "db": backend }))),
+    let jobs = state.jobs.snapshot();
+    let failing: Vec<&str> = jobs.iter().filter(|(_, j)| j.failing()).map(|(name, _)| *name).collect();
+    let (db_ok, lag) = match state.db.execute_unprepared("SELECT 1").await {
+        Ok(_) => (true, crate::search::indexer::lag(&state.search, &state.db, state.clock.now()).await.ok()),
         Err(err) => {
             tracing::error!(%err, "health check: database unreachable");
-            Ok(HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "db": backend })))
+            (false, None)
         }
-    }
+    };
+    let behind = lag.is_some_and(|(_, age)| age > MAX_LAG_SECS);
+    let healthy = db_ok && !behind && failing.is_empty();
+    let body = json!({
+        "status": if healthy { "ok" } else { "unavailable" },
+        "db": backend,
+        "index": lag.map(|(events, age)| json!({ "events_behind": events, "oldest_seconds": age, "applied": state.search.applied() })),
+        "failing": failing,
+        "jobs": jobs,
+    });
+    Ok(if healthy { HttpResponse::Ok().json(body) } else { HttpResponse::ServiceUnavailable().json(body) })
 }

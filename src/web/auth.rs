@@ -5,7 +5,6 @@ use actix_web::{
     http::{StatusCode, header},
     post, web,
 };
-use chrono::Utc;
 use serde::Deserialize;
 
 use crate::accounts::{self, LoginRefusal};
@@ -53,9 +52,9 @@ struct LoginForm {
 async fn login(req: HttpRequest, state: web::Data<AppState>, CsrfForm(form): CsrfForm<LoginForm>) -> Result<HttpResponse, AppError> {
     limit(&req, &state, Policy::Login)?;
     let next = safe_next(form.next.as_deref()).unwrap_or("");
-    let refusal = match accounts::authenticate(&state.db, &form.username, &form.password, Utc::now()).await? {
+    let refusal = match accounts::authenticate(state.ctx(), &form.username, &form.password).await? {
         Ok(user) => {
-            session::log_in(&req, &user)?;
+            session::log_in(&req, &user, state.clock.now())?;
             let target = if next.is_empty() { session::home_of(user.role) } else { next };
             return Ok(see_other(target));
         }
@@ -71,7 +70,7 @@ async fn login(req: HttpRequest, state: web::Data<AppState>, CsrfForm(form): Csr
         LoginRefusal::Locked { until } => {
             page.insert("error", &format!("登录失败次数过多，账号已暂时锁定，请于 {} 后再试。", time::minute(until)));
             let mut response = page.render_with_status(&state.tera, "auth/login.html", StatusCode::TOO_MANY_REQUESTS)?;
-            let wait = (until - Utc::now()).num_seconds().max(1);
+            let wait = (until - state.clock.now()).num_seconds().max(1);
             response.headers_mut().insert(header::RETRY_AFTER, wait.into());
             Ok(response)
         }

@@ -1,13 +1,18 @@
 //! Pages for citizens with an opinion: submit, keep the code, follow the case, rate it.
 
-use actix_web::{HttpRequest, HttpResponse, get, http::StatusCode, post, web};
+use actix_web::{
+    HttpRequest, HttpResponse, get,
+    http::{StatusCode, header},
+    post, web,
+};
 use entity::vocab::{Channel, OpinionKind, RatingLevel};
 use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::domain::DEFAULT_CATEGORIES;
+use crate::domain::{DEFAULT_CATEGORIES, tracking_code::TrackingCode};
 use crate::error::{AppError, as_notice};
+use crate::idempotency;
 use crate::limits::Policy;
 use crate::opinions::{
     ratings::{self, RatingInput, What},
@@ -20,10 +25,11 @@ use crate::web::{
     client::limit,
     csrf::{CsrfForm, CsrfPairs},
     page::Page,
+    receipt,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(new_form).service(create).service(track_form).service(track_lookup).service(rate);
+    cfg.service(new_form).service(create).service(submitted).service(track_form).service(track_lookup).service(rate);
 }
 
 /// What follows a submission: the opinion joins its theme, and the routing model (when
@@ -35,7 +41,7 @@ pub async fn after_submission(state: &AppState, opinion: &entity::opinion::Model
     if let Ok(Ok(hits)) = neighbours {
         let ids: Vec<i32> =
             hits.iter().filter_map(|h| h.key.strip_prefix("opinion:")?.parse().ok()).filter(|id| *id != opinion.id).collect();
-        if let Err(err) = crate::themes::store::join_nearest(&state.db, opinion.id, &ids).await {
+        if let Err(err) = crate::themes::store::join_nearest(state.ctx(), opinion.id, &ids).await {
             tracing::warn!(%err, "theme not joined");
         }
     }
@@ -48,7 +54,7 @@ async fn suggest_routing(state: &AppState, opinion: &entity::opinion::Model) {
     let Some(model) = model else { return };
     let (jieba, title, content) = (state.search.jieba.clone(), opinion.title.clone(), opinion.content.clone());
     let Ok(suggestion) = tokio::task::spawn_blocking(move || model.suggest(&jieba, &title, &content)).await else { return };
-    if let Err(err) = submit::store_suggestion(&state.db, opinion.id, &suggestion).await {
+    if let Err(err) = submit::store_suggestion(state.ctx(), opinion.id, &suggestion).await {
         tracing::warn!(?err, "routing suggestion not stored");
     }
 }
@@ -71,7 +77,9 @@ async fn form_page(
     page.insert("kinds", &OpinionKind::ALL.iter().map(|k| json!({ "value": k.as_str(), "label": k.label() })).collect::<Vec<_>>())
         .insert("categories", DEFAULT_CATEGORIES)
         .insert("regions", &regions)
-        .insert("values", values);
+        .insert("values", values)
+        // A new token each time the form is shown: sending this form twice files it once.
+        .insert("submission_token", &idempotency::Key::token());
     let status = page.errors(errors);
     page.render_with_status(&state.tera, "citizen/new.html", status)
 }
@@ -84,16 +92,38 @@ async fn new_form(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
 #[post("/opinions/new")]
 async fn create(req: HttpRequest, state: web::Data<AppState>, CsrfForm(input): CsrfForm<OpinionInput>) -> Result<HttpResponse, AppError> {
     limit(&req, &state, Policy::SubmitOpinion)?;
-    match submit::submit(&state.db, &input, Channel::Web, citizen_key(&input)).await {
+    let once = input.submission_token.as_deref().map(|t| idempotency::Key::parse("opinion.form", t, &input)).transpose()?;
+    match submit::submit(state.ctx(), &input, Channel::Web, citizen_key(&input), once.as_ref()).await {
         Ok(done) => {
-            after_submission(&state, &done.opinion).await;
-            let mut page = Page::new(&req, "submit");
-            page.insert("code", &done.code.to_string()).insert("title", &done.opinion.title);
-            page.render_with_status(&state.tera, "citizen/submitted.html", StatusCode::CREATED)
+            if !done.replayed {
+                after_submission(&state, &done.opinion).await;
+            }
+            Ok(HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, receipt::PAGE))
+                .cookie(receipt::issue(&state.cookie_key, done.code.as_str(), state.config.cookie_secure))
+                .finish())
         }
         Err(ServiceError::Invalid(errors)) => form_page(&req, &state, Some(&errors), &input).await,
         Err(err) => Err(err.into()),
     }
+}
+
+/// The success page after the redirect: shows the code from the receipt as often as it is opened.
+#[get("/opinions/submitted")]
+async fn submitted(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let code = receipt::read(&req, &state.cookie_key).and_then(|c| TrackingCode::parse(&c));
+    let found = match code {
+        Some(code) => track::find(&state.db, code.as_str()).await?.map(|o| (code.to_string(), o)),
+        None => None,
+    };
+    let Some((code, opinion)) = found else {
+        return Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, "/track")).finish());
+    };
+    let mut page = Page::new(&req, "submit");
+    page.insert("code", &code).insert("title", &opinion.title);
+    let mut response = page.render(&state.tera, "citizen/submitted.html")?;
+    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    Ok(response)
 }
 
 #[get("/track")]
@@ -143,7 +173,7 @@ async fn rate(req: HttpRequest, state: web::Data<AppState>, form: CsrfPairs) -> 
         _ => What::Handling,
     };
     let input = RatingInput { level: form.get("level"), tags: form.all("tags"), comment: form.get("comment") };
-    match ratings::rate(&state.db, code, what, input).await {
+    match ratings::rate(state.ctx(), code, what, input).await {
         Ok(_) => show(&req, &state, code, Some("感谢您的评价！"), StatusCode::OK).await,
         // A wrong code gets the tracking page's own answer for a wrong code.
         Err(ServiceError::NotFound) => show(&req, &state, code, None, StatusCode::NOT_FOUND).await,

@@ -11,6 +11,7 @@ pub mod office;
 pub mod page;
 pub mod public;
 pub mod publicity;
+pub mod receipt;
 pub mod search;
 pub mod session;
 pub mod templates;

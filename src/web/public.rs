@@ -36,15 +36,15 @@ struct PeriodQuery {
 #[get("/satisfaction")]
 async fn satisfaction(req: HttpRequest, state: web::Data<AppState>, query: web::Query<PeriodQuery>) -> Result<HttpResponse, AppError> {
     use crate::score::{period::Period, snapshot, view};
-    let current = Period::quarter_of(catalog::today());
+    let current = Period::quarter_of(state.clock.today());
     let period = query.period.as_deref().and_then(Period::parse).unwrap_or(current);
-    let (scores, version, published) = snapshot::current(&state.db, &period).await?;
-    let (previous, _, _) = snapshot::current(&state.db, &period.previous()).await?;
+    let (scores, version, published) = snapshot::current(&state.db, &period, state.clock.today()).await?;
+    let (previous, _, _) = snapshot::current(&state.db, &period.previous(), state.clock.today()).await?;
     // The city's last four quarters, for the trend.
     let mut trend = Vec::new();
     let mut p = current;
     for _ in 0..4 {
-        let (s, _, _) = snapshot::current(&state.db, &p).await?;
+        let (s, _, _) = snapshot::current(&state.db, &p, state.clock.today()).await?;
         trend.push(json!({ "period": p.name(), "city": view(&s, &[], "city").into_iter().next() }));
         p = p.previous();
     }
@@ -70,7 +70,7 @@ async fn satisfaction(req: HttpRequest, state: web::Data<AppState>, query: web::
 
 #[get("/")]
 async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let now = chrono::Utc::now();
+    let now = state.clock.now();
     let mut page = Page::new(&req, "home");
     page.insert("headline", &stats::headline(&state.db, now).await?).insert("updates", &stats::recent_updates(&state.db, 6).await?);
     page.render(&state.tera, "public/home.html")
@@ -87,7 +87,7 @@ struct ListQuery {
 async fn lists(req: HttpRequest, state: web::Data<AppState>, query: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
     let tab = query.tab.as_deref().and_then(Tab::parse).unwrap_or_default();
     let filter = Filter::from_params(&query.filter);
-    let listing = catalog::apply(catalog::load_rows(&state.db, catalog::today(), None).await?, &filter);
+    let listing = catalog::apply(catalog::load_rows(&state.db, state.clock.today(), None).await?, &filter);
     let base = filter.query();
     let tabs: Vec<_> = Tab::ALL
         .iter()
@@ -126,9 +126,9 @@ async fn export(state: web::Data<AppState>, path: web::Path<ExportPath>, query: 
     // An export holds every matching item, not one page of them.
     filter.page = 1;
     filter.page_size = u64::MAX;
-    let listing = catalog::apply(catalog::load_rows(&state.db, catalog::today(), None).await?, &filter);
+    let listing = catalog::apply(catalog::load_rows(&state.db, state.clock.today(), None).await?, &filter);
     let (headers, cells) = exchange::table(&listing.rows, tab);
-    let stamp = catalog::today().format("%Y%m%d");
+    let stamp = state.clock.today().format("%Y%m%d");
     let name = format!("{}-{stamp}", tab.label());
     let (body, content_type, ext) = match path.format.as_str() {
         "csv" => (exchange::to_csv(&headers, &cells), "text/csv; charset=utf-8", "csv"),
@@ -153,7 +153,7 @@ fn attachment_disposition(name: &str) -> String {
 
 #[get("/problems/{code}")]
 async fn problem_page(req: HttpRequest, state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let d = detail::load(&state.db, &code, catalog::today()).await?.ok_or(AppError::NotFound)?;
+    let d = detail::load(&state.db, &code, state.clock.today()).await?.ok_or(AppError::NotFound)?;
     let (title, key) = (d.row.title.clone(), crate::search::documents::Source::key("problem", d.row.problem_id));
     // Related items are a courtesy: when search fails, the page shows without them.
     let (related, similar) = crate::web::search::blocking(&state, move |engine| {
@@ -173,7 +173,7 @@ async fn problem_page(req: HttpRequest, state: web::Data<AppState>, code: web::P
 #[get("/units/{code}")]
 async fn unit_ledger(req: HttpRequest, state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, AppError> {
     let found = unit::Entity::find().filter(unit::Column::Code.eq(code.as_str())).one(&state.db).await?.ok_or(AppError::NotFound)?;
-    let today = catalog::today();
+    let today = state.clock.today();
     let rows: Vec<_> = catalog::load_rows(&state.db, today, None).await?.into_iter().filter(|r| r.involves(&found.code)).collect();
     let on_time = ledger::on_time(&rows, &found.code, today);
     let open = rows.iter().filter(|r| !r.is_finished()).count();

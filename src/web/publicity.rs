@@ -55,7 +55,7 @@ async fn create_draft(
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Publicity])?;
     let input = Draft { title: &form.title, summary: &form.summary, body_md: &form.body_md };
-    match reports::create_draft(&state.db, &user.actor(), input).await {
+    match reports::create_draft(state.ctx(), &user.actor(), input).await {
         Ok(_) => Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, "/publicity")).finish()),
         Err(ServiceError::Invalid(errors)) => {
             let mut page = desk_page(&req, &state).await?;

@@ -47,11 +47,11 @@ impl FromRequest for CurrentUser {
 }
 
 /// Starts a session for a user who just proved who they are.
-pub fn log_in(req: &HttpRequest, user: &user::Model) -> Result<(), AppError> {
+pub fn log_in(req: &HttpRequest, user: &user::Model, now: chrono::DateTime<Utc>) -> Result<(), AppError> {
     let session = req.get_session();
     // A new session id on privilege change defeats session fixation.
     session.renew();
-    let now = Utc::now().timestamp();
+    let now = now.timestamp();
     let stored = session.insert(USER_ID, user.id).and(session.insert(LOGIN_AT, now)).and(session.insert(SEEN_AT, now));
     stored.map_err(|e| AppError::Internal(format!("session: {e}")))
 }
@@ -66,7 +66,7 @@ pub async fn identify(req: ServiceRequest, next: Next<impl MessageBody>) -> Resu
     let session = req.get_session();
     if let Ok(Some(user_id)) = session.get::<i32>(USER_ID) {
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let now = Utc::now().timestamp();
+        let now = state.as_ref().map_or(0, |s| s.clock.now().timestamp());
         let login_at = session.get::<i64>(LOGIN_AT).ok().flatten().unwrap_or(0);
         let seen_at = session.get::<i64>(SEEN_AT).ok().flatten().unwrap_or(0);
         let found = match &state {

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::error::{AppError, as_notice};
 use crate::lists::{
-    catalog, detail,
+    detail,
     progress::{self, NewProgress},
     scope,
     workflow::{self, PlanRevision},
@@ -48,7 +48,7 @@ async fn inbox(
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Unit])?;
     let filter = InboxFilter { page: query.page, ..InboxFilter::default() };
-    let inbox = store::opinions::inbox(&state.db, &filter, user.0.unit_id).await?;
+    let inbox = store::opinions::inbox(&state.db, &filter, user.0.unit_id, state.clock.today()).await?;
     let mut page = Page::new(&req, "unit");
     page.insert("rows", &inbox.rows).insert("total", &inbox.total).insert("page_no", &inbox.page).insert("pages", &inbox.pages);
     page.render(&state.tera, "unit/opinions.html")
@@ -103,8 +103,8 @@ async fn opinion_action(
     user.require(&[Role::Unit])?;
     let (id, action) = path.into_inner();
     let result = match action.as_str() {
-        "accept" => handling::accept(&state.db, &user.actor(), id).await,
-        "answer" => handling::answer(&state.db, &user.actor(), id, &form.reply, form.outcome == "explained").await,
+        "accept" => handling::accept(state.ctx(), &user.actor(), id).await,
+        "answer" => handling::answer(state.ctx(), &user.actor(), id, &form.reply, form.outcome == "explained").await,
         _ => return Err(AppError::NotFound),
     };
     match result {
@@ -121,7 +121,7 @@ async fn desk(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser) -
     user.require(&[Role::Unit])?;
     let unit_id = user.0.unit_id.ok_or(AppError::Forbidden)?;
     let unit = unit::Entity::find_by_id(unit_id).one(&state.db).await?.ok_or(AppError::Forbidden)?;
-    let items = scope::unit_work_items(&state.db, &unit.code).await?;
+    let items = scope::unit_work_items(&state.db, &unit.code, state.clock.today()).await?;
     let mut page = Page::new(&req, "unit");
     page.insert("unit", &json!({ "code": unit.code, "name": unit.name })).insert("items", &items);
     page.render(&state.tera, "unit/index.html")
@@ -138,11 +138,11 @@ async fn work_page(
     scope::ensure_may_work_on(&state.db, &user.actor(), id).await?;
     let rect = rectification::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let problem = problem::Entity::find_by_id(rect.problem_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
-    let detail = detail::load(&state.db, &problem.code, catalog::today()).await?.ok_or(AppError::NotFound)?;
+    let detail = detail::load(&state.db, &problem.code, state.clock.today()).await?.ok_or(AppError::NotFound)?;
     let mut page = Page::new(req, "unit");
     page.insert("d", &detail)
         .insert("rect_id", &id)
-        .insert("suggested_due", &(catalog::today() + chrono::Duration::days(progress::DEFAULT_UPDATE_INTERVAL_DAYS)).to_string());
+        .insert("suggested_due", &(state.clock.today() + chrono::Duration::days(progress::DEFAULT_UPDATE_INTERVAL_DAYS)).to_string());
     let status = match failed {
         Some((form, errors, values)) => {
             page.insert("form", form).insert("errors", &errors.by_field()).insert("values", &values);
@@ -192,7 +192,7 @@ async fn post_progress(
     let values = json!({ "text": form.text("text"), "percent": form.text("percent") });
     let evidence = std::mem::take(&mut form.files);
     let input = NewProgress { text: form.text("text"), percent: form.text("percent"), evidence };
-    match progress::post_progress(&state.db, &state.config.data_dir, &user.actor(), id, input).await {
+    match progress::post_progress(state.ctx(), &state.config.data_dir, &user.actor(), id, input).await {
         Ok(_) => Ok(back_to(id)),
         Err(err) => refused(&req, &state, &user, id, "progress", err, values).await,
     }
@@ -229,7 +229,7 @@ async fn revise_plan(
         next_milestone: &form.next_milestone,
         next_update_due: &form.next_update_due,
     };
-    match workflow::revise_plan(&state.db, &user.actor(), id, input).await {
+    match workflow::revise_plan(state.ctx(), &user.actor(), id, input).await {
         Ok(_) => Ok(back_to(id)),
         Err(err) => {
             let values = json!({ "measures": form.measures, "plan": form.plan, "target": form.target, "next_milestone": form.next_milestone, "next_update_due": form.next_update_due });
@@ -254,7 +254,7 @@ async fn report_done(
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Unit])?;
     let id = path.into_inner();
-    match workflow::report_done(&state.db, &user.actor(), id, &form.note).await {
+    match workflow::report_done(state.ctx(), &user.actor(), id, &form.note).await {
         Ok(_) => Ok(back_to(id)),
         Err(err) => refused(&req, &state, &user, id, "report", err, json!({ "note": form.note })).await,
     }

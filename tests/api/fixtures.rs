@@ -6,6 +6,7 @@ use entity::*;
 use lianxin::accounts::{self, NewUser};
 use lianxin::lists::workflow::{ValidProblem, insert_problem};
 use lianxin::service::Actor;
+use lianxin::unit_of_work::{Context, UnitOfWork};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 pub const PASSWORD: &str = "correct-horse-battery";
@@ -34,7 +35,8 @@ async fn unit(db: &DatabaseConnection, code: &str, name: &str) -> i32 {
 }
 
 /// A problem led by `lead`, written by the same service the office uses; returns its rectification.
-async fn problem_with_rectification(db: &DatabaseConnection, code: &str, lead: i32) -> i32 {
+async fn problem_with_rectification(ctx: Context<'_>, code: &str, lead: i32) -> i32 {
+    let db = ctx.db;
     let valid = ValidProblem {
         title: format!("{code} 测试问题"),
         description: "测试".into(),
@@ -50,7 +52,9 @@ async fn problem_with_rectification(db: &DatabaseConnection, code: &str, lead: i
         plan: "计划".into(),
         target: "目标".into(),
     };
-    let problem = insert_problem(db, &Actor::system("test"), valid, Some(code.into()), None).await.unwrap();
+    let mut uow = UnitOfWork::begin(ctx, &Actor::system("test")).await.unwrap();
+    let problem = insert_problem(&mut uow, valid, Some(code.into()), None).await.unwrap();
+    uow.commit().await.unwrap();
     rectification::Entity::find()
         .filter(rectification::Column::ProblemId.eq(problem.id))
         .one(db)
@@ -61,11 +65,12 @@ async fn problem_with_rectification(db: &DatabaseConnection, code: &str, lead: i
 }
 
 /// Accounts `admin1`, `office1`, `publicity1`, `unita` (unit A) and `unitb` (unit B).
-pub async fn small_city(db: &DatabaseConnection) -> Fixture {
+pub async fn small_city(ctx: Context<'_>) -> Fixture {
+    let db = ctx.db;
     let unit_a = unit(db, "UA", "甲局").await;
     let unit_b = unit(db, "UB", "乙局").await;
-    let rect_a = problem_with_rectification(db, "WT-2026-0001", unit_a).await;
-    let rect_b = problem_with_rectification(db, "WT-2026-0002", unit_b).await;
+    let rect_a = problem_with_rectification(ctx, "WT-2026-0001", unit_a).await;
+    let rect_b = problem_with_rectification(ctx, "WT-2026-0002", unit_b).await;
     let system = Actor::system("test");
     for (username, role, unit) in [
         ("admin1", "admin", None),
@@ -75,7 +80,7 @@ pub async fn small_city(db: &DatabaseConnection) -> Fixture {
         ("unitb", "unit", Some("UB")),
     ] {
         let input = NewUser { username, display_name: username, role, unit_code: unit, password: PASSWORD };
-        accounts::create_user(db, &system, input).await.unwrap();
+        accounts::create_user(ctx, &system, input).await.unwrap();
     }
     Fixture { rect_a, rect_b }
 }

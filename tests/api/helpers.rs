@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use lianxin::{
     config::Config,
+    domain::clock::Clock,
     startup::{self, Application},
+    unit_of_work::Context,
 };
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 
@@ -20,10 +22,17 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub backend: Backend,
     pub database_url: String,
+    /// The server's clock: the system clock unless the test pinned it.
+    pub clock: Clock,
     _data_dir: tempfile::TempDir,
 }
 
 impl TestApp {
+    /// What use cases need, on this app's database and clock.
+    pub fn ctx(&self) -> Context<'_> {
+        Context { db: &self.db, clock: &self.clock }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
@@ -71,6 +80,7 @@ impl TestApp {
             client: client(),
             backend: self.backend,
             database_url: self.database_url.clone(),
+            clock: self.clock.clone(),
             _data_dir: tempfile::tempdir().unwrap(),
         }
     }
@@ -132,15 +142,20 @@ pub fn database_url_of(app: &TestApp) -> String {
 
 /// A second server on an existing database, with its own data directory and index.
 pub async fn spawn_app_on(backend: Backend, database_url: String) -> TestApp {
-    spawn(backend, Some(database_url), |_| {}).await
+    spawn(backend, Some(database_url), Clock::system(), |_| {}).await
 }
 
 /// Spawns the app with a changed configuration.
 pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
-    spawn(backend, None, adjust).await
+    spawn(backend, None, Clock::system(), adjust).await
 }
 
-async fn spawn(backend: Backend, database_url: Option<String>, adjust: impl FnOnce(&mut Config)) -> TestApp {
+/// Spawns the app with its clock pinned (move it with `app.clock.advance`).
+pub async fn spawn_app_at(backend: Backend, at: chrono::DateTime<chrono::Utc>) -> TestApp {
+    spawn(backend, None, Clock::fixed(at), |_| {}).await
+}
+
+async fn spawn(backend: Backend, database_url: Option<String>, clock: Clock, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let data_dir = tempfile::tempdir().expect("a temporary directory");
     let database_url = match database_url {
         Some(url) => url,
@@ -157,10 +172,10 @@ async fn spawn(backend: Backend, database_url: Option<String>, adjust: impl FnOn
     };
     adjust(&mut config);
     let db = startup::open_database(&config).await.expect("the test database opens and migrates");
-    let app = Application::build(config.clone(), db.clone()).await.expect("the app builds");
+    let app = Application::build(config.clone(), db.clone(), clock.clone()).await.expect("the app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, db, client: client(), backend, database_url, _data_dir: data_dir }
+    TestApp { address, db, client: client(), backend, database_url, clock, _data_dir: data_dir }
 }
 
 /// Declares one test body that runs once on SQLite and once on PostgreSQL.

@@ -65,7 +65,7 @@ async fn raw(app: &TestApp, path: &str) {
 
 on_both_databases! {
     async fn hostile_input_at_every_form_is_refused_or_stored_inert(app) {
-        let city = small_city(&app.db).await;
+        let city = small_city(app.ctx()).await;
         // Log everyone in first: the login battery below uses up this address's login allowance.
         let admin = app.another_client();
         let office = app.another_client();

@@ -2,8 +2,8 @@
 
 use chrono::{Duration, Utc};
 use entity::vocab::{RectificationStatus, Verification};
-use entity::{audit_log, change_log, problem, rectification, responsibility};
-use lianxin::lists::{catalog, deadlines};
+use entity::{audit_log, event, problem, rectification, responsibility};
+use lianxin::lists::deadlines;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter};
 
 use crate::fixtures::{PASSWORD, small_city};
@@ -22,7 +22,7 @@ async fn count_status(app: &TestApp, status: RectificationStatus) -> u64 {
 
 on_both_databases! {
     async fn the_public_lists_filter_count_sort_and_page_with_stable_urls(app) {
-        lianxin::demo::seed_if_empty(&app.db, 5, Utc::now()).await.unwrap();
+        lianxin::demo::seed_if_empty(app.ctx(), 5).await.unwrap();
         let html = app.get("/lists").await.text().await.unwrap();
         assert!(html.contains("共 60 项"));
         assert!(html.contains("第 1 / 3 页") && html.contains(r#"href="/lists?tab=problems&amp;page=2""#), "stable page links");
@@ -47,7 +47,7 @@ on_both_databases! {
 
 on_both_databases! {
     async fn a_unit_works_an_item_end_to_end_and_the_office_verifies_it(app) {
-        small_city(&app.db).await;
+        small_city(app.ctx()).await;
         let office = app.another_client();
         office.login("office1", PASSWORD).await;
         let deadline = (Utc::now() + Duration::days(90)).format("%Y-%m-%d").to_string();
@@ -59,7 +59,7 @@ on_both_databases! {
         ]).await;
         assert_eq!(created.status(), 303);
         let url = location(&created);
-        let year = catalog::today().format("%Y").to_string();
+        let year = app.clock.today().format("%Y").to_string();
         let seq = if year == "2026" { "0003" } else { "0001" };
         assert_eq!(url, format!("/problems/WT-{year}-{seq}"), "numbered after the year's last code (the fixture holds WT-2026-0001 and -0002)");
         let code = url.trim_start_matches("/problems/").to_string();
@@ -113,7 +113,7 @@ on_both_databases! {
         for expected in ["problem.create", "rectification.progress", "rectification.plan", "rectification.report", "rectification.verify_fail", "rectification.verify_pass"] {
             assert!(actions.iter().any(|a| a == expected), "{expected} audited");
         }
-        let changes = change_log::Entity::find().filter(change_log::Column::EntityType.eq("rectification")).filter(change_log::Column::EntityId.eq(rect.id)).count(&app.db).await.unwrap();
+        let changes = event::Entity::find().filter(event::Column::Topic.eq("document")).filter(event::Column::EntityType.eq("rectification")).filter(event::Column::EntityId.eq(rect.id)).count(&app.db).await.unwrap();
         assert!(changes >= 6, "every change is in the change log ({changes})");
 
         let feed = app.get(&format!("{url}/feed.atom")).await;
@@ -126,19 +126,19 @@ on_both_databases! {
 
 on_both_databases! {
     async fn deadlines_and_missed_updates_show_on_every_list(app) {
-        let city = small_city(&app.db).await;
+        let city = small_city(app.ctx()).await;
         let rect = rectification::Entity::find_by_id(city.rect_a).one(&app.db).await.unwrap().unwrap();
         let resp = responsibility::Entity::find_by_id(rect.responsibility_id).one(&app.db).await.unwrap().unwrap();
         let mut r = resp.into_active_model();
-        r.deadline = Set(catalog::today() - Duration::days(1));
+        r.deadline = Set(app.clock.today() - Duration::days(1));
         r.update(&app.db).await.unwrap();
         let mut late = rectification::Entity::find_by_id(city.rect_b).one(&app.db).await.unwrap().unwrap().into_active_model();
         late.status = Set(RectificationStatus::InProgress);
-        late.next_update_due = Set(Some(catalog::today() - Duration::days(3)));
+        late.next_update_due = Set(Some(app.clock.today() - Duration::days(3)));
         late.update(&app.db).await.unwrap();
 
-        assert_eq!(deadlines::mark_overdue(&app.db, catalog::today()).await.unwrap(), 1);
-        assert_eq!(deadlines::mark_overdue(&app.db, catalog::today()).await.unwrap(), 0, "idempotent");
+        assert_eq!(deadlines::mark_overdue(app.ctx(), app.clock.today()).await.unwrap(), 1);
+        assert_eq!(deadlines::mark_overdue(app.ctx(), app.clock.today()).await.unwrap(), 0, "idempotent");
         assert_eq!(count_status(&app, RectificationStatus::Overdue).await, 1);
 
         let overdue_only = app.get("/lists?overdue=1").await.text().await.unwrap();
@@ -154,7 +154,7 @@ on_both_databases! {
 
 on_both_databases! {
     async fn exports_are_real_spreadsheets_with_chinese_headers_and_the_current_filters(app) {
-        lianxin::demo::seed_if_empty(&app.db, 5, Utc::now()).await.unwrap();
+        lianxin::demo::seed_if_empty(app.ctx(), 5).await.unwrap();
         let rectified = count_status(&app, RectificationStatus::Rectified).await as usize;
         let xlsx = app.get("/lists/export.xlsx?tab=rectifications&status=rectified").await;
         assert_eq!(xlsx.status(), 200);
@@ -175,7 +175,7 @@ on_both_databases! {
 
 on_both_databases! {
     async fn importing_problems_reports_each_bad_row_and_is_idempotent(app) {
-        small_city(&app.db).await;
+        small_city(app.ctx()).await;
         let office = app.another_client();
         office.login("office1", PASSWORD).await;
         let csv = "问题编号,问题标题,问题描述,问题类别,区域,问题来源,牵头单位,配合单位,责任岗位,完成时限,整改类型,整改措施,整改计划,整改目标\n\
@@ -211,7 +211,7 @@ on_both_databases! {
 
 on_both_databases! {
     async fn the_open_data_api_speaks_open311_with_offsets(app) {
-        lianxin::demo::seed_if_empty(&app.db, 5, Utc::now()).await.unwrap();
+        lianxin::demo::seed_if_empty(app.ctx(), 5).await.unwrap();
         let list: serde_json::Value = app.get("/api/v1/problems?status=rectified&page_size=5").await.json().await.unwrap();
         assert_eq!(list["page_size"], 5);
         assert_eq!(list["total"].as_u64().unwrap(), count_status(&app, RectificationStatus::Rectified).await);

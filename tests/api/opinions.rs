@@ -30,8 +30,10 @@ async fn submit(app: &TestApp, title: &str) -> String {
             ],
         )
         .await;
-    assert_eq!(response.status(), 201);
-    code_in(&response.text().await.unwrap())
+    assert_eq!(response.status(), 303, "submitting redirects to the success page");
+    let done = app.get("/opinions/submitted").await;
+    assert_eq!(done.status(), 200);
+    code_in(&done.text().await.unwrap())
 }
 
 async fn track(app: &TestApp, code: &str) -> (u16, String) {
@@ -111,7 +113,7 @@ on_both_databases! {
 
 on_both_databases! {
     async fn an_opinion_is_routed_answered_rated_and_a_bad_rating_followed_up(app) {
-        small_city(&app.db).await;
+        small_city(app.ctx()).await;
         let code = submit(&app, "小区门口积水").await;
         let o = opinion_by_title(&app, "小区门口积水").await;
 
@@ -124,7 +126,7 @@ on_both_databases! {
         let routed = opinion_by_title(&app, "小区门口积水").await;
         assert_eq!(routed.status, OpinionStatus::Routed);
         let due = routed.due_date.unwrap();
-        assert_eq!(due, lianxin::domain::time::add_working_days(lianxin::lists::catalog::today(), 15), "投诉: 15 working days");
+        assert_eq!(due, lianxin::domain::time::add_working_days(app.clock.today(), 15), "投诉: 15 working days");
 
         let other = app.another_client();
         other.login("unitb", PASSWORD).await;
@@ -173,7 +175,7 @@ on_both_databases! {
 
 on_both_databases! {
     async fn duplicates_merge_abuse_hides_and_linked_citizens_rate_the_result(app) {
-        let city = small_city(&app.db).await;
+        let city = small_city(app.ctx()).await;
         let kept_code = submit(&app, "河道有垃圾").await;
         let dup_code = submit(&app, "河道垃圾没人管").await;
         submit(&app, "骂人的话").await;
@@ -246,14 +248,14 @@ on_both_databases! {
             {\"id\": 4, \"title\": \"时间不对\", \"time\": \"昨天\"}\n";
         let table = lianxin::tabular::read_table("board.jsonl", jsonl.as_bytes()).unwrap();
         let mapping = Mapping::new(&[]).unwrap();
-        let report = import_opinions(&app.db, table, &mapping, "board", |_, _| {}).await.unwrap();
+        let report = import_opinions(app.ctx(), &lianxin::service::Actor::system("import"), table, &mapping, "board", |_, _| {}).await.unwrap();
         assert_eq!(report.created, 2);
         let lines: Vec<usize> = report.rejected.iter().map(|r| r.line).collect();
         assert_eq!(lines, vec![3, 4, 5]);
         assert!(report.rejected[2].reason.contains("留言时间"));
 
         let table = lianxin::tabular::read_table("board.jsonl", jsonl.as_bytes()).unwrap();
-        let again = import_opinions(&app.db, table, &mapping, "board", |_, _| {}).await.unwrap();
+        let again = import_opinions(app.ctx(), &lianxin::service::Actor::system("import"), table, &mapping, "board", |_, _| {}).await.unwrap();
         assert_eq!((again.created, again.unchanged), (0, 2), "idempotent by external id");
 
         let replied = opinion::Entity::find().filter(opinion::Column::ExternalId.eq("board:2")).one(&app.db).await.unwrap().unwrap();
@@ -266,7 +268,7 @@ on_both_databases! {
 
         let csv = "留言编号,留言用户,留言主题,留言时间,留言详情,一级标签\n9,U1,噪音扰民,2020-01-06 12:09:38,晚上施工,环境保护\n";
         let table = lianxin::tabular::read_table("hotline.csv", csv.as_bytes()).unwrap();
-        let report = import_opinions(&app.db, table, &mapping, "hotline", |_, _| {}).await.unwrap();
+        let report = import_opinions(app.ctx(), &lianxin::service::Actor::system("import"), table, &mapping, "hotline", |_, _| {}).await.unwrap();
         assert_eq!(report.created, 1);
         let noise = opinion::Entity::find().filter(opinion::Column::ExternalId.eq("hotline:9")).one(&app.db).await.unwrap().unwrap();
         assert_eq!(noise.category.as_deref(), Some("环境保护"));

@@ -6,14 +6,14 @@ use lianxin::score::{period::Period, snapshot};
 use crate::fixtures::PASSWORD;
 use crate::on_both_databases;
 
-fn this_quarter() -> String {
-    Period::quarter_of(lianxin::lists::catalog::today()).name()
+fn this_quarter(app: &crate::helpers::TestApp) -> String {
+    Period::quarter_of(app.clock.today()).name()
 }
 
 on_both_databases! {
     async fn the_demo_city_gets_scores_that_explain_themselves_and_are_versioned(app) {
-        lianxin::demo::seed_if_empty(&app.db, 42, Utc::now()).await.unwrap();
-        let quarter = this_quarter();
+        lianxin::demo::seed_if_empty(app.ctx(), 42).await.unwrap();
+        let quarter = this_quarter(&app);
         let api: serde_json::Value = app.get(&format!("/api/v1/scores?level=unit&period={quarter}")).await.json().await.unwrap();
         let units = api["subjects"].as_array().unwrap();
         assert!(units.len() >= 10, "most units have scores this quarter");
@@ -35,7 +35,7 @@ on_both_databases! {
         assert!(public.contains("综合指数") && public.contains("市生态环境局") && public.contains("95%区间"));
 
         // Publish under version 0, change the weights, publish again: both stand side by side.
-        lianxin::accounts::create_user(&app.db, &lianxin::service::Actor::system("test"), lianxin::accounts::NewUser {
+        lianxin::accounts::create_user(app.ctx(), &lianxin::service::Actor::system("test"), lianxin::accounts::NewUser {
             username: "office9", display_name: "绩效办", role: "office", unit_code: None, password: PASSWORD,
         }).await.unwrap();
         let office = app.another_client();
@@ -74,11 +74,12 @@ async fn both_engines_compute_the_same_scores() {
     let now = Utc::now();
     let mut results = Vec::new();
     for backend in [crate::helpers::Backend::Sqlite, crate::helpers::Backend::Postgres] {
-        let app = crate::helpers::spawn_app(backend).await;
-        lianxin::demo::seed_if_empty(&app.db, 42, now).await.unwrap();
-        let period = Period::quarter_of(lianxin::lists::catalog::today());
+        // Both servers stand at the same instant: "this quarter" and every due date agree.
+        let app = crate::helpers::spawn_app_at(backend, now).await;
+        lianxin::demo::seed_if_empty(app.ctx(), 42).await.unwrap();
+        let period = Period::quarter_of(app.clock.today());
         let settings = lianxin::score::formula::ScoreSettings::default();
-        let mut scores = lianxin::score::compute(&app.db, &period, &settings).await.unwrap();
+        let mut scores = lianxin::score::compute(&app.db, &period, &settings, app.clock.today()).await.unwrap();
         scores.sort_by(|a, b| (&a.level, &a.subject).cmp(&(&b.level, &b.subject)));
         let rounded: Vec<(String, String, Option<i64>)> =
             scores.iter().map(|s| (s.level.clone(), s.subject.clone(), s.composite.map(|v| (v * 1000.0).round() as i64))).collect();

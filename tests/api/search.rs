@@ -47,7 +47,7 @@ async fn until_found(app: &TestApp, query: &str, n: u64) -> Value {
 
 on_both_databases! {
     async fn judged_queries_over_the_demo_city_reach_recall_at_ten_of_ninety_percent(app) {
-        lianxin::demo::seed_if_empty(&app.db, 42, Utc::now()).await.unwrap();
+        lianxin::demo::seed_if_empty(app.ctx(), 42).await.unwrap();
         use entity::vocab::{OpinionStatus, ReportStatus};
         use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
         let public = 2 * 60
@@ -80,7 +80,7 @@ on_both_databases! {
 
 on_both_databases! {
     async fn hostile_and_empty_queries_get_a_clean_answer(app) {
-        small_city(&app.db).await;
+        small_city(app.ctx()).await;
         let long = "长".repeat(5000);
         for text in ["", "   ", "，。！？", "AND (", "\"", "*", ":", "title:x OR", "a\u{0000}b", "😀😀", "\u{202E}反向", &long, "WT-2026-0001", "SELECT * FROM users;--"] {
             let body = search(&app, &q(text)).await;
@@ -97,7 +97,7 @@ on_both_databases! {
 
 on_both_databases! {
     async fn staff_writes_become_searchable_and_private_things_never_do(app) {
-        small_city(&app.db).await;
+        small_city(app.ctx()).await;
         let office = app.another_client();
         office.login("office1", PASSWORD).await;
         let deadline = (Utc::now() + chrono::Duration::days(30)).format("%Y-%m-%d").to_string();
@@ -135,7 +135,7 @@ on_both_databases! {
 
 on_both_databases! {
     async fn drafts_are_found_by_staff_only(app) {
-        small_city(&app.db).await;
+        small_city(app.ctx()).await;
         let publicity = app.another_client();
         publicity.login("publicity1", PASSWORD).await;
         publicity.post_form("/publicity/reports", &[("title", "内部草稿报道"), ("summary", "尚未发布"), ("body_md", "草稿正文")]).await;
@@ -151,7 +151,7 @@ use sea_orm::EntityTrait;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_servers_share_one_postgres_and_keep_their_own_indexes_current() {
     let first = crate::helpers::spawn_app(Backend::Postgres).await;
-    small_city(&first.db).await;
+    small_city(first.ctx()).await;
     let url = crate::helpers::database_url_of(&first);
     let second = crate::helpers::spawn_app_on(Backend::Postgres, url).await;
     first.login("office1", PASSWORD).await;
@@ -188,8 +188,10 @@ fn a_corrupt_index_is_rebuilt_on_open() {
     let dir = tempfile::tempdir().unwrap();
     let jieba = std::sync::Arc::new(lianxin::search::tokenizer::build_jieba(&[]));
     std::fs::write(dir.path().join("meta.json"), "{ not json").unwrap();
-    let (_, fresh) = lianxin::search::SearchEngine::open(dir.path(), jieba.clone()).expect("a corrupt index is replaced");
+    let (engine, fresh) = lianxin::search::SearchEngine::open(dir.path(), jieba.clone()).expect("a corrupt index is replaced");
     assert!(fresh, "the caller is told to fill it");
+    engine.set_applied(0).unwrap();
+    drop(engine);
     let (_, fresh) = lianxin::search::SearchEngine::open(dir.path(), jieba).unwrap();
     assert!(!fresh, "a healthy index is kept");
 }

@@ -13,7 +13,7 @@ fn location(response: &reqwest::Response) -> String {
 
 on_both_databases! {
     async fn staff_log_in_to_their_desk_and_out_again(app) {
-        small_city(&app.db).await;
+        small_city(app.ctx()).await;
         let response = app.login("office1", PASSWORD).await;
         assert_eq!(response.status(), 303);
         assert_eq!(location(&response), "/office");
@@ -30,7 +30,7 @@ on_both_databases! {
 
 on_both_databases! {
     async fn a_wrong_password_is_refused_in_chinese_and_keeps_the_username(app) {
-        small_city(&app.db).await;
+        small_city(app.ctx()).await;
         let response = app.login("office1", "wrong-password-123").await;
         assert_eq!(response.status(), 401);
         let html = response.text().await.unwrap();
@@ -43,7 +43,7 @@ on_both_databases! {
 
 on_both_databases! {
     async fn login_follows_next_only_within_the_site(app) {
-        small_city(&app.db).await;
+        small_city(app.ctx()).await;
         let token = app.csrf().await;
         let fields = [("username", "admin1"), ("password", PASSWORD), ("next", "//evil.example/x"), ("csrf_token", &token)];
         let response = app.client.post(app.url("/login")).form(&fields).send().await.unwrap();
@@ -53,7 +53,7 @@ on_both_databases! {
 
 on_both_databases! {
     async fn repeated_failures_lock_the_account_with_growing_back_off(app) {
-        small_city(&app.db).await;
+        small_city(app.ctx()).await;
         for _ in 0..4 {
             assert_eq!(app.login("unita", "wrong-password-123").await.status(), 401);
         }
@@ -127,7 +127,7 @@ async fn written(db: &sea_orm::DatabaseConnection) -> [u64; 4] {
 
 on_both_databases! {
     async fn every_role_reaches_its_own_area_and_is_refused_elsewhere(app) {
-        let city = small_city(&app.db).await;
+        let city = small_city(app.ctx()).await;
         for (user, _, _) in AREAS {
             let client = app.another_client();
             assert_eq!(client.login(user, PASSWORD).await.status(), 303, "{user} logs in");
@@ -166,7 +166,7 @@ on_both_databases! {
 
 on_both_databases! {
     async fn unit_staff_cannot_work_another_units_rectification(app) {
-        let city = small_city(&app.db).await;
+        let city = small_city(app.ctx()).await;
         app.login("unita", PASSWORD).await;
         let before = progress_update::Entity::find().count(&app.db).await.unwrap();
         let theirs = app.post_multipart(&format!("/unit/rectifications/{}/progress", city.rect_b), &[("text", "越权"), ("percent", "50")], &[]).await;
@@ -182,7 +182,7 @@ on_both_databases! {
 
 on_both_databases! {
     async fn state_changing_forms_need_the_csrf_token(app) {
-        small_city(&app.db).await;
+        small_city(app.ctx()).await;
         app.login("admin1", PASSWORD).await;
         let before = unit::Entity::find().count(&app.db).await.unwrap();
         let fields = [("code", "CSRF1"), ("name", "跨站"), ("kind", "other")];
@@ -199,7 +199,7 @@ on_both_databases! {
 
 on_both_databases! {
     async fn cookies_are_http_only_lax_and_the_session_is_opaque(app) {
-        small_city(&app.db).await;
+        small_city(app.ctx()).await;
         let page = app.get("/login").await;
         let csrf_cookie = page.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect::<Vec<_>>().join("\n");
         assert!(csrf_cookie.contains("HttpOnly") && csrf_cookie.contains("SameSite=Lax"), "{csrf_cookie}");
@@ -215,7 +215,7 @@ on_both_databases! {
 async fn cookies_are_secure_when_configured_for_tls() {
     for backend in [crate::helpers::Backend::Sqlite, crate::helpers::Backend::Postgres] {
         let app = crate::helpers::spawn_app_with(backend, |c| c.cookie_secure = true).await;
-        small_city(&app.db).await;
+        small_city(app.ctx()).await;
         let page = app.get("/login").await;
         let cookie = page.headers()["set-cookie"].to_str().unwrap().to_string();
         assert!(cookie.contains("Secure"), "{backend:?}: {cookie}");
@@ -233,7 +233,7 @@ async fn cookies_are_secure_when_configured_for_tls() {
 
 on_both_databases! {
     async fn a_disabled_account_is_logged_out_and_cannot_log_in(app) {
-        small_city(&app.db).await;
+        small_city(app.ctx()).await;
         let unit_staff = app.another_client();
         unit_staff.login("unitb", PASSWORD).await;
         assert_eq!(unit_staff.get("/unit").await.status(), 200);
@@ -249,7 +249,7 @@ on_both_databases! {
 
 on_both_databases! {
     async fn admin_creates_accounts_with_chinese_field_errors(app) {
-        small_city(&app.db).await;
+        small_city(app.ctx()).await;
         app.login("admin1", PASSWORD).await;
         let bad = app.post_form("/admin/users", &[("username", "x"), ("display_name", "新人"), ("role", "unit"), ("unit", ""), ("password", "short")]).await;
         assert_eq!(bad.status(), 400);
@@ -267,7 +267,7 @@ on_both_databases! {
 
 on_both_databases! {
     async fn every_staff_write_is_in_the_audit_chain_and_tampering_is_found(app) {
-        let city = small_city(&app.db).await;
+        let city = small_city(app.ctx()).await;
         app.login("unita", PASSWORD).await;
         app.post_multipart(&format!("/unit/rectifications/{}/progress", city.rect_a), &[("text", "进展"), ("percent", "30")], &[]).await;
         let admin = app.another_client();
@@ -296,7 +296,7 @@ on_both_databases! {
 
 on_both_databases! {
     async fn deleting_an_audit_entry_breaks_the_chain_at_the_next_one(app) {
-        small_city(&app.db).await;
+        small_city(app.ctx()).await;
         let ids: Vec<i64> = audit_log::Entity::find().all(&app.db).await.unwrap().into_iter().map(|e| e.id).collect();
         assert!(ids.len() >= 3);
         app.db.execute_unprepared(&format!("DELETE FROM audit_log WHERE id = {}", ids[1])).await.unwrap();
@@ -306,7 +306,7 @@ on_both_databases! {
 
 on_both_databases! {
     async fn settings_changes_are_versioned(app) {
-        small_city(&app.db).await;
+        small_city(app.ctx()).await;
         app.login("office1", PASSWORD).await;
         let fields = fields_for("/office");
         app.post_form("/office/settings/deadlines", &fields).await;

@@ -4,7 +4,6 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use futures_util::{StreamExt, stream};
 use lianxin::search::highlight::plain;
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -74,7 +73,7 @@ async fn sweep_words(app: &TestApp, words: &BTreeSet<String>) -> (Vec<String>, u
 
 on_both_databases! {
     async fn every_word_of_the_demo_city_searches_cleanly_and_every_problem_page_opens(app) {
-        lianxin::demo::seed_if_empty(&app.db, 42, Utc::now()).await.unwrap();
+        lianxin::demo::seed_if_empty(app.ctx(), 42).await.unwrap();
         let problems = entity::problem::Entity::find().all(&app.db).await.unwrap();
         let opinions = entity::opinion::Entity::find().all(&app.db).await.unwrap();
         until_indexed(&app, 2 * problems.len() as u64 + 1000).await;
@@ -97,7 +96,7 @@ on_both_databases! {
 
 on_both_databases! {
     async fn a_citizens_title_never_breaks_a_search_for_everyone(app) {
-        lianxin::demo::seed_if_empty(&app.db, 42, Utc::now()).await.unwrap();
+        lianxin::demo::seed_if_empty(app.ctx(), 42).await.unwrap();
         let before = entity::opinion::Entity::find().count(&app.db).await.unwrap();
         let response = app
             .client
@@ -148,7 +147,7 @@ on_both_databases! {
             let table = lianxin::tabular::read_table(file, &bytes).unwrap();
             let mapping = lianxin::opinions::import::Mapping::new(&[]).unwrap();
             let source = file.trim_end_matches(".jsonl");
-            lianxin::opinions::import::import_opinions(&app.db, table, &mapping, source, |_, _| {}).await.unwrap();
+            lianxin::opinions::import::import_opinions(app.ctx(), &lianxin::service::Actor::system("import"), table, &mapping, source, |_, _| {}).await.unwrap();
         }
         until_indexed(&app, 13_000).await;
         let words = words_of(titles.iter().map(String::as_str));

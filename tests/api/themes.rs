@@ -16,9 +16,9 @@ fn location(response: &reqwest::Response) -> String {
 
 on_both_databases! {
     async fn the_demo_citys_recurring_concerns_come_out_as_themes_and_one_is_promoted(app) {
-        lianxin::demo::seed_if_empty(&app.db, 42, Utc::now()).await.unwrap();
-        let jieba = lianxin::search::tokenizer::build_jieba(&[]);
-        let rebuilt = lianxin::themes::store::rebuild(&app.db, &jieba, |_, _| {}).await.unwrap();
+        lianxin::demo::seed_if_empty(app.ctx(), 42).await.unwrap();
+        let jieba = lianxin::search::vocabulary::jieba(&app.db).await.unwrap();
+        let rebuilt = lianxin::themes::store::rebuild(app.ctx(), &lianxin::service::Actor::system("test"), &jieba, |_, _| {}).await.unwrap();
         assert!(rebuilt.themes >= 12, "{} themes", rebuilt.themes);
 
         // Each of the twelve recurring concerns (the opinions linked to problems 1–12) should
@@ -40,11 +40,11 @@ on_both_databases! {
 
         let office = app.another_client();
         let admin_like = lianxin::accounts::NewUser { username: "office9", display_name: "绩效办", role: "office", unit_code: None, password: PASSWORD };
-        lianxin::accounts::create_user(&app.db, &lianxin::service::Actor::system("test"), admin_like).await.unwrap();
+        lianxin::accounts::create_user(app.ctx(), &lianxin::service::Actor::system("test"), admin_like).await.unwrap();
         office.login("office9", PASSWORD).await;
         let list = office.get("/office/themes").await.text().await.unwrap();
         assert!(list.contains("热度如何计算") && list.contains("ln(1 + 反映群众数)"), "the formula is on the page");
-        let quarter = lianxin::score::period::Period::quarter_of(lianxin::lists::catalog::today()).name();
+        let quarter = lianxin::score::period::Period::quarter_of(app.clock.today()).name();
         let by_period = office.get(&format!("/office/themes?period={quarter}&region=%E6%B1%9F%E5%8C%97%E5%8C%BA")).await.text().await.unwrap();
         assert!(by_period.contains("本期") && by_period.contains("江北区"), "themes for a period and a region");
         let top = theme::Entity::find().all(&app.db).await.unwrap().into_iter().max_by(|a, b| a.heat.total_cmp(&b.heat)).unwrap();
@@ -71,21 +71,21 @@ on_both_databases! {
         assert!(told as usize >= members.len(), "their citizens are told on their tracking pages");
 
         // A rebuild keeps the promoted theme and its members.
-        lianxin::themes::store::rebuild(&app.db, &jieba, |_, _| {}).await.unwrap();
+        lianxin::themes::store::rebuild(app.ctx(), &lianxin::service::Actor::system("test"), &jieba, |_, _| {}).await.unwrap();
         assert!(theme::Entity::find_by_id(top.id).one(&app.db).await.unwrap().is_some());
     }
 }
 
 on_both_databases! {
     async fn new_opinions_get_a_routing_suggestion_that_staff_can_correct(app) {
-        lianxin::demo::seed_if_empty(&app.db, 42, Utc::now()).await.unwrap();
-        lianxin::themes::store::rebuild(&app.db, &lianxin::search::tokenizer::build_jieba(&[]), |_, _| {}).await.unwrap();
+        lianxin::demo::seed_if_empty(app.ctx(), 42).await.unwrap();
+        lianxin::themes::store::rebuild(app.ctx(), &lianxin::service::Actor::system("test"), &lianxin::search::vocabulary::jieba(&app.db).await.unwrap(), |_, _| {}).await.unwrap();
         // The new opinion finds its neighbours through the search index.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         while app.get("/api/v1/search?q=").await.json::<serde_json::Value>().await.unwrap()["total"].as_u64().unwrap() < 2000 && std::time::Instant::now() < deadline {
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-        lianxin::accounts::create_user(&app.db, &lianxin::service::Actor::system("test"), lianxin::accounts::NewUser {
+        lianxin::accounts::create_user(app.ctx(), &lianxin::service::Actor::system("test"), lianxin::accounts::NewUser {
             username: "office9", display_name: "绩效办", role: "office", unit_code: None, password: PASSWORD,
         }).await.unwrap();
         let office = app.another_client();

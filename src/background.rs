@@ -1,0 +1,121 @@
+//! The server's background jobs, started under the supervisor in `jobs`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sea_orm::DatabaseConnection;
+
+use crate::config::Config;
+use crate::domain::clock::Clock;
+use crate::jobs::{self, Board, Job, Leader, Run};
+use crate::search::SearchEngine;
+use crate::themes::routing::RoutingModel;
+use crate::unit_of_work::{Context, UnitOfWork};
+
+pub type RoutingSlot = Arc<std::sync::RwLock<Option<Arc<RoutingModel>>>>;
+
+/// What the jobs work on; cheap to clone into each run.
+#[derive(Clone)]
+struct Parts {
+    db: DatabaseConnection,
+    clock: Clock,
+    search: Arc<SearchEngine>,
+    routing: RoutingSlot,
+}
+
+fn run<F, Fut>(parts: &Parts, body: F) -> Run
+where
+    F: Fn(Parts) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<String, String>> + Send + 'static,
+{
+    let parts = parts.clone();
+    let body = Arc::new(body);
+    Arc::new(move || {
+        let (parts, body) = (parts.clone(), body.clone());
+        Box::pin(async move { body(parts).await })
+    })
+}
+
+/// Starts every job this server runs and returns the board `/healthz` reads.
+pub fn start(config: &Config, db: &DatabaseConnection, clock: &Clock, search: &Arc<SearchEngine>, routing: &RoutingSlot) -> Board {
+    let board = Board::default();
+    let leader = Leader::new(db.clone());
+    let parts = Parts { db: db.clone(), clock: clock.clone(), search: search.clone(), routing: routing.clone() };
+    let mut list = vec![
+        Job {
+            name: "index",
+            every: Duration::from_millis(250),
+            first_after: Duration::ZERO,
+            leader_only: false,
+            run: run(&parts, |p| async move {
+                let read = crate::search::indexer::catch_up(&p.search, &p.db).await.map_err(|e| e.to_string())?;
+                Ok(if read == 0 { String::new() } else { format!("{read} events") })
+            }),
+        },
+        Job {
+            name: "routing",
+            every: Duration::from_secs(6 * 3600),
+            first_after: Duration::ZERO,
+            leader_only: false,
+            run: run(&parts, |p| async move {
+                let n = retrain_routing(&p.db, &p.search, &p.routing).await.map_err(|e| e.to_string())?;
+                Ok(format!("trained on {n} examples"))
+            }),
+        },
+        Job {
+            name: "purge",
+            every: Duration::from_secs(3600),
+            first_after: Duration::from_secs(60),
+            leader_only: true,
+            run: run(&parts, |p| async move {
+                let ctx = Context { db: &p.db, clock: &p.clock };
+                let uow = UnitOfWork::begin(ctx, &crate::service::Actor::system("purge")).await.map_err(|e| e.to_string())?;
+                let n = crate::idempotency::purge(&uow).await.map_err(|e| e.to_string())?;
+                uow.commit().await.map_err(|e| e.to_string())?;
+                Ok(format!("{n} old submission keys forgotten"))
+            }),
+        },
+    ];
+    list.push(Job {
+        name: "themes",
+        every: Duration::from_secs(24 * 3600),
+        first_after: Duration::from_secs(24 * 3600),
+        leader_only: true,
+        run: run(&parts, |p| async move {
+            let ctx = Context { db: &p.db, clock: &p.clock };
+            let actor = crate::service::Actor::system("themes");
+            let done = crate::themes::store::rebuild(ctx, &actor, &p.search.jieba, |_, _| {}).await.map_err(|e| e.to_string())?;
+            Ok(format!("{} themes from {} opinions", done.themes, done.opinions))
+        }),
+    });
+    if config.deadline_check_minutes > 0 {
+        list.push(Job {
+            name: "deadlines",
+            every: Duration::from_secs(config.deadline_check_minutes * 60),
+            first_after: Duration::ZERO,
+            leader_only: true,
+            run: run(&parts, |p| async move {
+                let ctx = Context { db: &p.db, clock: &p.clock };
+                let n = crate::lists::deadlines::mark_overdue(ctx, p.clock.today()).await.map_err(|e| e.to_string())?;
+                Ok(format!("{n} items marked overdue"))
+            }),
+        });
+    }
+    for job in list {
+        jobs::spawn(&board, &leader, clock, job);
+    }
+    board
+}
+
+/// Trains the routing models from the database and puts them in `slot`. Returns how many
+/// examples it learned from. The training runs off the async workers.
+pub async fn retrain_routing(db: &DatabaseConnection, search: &Arc<SearchEngine>, slot: &RoutingSlot) -> Result<usize, String> {
+    let (categories, units) = crate::themes::routing::training_set(db).await.map_err(|e| e.to_string())?;
+    let jieba = search.jieba.clone();
+    let model = tokio::task::spawn_blocking(move || crate::themes::routing::train(&jieba, categories, units))
+        .await
+        .map_err(|e| format!("training: {e}"))?;
+    let examples = model.examples;
+    *slot.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(model));
+    Ok(examples)
+}

@@ -1,0 +1,179 @@
+//! Analysis commands: search evaluation, the routing classifier, theme mining, scores.
+
+use std::path::Path;
+
+use super::{CliError, ctx, jieba, progress, write_file};
+use crate::cli::ThemesAction;
+use crate::config::Config;
+use crate::domain::clock::Clock;
+use crate::jsonl::{self, Message};
+use crate::service::Actor;
+
+fn messages(path: &Path) -> Result<Vec<Message>, CliError> {
+    jsonl::messages(path).map_err(CliError::Refused)
+}
+
+pub async fn search_eval(config: &Config, input: &Path, queries: usize, verbose: bool) -> Result<(), CliError> {
+    let jieba = std::sync::Arc::new(jieba(config).await?);
+    let messages = messages(input)?.into_iter().map(|m| crate::search::eval::Message { text: m.text(), id: m.id }).collect();
+    let result = crate::search::eval::evaluate(jieba, messages, queries).map_err(|e| CliError::Refused(e.to_string()))?;
+    if verbose {
+        for q in &result.queries {
+            println!("{:<16} 相关 {:>5} 命中 {:>5} 召回 {:.3} 准确 {:.3}", q.query, q.relevant, q.hits, q.recall, q.precision);
+        }
+    }
+    println!(
+        "{} 条留言，{} 个查询：平均召回率 {:.3}，平均准确率 {:.3}",
+        result.documents,
+        result.queries.len(),
+        result.mean_recall,
+        result.mean_precision
+    );
+    Ok(())
+}
+
+pub async fn classify(config: &Config, train: &Path, input: &Path, output: &Path) -> Result<(), CliError> {
+    use crate::themes::classify::{Classifier, Example};
+    let jieba = jieba(config).await?;
+    let examples: Vec<Example> =
+        messages(train)?.into_iter().filter(|m| !m.label.is_empty()).map(|m| Example { text: m.text(), label: m.label }).collect();
+    if examples.is_empty() {
+        return Err(CliError::Refused("训练文件里没有带 label 的留言".into()));
+    }
+    let model = Classifier::train(&jieba, &examples);
+    let mut out = String::new();
+    for m in messages(input)? {
+        if let Some(p) = model.predict(&jieba, &m.text()) {
+            let line = serde_json::json!({ "id": m.id, "label": p.label, "confidence": (p.confidence * 1000.0).round() / 1000.0 });
+            out.push_str(&line.to_string());
+            out.push('\n');
+        }
+    }
+    write_file(output, &out)?;
+    println!("已按 {} 条训练样本分类，结果写入 {}", examples.len(), output.display());
+    Ok(())
+}
+
+pub async fn classify_eval(config: &Config, data: &Path, folds: usize) -> Result<(), CliError> {
+    use crate::themes::classify::{Classifier, Example, fold_of, macro_f1};
+    let folds = folds.clamp(2, 20);
+    let jieba = jieba(config).await?;
+    let messages: Vec<Message> = messages(data)?.into_iter().filter(|m| !m.label.is_empty()).collect();
+    let (mut truth, mut predicted) = (Vec::new(), Vec::new());
+    for k in 0..folds {
+        let (test, train): (Vec<&Message>, Vec<&Message>) = messages.iter().partition(|m| fold_of(&m.title, folds) == k);
+        let examples: Vec<Example> = train.iter().map(|m| Example { text: m.text(), label: m.label.clone() }).collect();
+        let model = Classifier::train(&jieba, &examples);
+        let (mut fold_truth, mut fold_pred) = (Vec::new(), Vec::new());
+        for m in test {
+            if let Some(p) = model.predict(&jieba, &m.text()) {
+                fold_truth.push(m.label.clone());
+                fold_pred.push(p.label);
+            }
+        }
+        println!("第 {} 折：{} 条，macro-F1 {:.4}", k + 1, fold_truth.len(), macro_f1(&fold_truth, &fold_pred));
+        truth.extend(fold_truth);
+        predicted.extend(fold_pred);
+    }
+    println!("{} 条留言，{folds} 折交叉验证（按标题分折）：macro-F1 {:.4}", truth.len(), macro_f1(&truth, &predicted));
+    Ok(())
+}
+
+pub async fn cluster(config: &Config, input: &Path, output: &Path, themes: &Path) -> Result<(), CliError> {
+    use crate::themes::cluster::{Settings, mine};
+    let jieba = jieba(config).await?;
+    let rows = messages(input)?;
+    let messages: Vec<crate::themes::cluster::Message> = rows
+        .iter()
+        .map(|m| crate::themes::cluster::Message {
+            id: m.id.clone(),
+            title: m.title.clone(),
+            body: m.body.clone(),
+            time: crate::opinions::import::parse_time(&m.time),
+            user: Some(m.user.clone()).filter(|u| !u.is_empty()),
+            likes: m.likes,
+            dislikes: m.dislikes,
+        })
+        .collect();
+    let mined = mine(&jieba, &messages, &Settings::default(), progress("聚类中"));
+    let mut assign = String::new();
+    for (row, theme) in rows.iter().zip(&mined.assignment) {
+        assign.push_str(&serde_json::json!({ "id": row.id, "theme": theme }).to_string());
+        assign.push('\n');
+    }
+    let mut lines = String::new();
+    for t in &mined.themes {
+        let line = serde_json::json!({
+            "theme": t.theme, "rank": t.rank, "heat": (t.heat * 100.0).round() / 100.0, "size": t.size,
+            "distinct_citizens": t.distinct_citizens, "label": t.label, "keywords": t.keywords, "place": t.place,
+        });
+        lines.push_str(&line.to_string());
+        lines.push('\n');
+    }
+    write_file(output, &assign)?;
+    write_file(themes, &lines)?;
+    let noise = mined.assignment.iter().filter(|a| a.is_none()).count();
+    println!("{} 条留言 → {} 个主题，{} 条未归入主题。热度前十：", messages.len(), mined.themes.len(), noise);
+    for t in mined.themes.iter().take(10) {
+        println!("  {:>2}. 热度 {:>6.1} · {:>4} 条 · {:>4} 人 · {}", t.rank, t.heat, t.size, t.distinct_citizens, t.label);
+    }
+    Ok(())
+}
+
+pub async fn score(config: &Config, clock: &Clock, period: Option<String>, level: &str, json: bool, publish: bool) -> Result<(), CliError> {
+    use crate::score::{LEVELS, period::Period, snapshot, view};
+    let period = match period {
+        Some(p) => Period::parse(&p).ok_or_else(|| CliError::Refused("统计期格式应如 2026-Q3、2026-07 或 2026".into()))?,
+        None => Period::quarter_of(clock.today()),
+    };
+    if !LEVELS.iter().any(|(l, _)| *l == level) {
+        return Err(CliError::Refused("层级须为 city、unit、region、category 或 theme".into()));
+    }
+    let db = crate::startup::open_database(config).await?;
+    if publish {
+        let (version, n) = snapshot::publish(ctx(&db, clock), &Actor::system("cli"), &period).await?;
+        eprintln!(
+            "{}",
+            if n == 0 {
+                format!("{} 已按第 {version} 版规则发布过，数字不变。", period.name())
+            } else {
+                format!("已按第 {version} 版规则发布 {}：{n} 个对象。", period.name())
+            }
+        );
+    }
+    let (scores, version, published) = snapshot::current(&db, &period, clock.today()).await?;
+    let (previous, _, _) = snapshot::current(&db, &period.previous(), clock.today()).await?;
+    let rows = view(&scores, &previous, level);
+    if json {
+        let out = serde_json::json!({ "period": period.name(), "level": level, "settings_version": version, "published": published, "subjects": rows });
+        println!("{out}");
+        return Ok(());
+    }
+    println!("{} · 第 {version} 版规则{}", period.name(), if published { "（已发布）" } else { "（实时）" });
+    for r in rows {
+        let f = |v: &serde_json::Value| v.as_f64().map(|x| format!("{x:.1}")).unwrap_or_else(|| "—".into());
+        println!(
+            "  {:<20} 综合 {:>5} · 得分 {:>5} ({}–{}) · n={:<4} · 满意率 {:>5}%",
+            r["label"].as_str().unwrap_or(""),
+            f(&r["composite"]),
+            f(&r["score"]),
+            f(&r["interval"][0]),
+            f(&r["interval"][1]),
+            r["n"],
+            f(&r["satisfied_rate"])
+        );
+    }
+    Ok(())
+}
+
+pub async fn themes(config: &Config, clock: &Clock, action: ThemesAction) -> Result<(), CliError> {
+    match action {
+        ThemesAction::Rebuild => {
+            let db = crate::startup::open_database(config).await?;
+            let jieba = crate::search::vocabulary::jieba(&db).await?;
+            let done = crate::themes::store::rebuild(ctx(&db, clock), &Actor::system("cli"), &jieba, progress("挖掘主题")).await?;
+            println!("已从 {} 条意见中挖掘出 {} 个主题。", done.opinions, done.themes);
+            Ok(())
+        }
+    }
+}

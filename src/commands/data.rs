@@ -1,0 +1,90 @@
+//! Commands on the portal's own data: deadlines, imports, the search index, the audit trail.
+
+use super::{CliError, ctx, progress};
+use crate::cli::{AuditAction, ImportKind};
+use crate::config::Config;
+use crate::domain::clock::Clock;
+use crate::service::Actor;
+use crate::startup;
+
+pub async fn check_deadlines(config: &Config, clock: &Clock) -> Result<(), CliError> {
+    let db = startup::open_database(config).await?;
+    let marked = crate::lists::deadlines::mark_overdue(ctx(&db, clock), clock.today()).await?;
+    println!("已检查完成时限：{marked} 项标记为逾期。");
+    Ok(())
+}
+
+fn read(file: &std::path::Path) -> Result<(String, Vec<u8>), CliError> {
+    let bytes = std::fs::read(file).map_err(|e| CliError::Refused(format!("无法读取 {}：{e}", file.display())))?;
+    Ok((file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), bytes))
+}
+
+pub async fn import(config: &Config, clock: &Clock, what: ImportKind) -> Result<(), CliError> {
+    let db = startup::open_database(config).await?;
+    match what {
+        ImportKind::Problems { file } => {
+            let (name, bytes) = read(&file)?;
+            let table = crate::tabular::read_table(&name, &bytes).map_err(CliError::Refused)?;
+            let report = crate::lists::exchange::import_problems(ctx(&db, clock), &Actor::system("import"), table).await?;
+            println!(
+                "导入完成：新增 {} 项，更新 {} 项，未变化 {} 项，拒绝 {} 行。",
+                report.created,
+                report.updated,
+                report.unchanged,
+                report.rejected.len()
+            );
+            for rejected in &report.rejected {
+                println!("  第 {} 行：{}", rejected.line, rejected.reason);
+            }
+        }
+        ImportKind::Opinions { file, source, map } => {
+            let (name, bytes) = read(&file)?;
+            let source = source.unwrap_or_else(|| name.split('.').next().unwrap_or("import").chars().take(15).collect());
+            let mapping = crate::opinions::import::Mapping::new(&map).map_err(CliError::Refused)?;
+            let table = crate::tabular::read_table(&name, &bytes).map_err(CliError::Refused)?;
+            let actor = Actor::system("import");
+            let report =
+                crate::opinions::import::import_opinions(ctx(&db, clock), &actor, table, &mapping, &source, progress("导入中")).await?;
+            println!(
+                "导入完成（来源 {source}）：新增 {} 条，已存在 {} 条，拒绝 {} 行。",
+                report.created,
+                report.unchanged,
+                report.rejected.len()
+            );
+            for rejected in report.rejected.iter().take(50) {
+                println!("  第 {} 行：{}", rejected.line, rejected.reason);
+            }
+            if report.rejected.len() > 50 {
+                println!("  ……另有 {} 行被拒绝", report.rejected.len() - 50);
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn reindex(config: &Config) -> Result<(), CliError> {
+    let db = startup::open_database(config).await?;
+    let jieba = std::sync::Arc::new(crate::search::vocabulary::jieba(&db).await?);
+    let dir = config.data_dir.join("index");
+    let (engine, _) = crate::search::SearchEngine::open(&dir, jieba)
+        .map_err(|e| CliError::Refused(format!("无法打开搜索索引（服务是否正在运行？）：{e}")))?;
+    let engine = std::sync::Arc::new(engine);
+    let n = crate::search::indexer::rebuild(&engine, &db, progress("重建索引"))
+        .await
+        .map_err(|e| CliError::Refused(format!("重建索引失败：{e}")))?;
+    println!("搜索索引已重建：{n} 个文档。");
+    Ok(())
+}
+
+pub async fn audit(config: &Config, action: AuditAction) -> Result<(), CliError> {
+    let db = startup::open_database(config).await?;
+    match action {
+        AuditAction::Verify => match crate::journal::verify(&db).await? {
+            crate::journal::ChainCheck::Intact { entries } => {
+                println!("审计链完整：共 {entries} 条记录。");
+                Ok(())
+            }
+            crate::journal::ChainCheck::Broken { id, reason } => Err(CliError::Refused(format!("审计链在第 {id} 条记录处断开：{reason}"))),
+        },
+    }
+}

@@ -1,0 +1,164 @@
+//! The office's inbox: routing, merging, hiding, linking and revisiting opinions; 差评 follow-ups.
+
+use actix_web::{HttpRequest, HttpResponse, get, http::StatusCode, post, web};
+use entity::vocab::Role;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::see_other;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::web::{csrf::CsrfForm, page::Page, session::CurrentUser};
+use entity::vocab::{OpinionKind, OpinionStatus};
+
+use crate::domain::DEFAULT_CATEGORIES;
+use crate::error::as_notice;
+use crate::opinions::{handling, ratings};
+use crate::store::{self, opinions::InboxFilter};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(inbox).service(opinion_page).service(opinion_action).service(followups).service(handle_followup);
+}
+
+#[get("/office/opinions")]
+async fn inbox(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    filter: web::Query<InboxFilter>,
+) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Office])?;
+    let inbox = store::opinions::inbox(&state.db, &filter, None, state.clock.today()).await?;
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (key, value) in [("status", &filter.status), ("kind", &filter.kind), ("category", &filter.category), ("region", &filter.region)] {
+        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
+            query.append_pair(key, value);
+        }
+    }
+    let mut page = Page::new(&req, "office");
+    page.insert("rows", &inbox.rows)
+        .insert("total", &inbox.total)
+        .insert("page_no", &inbox.page)
+        .insert("pages", &inbox.pages)
+        .insert("query", &query.finish())
+        .insert("filter", &*filter)
+        .insert("statuses", &OpinionStatus::ALL.iter().map(|s| json!({ "value": s.as_str(), "label": s.label() })).collect::<Vec<_>>())
+        .insert("kinds", &OpinionKind::ALL.iter().map(|k| json!({ "value": k.as_str(), "label": k.label() })).collect::<Vec<_>>());
+    page.render(&state.tera, "office/opinions.html")
+}
+
+async fn opinion_view(
+    req: &HttpRequest,
+    state: &AppState,
+    id: i32,
+    message: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let view = store::opinions::staff_view(&state.db, id, None).await?.ok_or(AppError::NotFound)?;
+    let units: Vec<_> = crate::units::list_units(&state.db)
+        .await?
+        .into_iter()
+        .filter(|u| u.active)
+        .map(|u| json!({ "code": u.code, "name": u.name }))
+        .collect();
+    let mut page = Page::new(req, "office");
+    page.insert("o", &view).insert("units", &units).insert("message", &message).insert("categories", DEFAULT_CATEGORIES);
+    page.render_with_status(&state.tera, "office/opinion.html", status)
+}
+
+#[get("/office/opinions/{id}")]
+async fn opinion_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Office])?;
+    opinion_view(&req, &state, id.into_inner(), None, StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+struct OpinionAction {
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    kept: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    problem: String,
+    #[serde(default)]
+    category: String,
+}
+
+#[post("/office/opinions/{id}/{action}")]
+async fn opinion_action(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i32, String)>,
+    CsrfForm(form): CsrfForm<OpinionAction>,
+) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Office])?;
+    let (id, action) = path.into_inner();
+    let actor = user.actor();
+    let result = match action.as_str() {
+        "route" => handling::route(state.ctx(), &actor, id, &form.unit, &form.category, &form.note).await,
+        "merge" => handling::merge(state.ctx(), &actor, id, &form.kept).await,
+        "hide" => handling::hide(state.ctx(), &actor, id, &form.reason).await,
+        "link" => handling::link_problem_now(state.ctx(), &actor, id, &form.problem).await,
+        "revisit" => handling::revisit(state.ctx(), &actor, id, &form.note).await,
+        _ => return Err(AppError::NotFound),
+    };
+    match result {
+        Ok(_) => Ok(see_other(&format!("/office/opinions/{id}"))),
+        Err(err) => {
+            let (message, status) = as_notice(err)?;
+            opinion_view(&req, &state, id, Some(message), status).await
+        }
+    }
+}
+
+#[get("/office/followups")]
+async fn followups(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Office])?;
+    let today = state.clock.today();
+    let tasks: Vec<_> = ratings::open_followups(&state.db)
+        .await?
+        .into_iter()
+        .map(|(task, o, r)| {
+            json!({
+                "id": task.id,
+                "due": task.due_date.to_string(),
+                "late": task.due_date < today,
+                "opinion_id": o.as_ref().map(|o| o.id),
+                "title": o.as_ref().map(|o| o.title.clone()).unwrap_or_else(|| "整改结果评价".into()),
+                "level": r.as_ref().map(|r| r.level.label()),
+                "comment": r.and_then(|r| r.comment),
+            })
+        })
+        .collect();
+    let mut page = Page::new(&req, "office");
+    page.insert("tasks", &tasks);
+    page.render(&state.tera, "office/followups.html")
+}
+
+#[derive(Deserialize)]
+struct FollowupForm {
+    #[serde(default)]
+    note: String,
+}
+
+#[post("/office/followups/{id}")]
+async fn handle_followup(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i32>,
+    CsrfForm(form): CsrfForm<FollowupForm>,
+) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Office])?;
+    ratings::handle_followup(state.ctx(), &user.actor(), id.into_inner(), &form.note).await?;
+    Ok(see_other("/office/followups"))
+}
