@@ -63,9 +63,10 @@ impl Source {
     }
 }
 
-async fn units_of(db: &impl ConnectionTrait, problem_id: i32) -> Result<Vec<String>, DbErr> {
+/// The codes (for facets) and names (for words) of the units responsible for a problem, lead first.
+async fn units_of(db: &impl ConnectionTrait, problem_id: i32) -> Result<(Vec<String>, Vec<String>), DbErr> {
     let Some(resp) = responsibility::Entity::find().filter(responsibility::Column::ProblemId.eq(problem_id)).one(db).await? else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     };
     let mut ids = vec![resp.lead_unit_id];
     ids.extend(
@@ -76,7 +77,9 @@ async fn units_of(db: &impl ConnectionTrait, problem_id: i32) -> Result<Vec<Stri
             .into_iter()
             .map(|l| l.unit_id),
     );
-    Ok(unit::Entity::find().filter(unit::Column::Id.is_in(ids)).all(db).await?.into_iter().map(|u| u.code).collect())
+    let mut units = unit::Entity::find().filter(unit::Column::Id.is_in(ids)).all(db).await?;
+    units.sort_by_key(|u| u.id != resp.lead_unit_id);
+    Ok(units.into_iter().map(|u| (u.code, u.name)).unzip())
 }
 
 /// The document for one record, or `None` when it must not be in the index.
@@ -99,18 +102,19 @@ pub async fn load(db: &impl ConnectionTrait, entity_type: &str, id: i32) -> Resu
             voiced.sort();
             voiced.dedup();
             voiced.truncate(30);
+            let (units, names) = units_of(db, id).await?;
             Ok(Some(Source {
                 doc_type: "problem",
                 id,
                 public: true,
                 title: p.title.clone(),
-                body: scrub(&format!("{}\n群众反映：{}", p.description, voiced.join("；"))).into_owned(),
+                body: scrub(&format!("{}\n责任单位：{}\n群众反映：{}", p.description, names.join("、"), voiced.join("；"))).into_owned(),
                 url: format!("/problems/{}", p.code),
                 code: p.code.clone(),
                 region: p.region.clone(),
                 category: p.category.clone(),
                 status: status.map(|s| s.as_str().to_string()).unwrap_or_default(),
-                units: units_of(db, id).await?,
+                units,
                 date: p.updated_at.timestamp(),
             }))
         }
@@ -137,7 +141,7 @@ pub async fn load(db: &impl ConnectionTrait, entity_type: &str, id: i32) -> Resu
                 region: p.region.clone(),
                 category: p.category.clone(),
                 status: r.status.as_str().into(),
-                units: units_of(db, p.id).await?,
+                units: units_of(db, p.id).await?.0,
                 date: r.updated_at.timestamp(),
             }))
         }

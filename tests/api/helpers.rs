@@ -28,6 +28,11 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// The server's data directory (SQLite file, search index, evidence).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._data_dir.path()
+    }
+
     /// What use cases need, on this app's database and clock.
     pub fn ctx(&self) -> Context<'_> {
         Context { db: &self.db, clock: &self.clock }

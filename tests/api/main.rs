@@ -13,3 +13,4 @@ mod search;
 mod staff;
 mod sweep;
 mod themes;
+mod write_path;
