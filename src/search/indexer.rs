@@ -150,6 +150,7 @@ pub async fn rebuild(
         .into_tuple()
         .one(db)
         .await?;
+    engine.clear_applied()?;
     {
         let engine = engine.clone();
         tokio::task::spawn_blocking(move || -> Result<(), SearchError> {

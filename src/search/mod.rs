@@ -143,6 +143,15 @@ impl SearchEngine {
         std::fs::read_to_string(self.applied_path()).ok().and_then(|s| s.trim().parse().ok()).unwrap_or(0)
     }
 
+    /// Forgets what was applied: an index being rebuilt must not look complete if the rebuild
+    /// is interrupted (the next start then rebuilds it again).
+    pub fn clear_applied(&self) -> Result<(), SearchError> {
+        match std::fs::remove_file(self.applied_path()) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
     /// Records that every event up to `id` is in the index (the follower and the rebuild do).
     pub fn set_applied(&self, id: i64) -> Result<(), SearchError> {
         let path = self.applied_path();

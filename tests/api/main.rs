@@ -3,6 +3,7 @@
 mod fixtures;
 mod helpers;
 
+mod crash;
 mod demo;
 mod hostile;
 mod lists;

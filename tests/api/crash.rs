@@ -1,0 +1,213 @@
+//! Crash safety, with the real binary: whatever was acknowledged survives SIGKILL, and an import
+//! or a reindex killed half-way leaves nothing half-done.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use sea_orm::{Database, DatabaseConnection, EntityTrait, PaginatorTrait};
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, fresh_database_url};
+
+fn lianxin(data: &Path, database_url: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lianxin"));
+    command
+        .env("LIANXIN_DATA_DIR", data)
+        .env("DATABASE_URL", database_url)
+        .env("LIANXIN_BIND", "127.0.0.1:0")
+        // Submissions come from many made-up addresses, as behind a proxy.
+        .env("LIANXIN_TRUST_PROXY", "true")
+        .env("LIANXIN_DEADLINE_CHECK_MINUTES", "0")
+        .env("LIANXIN_LOG", "warn")
+        .stdin(Stdio::null());
+    command
+}
+
+/// Starts `serve` and returns it with its base URL, read from its first line of output.
+fn serve(data: &Path, database_url: &str) -> (Child, String) {
+    let mut child = lianxin(data, database_url).arg("serve").stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let base = line.trim().rsplit_once("http://").map(|(_, addr)| format!("http://{addr}")).expect("serve prints its address");
+    (child, base)
+}
+
+async fn healthy(client: &reqwest::Client, base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Ok(r) = client.get(format!("{base}/healthz")).send().await
+            && r.status() == 200
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the server at {base} did not become healthy");
+}
+
+/// Waits until the index has applied every event, then returns the public document count.
+async fn indexed(client: &reqwest::Client, base: &str) -> u64 {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let health: Value = client.get(format!("{base}/healthz")).send().await.unwrap().json().await.unwrap();
+        if health["index"]["events_behind"] == 0 || Instant::now() > deadline {
+            let all: Value = client.get(format!("{base}/api/v1/search?q=")).send().await.unwrap().json().await.unwrap();
+            return all["total"].as_u64().unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn connect(url: &str) -> DatabaseConnection {
+    Database::connect(url).await.unwrap()
+}
+
+/// Five rounds: a burst of submissions, SIGKILL in the middle of it, a restart, then every
+/// acknowledged code is tracked and every stored opinion is searchable.
+async fn acknowledged_submissions_survive_sigkill(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database_url(backend, dir.path()).await;
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+    let mut acknowledged: Vec<String> = Vec::new();
+    for round in 0..5 {
+        let (mut server, base) = serve(dir.path(), &url);
+        healthy(&client, &base).await;
+        let acked = Arc::new(Mutex::new(Vec::new()));
+        let burst: Vec<_> = (0..8)
+            .map(|worker| {
+                let (client, base, acked) = (client.clone(), base.clone(), acked.clone());
+                tokio::spawn(async move {
+                    for n in 0.. {
+                        let body = json!({ "kind": "complaint", "title": format!("第{round}轮{worker}号{n}路灯不亮"), "content": "夜里路灯不亮，行人看不清路。" });
+                        let sent = client.post(format!("{base}/api/v1/opinions")).header("x-forwarded-for", format!("10.{round}.{worker}.{}", n % 250)).json(&body).send().await;
+                        match sent {
+                            Ok(r) if r.status() == 201 => {
+                                let code = r.json::<Value>().await.unwrap()["tracking_code"].as_str().unwrap().to_string();
+                                acked.lock().unwrap().push(code);
+                            }
+                            Ok(r) => panic!("a submission was refused: {}", r.status()),
+                            Err(_) => return,
+                        }
+                    }
+                })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(700 + 150 * round)).await;
+        server.kill().unwrap();
+        server.wait().unwrap();
+        for task in burst {
+            task.await.unwrap();
+        }
+        let this_round = acked.lock().unwrap().clone();
+        assert!(!this_round.is_empty(), "round {round} acknowledged something before the kill");
+        acknowledged.extend(this_round.iter().cloned());
+
+        let (mut server, base) = serve(dir.path(), &url);
+        healthy(&client, &base).await;
+        let mut missing = 0;
+        for (i, code) in acknowledged.iter().enumerate() {
+            let lookup = client.get(format!("{base}/api/v1/opinions/{code}")).header("x-forwarded-for", format!("10.200.{}.{}", i / 250, i % 250));
+            if lookup.send().await.unwrap().status() != 200 {
+                missing += 1;
+            }
+        }
+        let db = connect(&url).await;
+        let stored = entity::opinion::Entity::find().count(&db).await.unwrap();
+        let searchable = indexed(&client, &base).await;
+        eprintln!(
+            "{backend:?} round {}: {} acknowledged this round, {} in all, {} found, {stored} stored, {searchable} searchable",
+            round + 1,
+            this_round.len(),
+            acknowledged.len(),
+            acknowledged.len() - missing
+        );
+        assert_eq!(missing, 0, "every acknowledged submission is stored and tracked");
+        assert_eq!(searchable, stored, "after catching up, every stored opinion is searchable");
+        db.close().await.ok();
+        server.kill().unwrap();
+        server.wait().unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_submissions_survive_sigkill_on_sqlite() {
+    acknowledged_submissions_survive_sigkill(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_submissions_survive_sigkill_on_postgres() {
+    acknowledged_submissions_survive_sigkill(Backend::Postgres).await;
+}
+
+/// Kills `command` once `started` says it is under way; returns whether it was still running.
+async fn kill_when(mut command: Command, started: impl AsyncFn() -> bool) -> bool {
+    let mut child = command.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !started().await && Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let running = child.try_wait().unwrap().is_none();
+    child.kill().ok();
+    child.wait().unwrap();
+    running
+}
+
+/// An import killed half-way keeps whole batches only, and a rerun adds exactly the rest; a
+/// reindex killed half-way is redone at the next start instead of leaving a thin index.
+async fn interrupted_import_and_reindex_leave_nothing_half_done(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database_url(backend, dir.path()).await;
+    let file = dir.path().join("hotline.jsonl");
+    const ROWS: u64 = 20_000;
+    let lines: String = (0..ROWS)
+        .map(|n| json!({ "id": n, "title": format!("{}号楼下水道堵塞", n), "body": "下水道堵塞，污水外溢。", "time": "2026-10-01 09:00:00" }).to_string() + "\n")
+        .collect();
+    std::fs::write(&file, lines).unwrap();
+    assert!(lianxin(dir.path(), &url).arg("migrate").status().unwrap().success());
+    let db = connect(&url).await;
+
+    let mut import = lianxin(dir.path(), &url);
+    import.args(["import", "opinions"]).arg(&file);
+    let killed = kill_when(import, || async { entity::opinion::Entity::find().count(&db).await.unwrap_or(0) > 0 }).await;
+    let kept = entity::opinion::Entity::find().count(&db).await.unwrap();
+    let received = entity::opinion_event::Entity::find().count(&db).await.unwrap();
+    eprintln!("{backend:?}: import killed while running: {killed}; {kept} of {ROWS} kept");
+    assert_eq!(kept % 500, 0, "only whole batches of 500 are kept ({kept})");
+    assert_eq!(received, kept, "every kept opinion has its history, nothing else");
+    let rerun = lianxin(dir.path(), &url).args(["import", "opinions"]).arg(&file).output().unwrap();
+    let said = String::from_utf8_lossy(&rerun.stdout);
+    assert!(said.contains(&format!("新增 {} 条，已存在 {kept} 条", ROWS - kept)), "{said}");
+    assert_eq!(entity::opinion::Entity::find().count(&db).await.unwrap(), ROWS);
+
+    let index = dir.path().join("index");
+    let mut reindex = lianxin(dir.path(), &url);
+    reindex.arg("reindex");
+    let mark = index.join("events-applied");
+    let killed = kill_when(reindex, || async { !mark.exists() }).await;
+    eprintln!("{backend:?}: reindex killed while running: {killed}");
+    let (mut server, base) = serve(dir.path(), &url);
+    let client = reqwest::Client::new();
+    healthy(&client, &base).await;
+    assert_eq!(indexed(&client, &base).await, ROWS, "the next start rebuilds what the killed reindex left");
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let verify = lianxin(dir.path(), &url).args(["audit", "verify"]).output().unwrap();
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interrupted_import_and_reindex_leave_nothing_half_done_on_sqlite() {
+    interrupted_import_and_reindex_leave_nothing_half_done(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interrupted_import_and_reindex_leave_nothing_half_done_on_postgres() {
+    interrupted_import_and_reindex_leave_nothing_half_done(Backend::Postgres).await;
+}
