@@ -99,6 +99,16 @@ pub enum Command {
         #[command(subcommand)]
         action: ThemesAction,
     },
+    /// Write a consistent copy of the SQLite database, the evidence files and a manifest to FILE
+    /// (a tar archive), while the portal keeps serving.
+    Backup { file: std::path::PathBuf },
+    /// Restore a backup into the data directory (refused over existing data without --force);
+    /// the search index is rebuilt at the next start.
+    Restore {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        force: bool,
+    },
     /// Check the audit trail.
     Audit {
         #[command(subcommand)]

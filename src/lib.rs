@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod background;
+pub mod backup;
 pub mod cli;
 pub mod commands;
 pub mod config;

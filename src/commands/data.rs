@@ -88,3 +88,35 @@ pub async fn audit(config: &Config, action: AuditAction) -> Result<(), CliError>
         },
     }
 }
+
+pub async fn backup(config: &Config, clock: &Clock, file: &std::path::Path) -> Result<(), CliError> {
+    let db = startup::open_database(config).await?;
+    let manifest = crate::backup::backup(&db, &config.data_dir, file, clock.now()).await?;
+    println!(
+        "已备份到 {}：{} 条意见、{} 项问题、{} 份证明材料，审计链 {} 条（末条 {}）。",
+        file.display(),
+        manifest.counts.get("opinions").unwrap_or(&0),
+        manifest.counts.get("problems").unwrap_or(&0),
+        manifest.evidence_files,
+        manifest.audit_entries,
+        &manifest.audit_head[..12]
+    );
+    Ok(())
+}
+
+pub async fn restore(config: &Config, file: &std::path::Path, force: bool) -> Result<(), CliError> {
+    // A restore writes the data directory's own database file; a server configured elsewhere
+    // would not read it.
+    let own_file = Config { database_url: None, ..config.clone() }.database_url();
+    if config.database_url() != own_file {
+        return Err(crate::backup::BackupError::NotSqlite.into());
+    }
+    let manifest = crate::backup::restore(file, &config.data_dir, force).await?;
+    println!(
+        "已从 {} 恢复（{} 的备份，审计链 {} 条已核验）；搜索索引将在下次启动时重建。",
+        file.display(),
+        manifest.created_at,
+        manifest.audit_entries
+    );
+    Ok(())
+}

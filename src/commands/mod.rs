@@ -22,6 +22,8 @@ pub enum CliError {
     Refused(String),
     #[error("数据库错误：{0}")]
     Db(#[from] sea_orm::DbErr),
+    #[error(transparent)]
+    Backup(#[from] crate::backup::BackupError),
 }
 
 impl From<ServiceError> for CliError {
@@ -49,6 +51,8 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
         Command::Import { what } => data::import(&config, &clock, what).await,
         Command::Reindex => data::reindex(&config).await,
         Command::Audit { action } => data::audit(&config, action).await,
+        Command::Backup { file } => data::backup(&config, &clock, &file).await,
+        Command::Restore { file, force } => data::restore(&config, &file, force).await,
         Command::SearchEval { input, queries, verbose } => analysis::search_eval(&config, &input, queries, verbose).await,
         Command::Classify { train, input, output } => analysis::classify(&config, &train, &input, &output).await,
         Command::ClassifyEval { data, folds } => analysis::classify_eval(&config, &data, folds).await,

@@ -3,7 +3,7 @@
 mod fixtures;
 mod helpers;
 
-mod crash;
+mod binary;
 mod demo;
 mod hostile;
 mod lists;

@@ -1,5 +1,5 @@
-//! Crash safety, with the real binary: whatever was acknowledged survives SIGKILL, and an import
-//! or a reindex killed half-way leaves nothing half-done.
+//! The real binary: crash safety under SIGKILL, interrupted imports and reindexes, and backups
+//! taken while the portal serves.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -110,7 +110,8 @@ async fn acknowledged_submissions_survive_sigkill(backend: Backend) {
         healthy(&client, &base).await;
         let mut missing = 0;
         for (i, code) in acknowledged.iter().enumerate() {
-            let lookup = client.get(format!("{base}/api/v1/opinions/{code}")).header("x-forwarded-for", format!("10.200.{}.{}", i / 250, i % 250));
+            let lookup =
+                client.get(format!("{base}/api/v1/opinions/{code}")).header("x-forwarded-for", format!("10.200.{}.{}", i / 250, i % 250));
             if lookup.send().await.unwrap().status() != 200 {
                 missing += 1;
             }
@@ -167,7 +168,11 @@ async fn interrupted_import_and_reindex_leave_nothing_half_done(backend: Backend
     let file = dir.path().join("hotline.jsonl");
     const ROWS: u64 = 20_000;
     let lines: String = (0..ROWS)
-        .map(|n| json!({ "id": n, "title": format!("{}号楼下水道堵塞", n), "body": "下水道堵塞，污水外溢。", "time": "2026-10-01 09:00:00" }).to_string() + "\n")
+        .map(|n| {
+            json!({ "id": n, "title": format!("{}号楼下水道堵塞", n), "body": "下水道堵塞，污水外溢。", "time": "2026-10-01 09:00:00" })
+                .to_string()
+                + "\n"
+        })
         .collect();
     std::fs::write(&file, lines).unwrap();
     assert!(lianxin(dir.path(), &url).arg("migrate").status().unwrap().success());
@@ -210,4 +215,145 @@ async fn interrupted_import_and_reindex_leave_nothing_half_done_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn interrupted_import_and_reindex_leave_nothing_half_done_on_postgres() {
     interrupted_import_and_reindex_leave_nothing_half_done(Backend::Postgres).await;
+}
+
+/// A backup taken from the live demo city while citizens keep submitting restores into an empty
+/// directory with its audit chain intact, and the restored portal serves every document.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_taken_under_load_restores_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database_url(Backend::Sqlite, dir.path()).await;
+    let mut child = lianxin(dir.path(), &url).args(["serve", "--demo"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let base = loop {
+        let mut line = String::new();
+        assert!(out.read_line(&mut line).unwrap() > 0, "serve --demo prints its address");
+        if let Some((_, addr)) = line.trim().rsplit_once("http://") {
+            break format!("http://{addr}");
+        }
+    };
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+    healthy(&client, &base).await;
+    let load = {
+        let (client, base) = (client.clone(), base.clone());
+        tokio::spawn(async move {
+            for n in 0..150 {
+                let body = json!({ "kind": "suggestion", "title": format!("备份期间的建议{n}"), "content": "建议增加公交班次。" });
+                let sent = client
+                    .post(format!("{base}/api/v1/opinions"))
+                    .header("x-forwarded-for", format!("10.9.{}.{}", n / 250, n % 250))
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(sent.status(), 201);
+            }
+        })
+    };
+    // An evidence file, stored as the portal stores them: named by its checksum.
+    let photo = b"\x89PNG\r\n\x1a\n evidence bytes".to_vec();
+    let sha = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(&photo))
+    };
+    std::fs::create_dir_all(dir.path().join("evidence").join(&sha[..2])).unwrap();
+    std::fs::write(dir.path().join("evidence").join(&sha[..2]).join(&sha), &photo).unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let archive = dir.path().join("backup.tar");
+    let taken = lianxin(dir.path(), &url).arg("backup").arg(&archive).output().unwrap();
+    assert!(taken.status.success(), "{}", String::from_utf8_lossy(&taken.stderr));
+    load.await.unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let target = tempfile::tempdir().unwrap();
+    let target_url = format!("sqlite://{}?mode=rwc", target.path().join("lianxin.db").display());
+    let restore = |force: bool| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_lianxin"));
+        command.env("LIANXIN_DATA_DIR", target.path()).env_remove("DATABASE_URL").arg("restore").arg(&archive);
+        if force {
+            command.arg("--force");
+        }
+        command.output().unwrap()
+    };
+    let restored = restore(false);
+    assert!(restored.status.success(), "{}", String::from_utf8_lossy(&restored.stderr));
+    let again = restore(false);
+    assert!(
+        !again.status.success() && String::from_utf8_lossy(&again.stderr).contains("--force"),
+        "a portal is never overwritten silently"
+    );
+    assert!(restore(true).status.success());
+    assert_eq!(std::fs::read(target.path().join("evidence").join(&sha[..2]).join(&sha)).unwrap(), photo, "evidence comes back");
+
+    // A backup whose manifest does not match its contents is refused before anything is replaced.
+    let tampered = dir.path().join("tampered.tar");
+    {
+        let mut source = tar::Archive::new(std::fs::File::open(&archive).unwrap());
+        let mut out = tar::Builder::new(std::fs::File::create(&tampered).unwrap());
+        for entry in source.entries().unwrap() {
+            let mut entry = entry.unwrap();
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+            let path = entry.path().unwrap().into_owned();
+            if path.to_str() == Some("manifest.json") {
+                bytes = String::from_utf8(bytes).unwrap().replace("\"opinions\": 20", "\"opinions\": 19").into_bytes();
+            }
+            let mut header = entry.header().clone();
+            header.set_size(bytes.len() as u64);
+            header.set_cksum();
+            out.append_data(&mut header, path, bytes.as_slice()).unwrap();
+        }
+        out.finish().unwrap();
+    }
+    let refused = Command::new(env!("CARGO_BIN_EXE_lianxin"))
+        .env("LIANXIN_DATA_DIR", target.path())
+        .env_remove("DATABASE_URL")
+        .arg("restore")
+        .arg(&tampered)
+        .arg("--force")
+        .output()
+        .unwrap();
+    assert!(
+        !refused.status.success() && String::from_utf8_lossy(&refused.stderr).contains("校验失败"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+
+    let manifest: Value = {
+        let mut archive = tar::Archive::new(std::fs::File::open(&archive).unwrap());
+        let mut entry =
+            archive.entries().unwrap().map(Result::unwrap).find(|e| e.path().unwrap().to_str() == Some("manifest.json")).unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut entry, &mut text).unwrap();
+        serde_json::from_str(&text).unwrap()
+    };
+    let original = connect(&url).await;
+    let restored_db = connect(&target_url).await;
+    let (before, after) = (
+        entity::opinion::Entity::find().count(&restored_db).await.unwrap(),
+        entity::opinion::Entity::find().count(&original).await.unwrap(),
+    );
+    eprintln!("backup under load: {before} opinions in the backup, {after} in the live database afterwards, manifest {manifest}");
+    assert_eq!(manifest["counts"]["opinions"].as_u64(), Some(before), "the manifest describes what was restored");
+    assert!(before >= 2000 && before <= after, "a consistent point in time between start and end of the load");
+    let verify = Command::new(env!("CARGO_BIN_EXE_lianxin"))
+        .env("LIANXIN_DATA_DIR", target.path())
+        .env_remove("DATABASE_URL")
+        .args(["audit", "verify"])
+        .output()
+        .unwrap();
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+
+    let mut server = Command::new(env!("CARGO_BIN_EXE_lianxin"));
+    server.env("LIANXIN_DATA_DIR", target.path()).env_remove("DATABASE_URL").env("LIANXIN_BIND", "127.0.0.1:0").env("LIANXIN_LOG", "warn");
+    let mut server = server.arg("serve").stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let restored_base = format!("http://{}", line.trim().rsplit_once("http://").unwrap().1);
+    healthy(&client, &restored_base).await;
+    let public = indexed(&client, &restored_base).await;
+    assert!(public >= before, "the index is rebuilt from the restored database ({public} documents)");
+    server.kill().unwrap();
+    server.wait().unwrap();
 }
