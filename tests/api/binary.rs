@@ -26,14 +26,31 @@ fn lianxin(data: &Path, database_url: &str) -> Command {
     command
 }
 
+/// A child process killed when dropped, so a failing test leaves no server behind.
+struct Running(Child);
+
+impl Running {
+    fn kill(&mut self) -> std::io::Result<()> {
+        self.0.kill()?;
+        self.0.wait().map(|_| ())
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Starts `serve` and returns it with its base URL, read from its first line of output.
-fn serve(data: &Path, database_url: &str) -> (Child, String) {
+fn serve(data: &Path, database_url: &str) -> (Running, String) {
     let mut child = lianxin(data, database_url).arg("serve").stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
     let stdout = child.stdout.take().unwrap();
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line).unwrap();
     let base = line.trim().rsplit_once("http://").map(|(_, addr)| format!("http://{addr}")).expect("serve prints its address");
-    (child, base)
+    (Running(child), base)
 }
 
 async fn healthy(client: &reqwest::Client, base: &str) {
@@ -98,7 +115,6 @@ async fn acknowledged_submissions_survive_sigkill(backend: Backend) {
             .collect();
         tokio::time::sleep(Duration::from_millis(700 + 150 * round)).await;
         server.kill().unwrap();
-        server.wait().unwrap();
         for task in burst {
             task.await.unwrap();
         }
@@ -130,7 +146,6 @@ async fn acknowledged_submissions_survive_sigkill(backend: Backend) {
         assert_eq!(searchable, stored, "after catching up, every stored opinion is searchable");
         db.close().await.ok();
         server.kill().unwrap();
-        server.wait().unwrap();
     }
 }
 
@@ -146,17 +161,16 @@ async fn acknowledged_submissions_survive_sigkill_on_postgres() {
 
 /// Kills `command` once `started` says it is under way; returns whether it was still running.
 async fn kill_when(mut command: Command, started: impl AsyncFn() -> bool) -> bool {
-    let mut child = command.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = Running(command.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap());
     let deadline = Instant::now() + Duration::from_secs(120);
     while !started().await && Instant::now() < deadline {
-        if child.try_wait().unwrap().is_some() {
+        if child.0.try_wait().unwrap().is_some() {
             return false;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let running = child.try_wait().unwrap().is_none();
+    let running = child.0.try_wait().unwrap().is_none();
     child.kill().ok();
-    child.wait().unwrap();
     running
 }
 
@@ -202,7 +216,6 @@ async fn interrupted_import_and_reindex_leave_nothing_half_done(backend: Backend
     healthy(&client, &base).await;
     assert_eq!(indexed(&client, &base).await, ROWS, "the next start rebuilds what the killed reindex left");
     server.kill().unwrap();
-    server.wait().unwrap();
     let verify = lianxin(dir.path(), &url).args(["audit", "verify"]).output().unwrap();
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
 }
@@ -223,8 +236,9 @@ async fn interrupted_import_and_reindex_leave_nothing_half_done_on_postgres() {
 async fn a_backup_taken_under_load_restores_whole() {
     let dir = tempfile::tempdir().unwrap();
     let url = fresh_database_url(Backend::Sqlite, dir.path()).await;
-    let mut child = lianxin(dir.path(), &url).args(["serve", "--demo"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut child =
+        Running(lianxin(dir.path(), &url).args(["serve", "--demo"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap());
+    let mut out = BufReader::new(child.0.stdout.take().unwrap());
     let base = loop {
         let mut line = String::new();
         assert!(out.read_line(&mut line).unwrap() > 0, "serve --demo prints its address");
@@ -264,7 +278,6 @@ async fn a_backup_taken_under_load_restores_whole() {
     assert!(taken.status.success(), "{}", String::from_utf8_lossy(&taken.stderr));
     load.await.unwrap();
     child.kill().unwrap();
-    child.wait().unwrap();
 
     let target = tempfile::tempdir().unwrap();
     let target_url = format!("sqlite://{}?mode=rwc", target.path().join("lianxin.db").display());
@@ -347,13 +360,12 @@ async fn a_backup_taken_under_load_restores_whole() {
 
     let mut server = Command::new(env!("CARGO_BIN_EXE_lianxin"));
     server.env("LIANXIN_DATA_DIR", target.path()).env_remove("DATABASE_URL").env("LIANXIN_BIND", "127.0.0.1:0").env("LIANXIN_LOG", "warn");
-    let mut server = server.arg("serve").stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut server = Running(server.arg("serve").stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap());
     let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(server.0.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let restored_base = format!("http://{}", line.trim().rsplit_once("http://").unwrap().1);
     healthy(&client, &restored_base).await;
     let public = indexed(&client, &restored_base).await;
     assert!(public >= before, "the index is rebuilt from the restored database ({public} documents)");
     server.kill().unwrap();
-    server.wait().unwrap();
 }
