@@ -8,7 +8,9 @@ use sea_orm::DatabaseConnection;
 use crate::config::Config;
 use crate::domain::clock::Clock;
 use crate::jobs::{self, Board, Job, Leader, Run};
+use crate::limits::RateLimiter;
 use crate::search::SearchEngine;
+use crate::secrets::Secrets;
 use crate::themes::routing::RoutingModel;
 use crate::unit_of_work::{Context, UnitOfWork};
 
@@ -19,6 +21,8 @@ pub type RoutingSlot = Arc<std::sync::RwLock<Option<Arc<RoutingModel>>>>;
 struct Parts {
     db: DatabaseConnection,
     clock: Clock,
+    secrets: Secrets,
+    limiter: Arc<RateLimiter>,
     search: Arc<SearchEngine>,
     routing: RoutingSlot,
 }
@@ -37,10 +41,25 @@ where
 }
 
 /// Starts every job this server runs and returns the board `/healthz` reads.
-pub fn start(config: &Config, db: &DatabaseConnection, clock: &Clock, search: &Arc<SearchEngine>, routing: &RoutingSlot) -> Board {
+pub fn start(
+    config: &Config,
+    db: &DatabaseConnection,
+    clock: &Clock,
+    secrets: &Secrets,
+    search: &Arc<SearchEngine>,
+    routing: &RoutingSlot,
+    limiter: &Arc<RateLimiter>,
+) -> Board {
     let board = Board::default();
     let leader = Leader::new(db.clone());
-    let parts = Parts { db: db.clone(), clock: clock.clone(), search: search.clone(), routing: routing.clone() };
+    let parts = Parts {
+        db: db.clone(),
+        clock: clock.clone(),
+        secrets: secrets.clone(),
+        limiter: limiter.clone(),
+        search: search.clone(),
+        routing: routing.clone(),
+    };
     let mut list = vec![
         Job {
             name: "index",
@@ -68,11 +87,22 @@ pub fn start(config: &Config, db: &DatabaseConnection, clock: &Clock, search: &A
             first_after: Duration::from_secs(60),
             leader_only: true,
             run: run(&parts, |p| async move {
-                let ctx = Context { db: &p.db, clock: &p.clock };
+                let ctx = Context { db: &p.db, clock: &p.clock, secrets: &p.secrets };
                 let uow = UnitOfWork::begin(ctx, &crate::service::Actor::system("purge")).await.map_err(|e| e.to_string())?;
-                let n = crate::idempotency::purge(&uow).await.map_err(|e| e.to_string())?;
+                let keys = crate::idempotency::purge(&uow).await.map_err(|e| e.to_string())?;
+                let failures = crate::login::forget_old_failures(&uow).await.map_err(|e| e.to_string())?;
                 uow.commit().await.map_err(|e| e.to_string())?;
-                Ok(format!("{n} old submission keys forgotten"))
+                Ok(format!("{keys} old submission keys and {failures} old login failure counts forgotten"))
+            }),
+        },
+        Job {
+            name: "limits",
+            every: Duration::from_secs(60),
+            first_after: Duration::from_secs(60),
+            leader_only: false,
+            run: run(&parts, |p| async move {
+                p.limiter.forget_idle();
+                Ok(String::new())
             }),
         },
     ];
@@ -82,7 +112,7 @@ pub fn start(config: &Config, db: &DatabaseConnection, clock: &Clock, search: &A
         first_after: Duration::from_secs(24 * 3600),
         leader_only: true,
         run: run(&parts, |p| async move {
-            let ctx = Context { db: &p.db, clock: &p.clock };
+            let ctx = Context { db: &p.db, clock: &p.clock, secrets: &p.secrets };
             let actor = crate::service::Actor::system("themes");
             let done = crate::themes::store::rebuild(ctx, &actor, &p.search.jieba, |_, _| {}).await.map_err(|e| e.to_string())?;
             Ok(format!("{} themes from {} opinions", done.themes, done.opinions))
@@ -95,7 +125,7 @@ pub fn start(config: &Config, db: &DatabaseConnection, clock: &Clock, search: &A
             first_after: Duration::ZERO,
             leader_only: true,
             run: run(&parts, |p| async move {
-                let ctx = Context { db: &p.db, clock: &p.clock };
+                let ctx = Context { db: &p.db, clock: &p.clock, secrets: &p.secrets };
                 let n = crate::lists::deadlines::mark_overdue(ctx, p.clock.today()).await.map_err(|e| e.to_string())?;
                 Ok(format!("{n} items marked overdue"))
             }),

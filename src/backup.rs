@@ -174,7 +174,7 @@ fn holds_data(data_dir: &Path) -> bool {
 /// Restores `source` into `data_dir`, after checking every checksum and count in its manifest.
 /// Refuses to replace an existing portal unless `force`. The search index is removed so the next
 /// start rebuilds it from the restored database.
-pub async fn restore(source: &Path, data_dir: &Path, force: bool) -> Result<Manifest, BackupError> {
+pub async fn restore(source: &Path, data_dir: &Path, secrets: &crate::secrets::Secrets, force: bool) -> Result<Manifest, BackupError> {
     if holds_data(data_dir) && !force {
         return Err(BackupError::NotEmpty(data_dir.display().to_string()));
     }
@@ -200,15 +200,24 @@ pub async fn restore(source: &Path, data_dir: &Path, force: bool) -> Result<Mani
     }
     let restored = sea_orm::Database::connect(format!("sqlite://{}?mode=ro", db_file.display())).await?;
     let (schema_version, counts, audit_entries, audit_head) = describe(&restored).await?;
-    let chain = crate::journal::verify(&restored).await?;
+    let chain = crate::journal::verify(&restored, secrets, &[]).await?;
     restored.close().await?;
     if (schema_version, counts, audit_entries, audit_head)
         != (manifest.schema_version.clone(), manifest.counts.clone(), manifest.audit_entries, manifest.audit_head.clone())
     {
         return Err(BackupError::Corrupt("数据库内容与清单不符".into()));
     }
-    if let crate::journal::ChainCheck::Broken { id, reason } = chain {
-        return Err(BackupError::Corrupt(format!("审计链在第 {id} 条处断开：{reason}")));
+    match chain {
+        crate::journal::ChainCheck::Intact { .. } => {}
+        crate::journal::ChainCheck::Broken { reason, .. } if reason.contains("封印") => {
+            return Err(BackupError::Corrupt(
+                "审计封印与本机密钥不符：恢复时请使用备份来源服务器的密钥（LIANXIN_SECRET_KEY 或数据目录里的 secret.key）".into(),
+            ));
+        }
+        crate::journal::ChainCheck::Broken { id, reason } => {
+            return Err(BackupError::Corrupt(format!("审计链在第 {id} 条处断开：{reason}")));
+        }
+        other => return Err(BackupError::Corrupt(format!("审计链：{other:?}"))),
     }
     for stale in ["lianxin.db-wal", "lianxin.db-shm"] {
         let _ = std::fs::remove_file(data_dir.join(stale));
@@ -225,6 +234,10 @@ pub async fn restore(source: &Path, data_dir: &Path, force: bool) -> Result<Mani
     let index = data_dir.join("index");
     if index.exists() {
         std::fs::remove_dir_all(index)?;
+    }
+    // The restored head is the head now: the old anchor would call it truncated.
+    if let Some(path) = secrets.checkpoint_path() {
+        let _ = std::fs::remove_file(path);
     }
     Ok(manifest)
 }

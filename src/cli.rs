@@ -146,8 +146,14 @@ pub enum UserAction {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditAction {
-    /// Walk the hash chain and name the first broken entry.
-    Verify,
+    /// Walk the chain (links, hashes, MACs) and compare its head with the checkpoint file and,
+    /// if given, an anchor line printed earlier by `audit checkpoint`; names the first problem.
+    Verify {
+        #[arg(long)]
+        anchor: Option<String>,
+    },
+    /// Anchor the current head: update the checkpoint file and print a signed line to keep.
+    Checkpoint,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,22 +1,83 @@
-//! Settings from environment variables with sane defaults; passed in, never a global.
+//! Settings from environment variables with sane defaults; passed in, never a global. A value
+//! that does not parse stops the start with one line naming the variable, never a silent default.
 
 use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+#[error("{name}={value:?} 无法识别：{expected}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub value: String,
+    pub expected: &'static str,
+}
+
+/// A rate limit: `burst` requests, then one more every `period / burst`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub burst: u32,
+    pub period: Duration,
+}
+
+impl Limit {
+    const fn per_minute(burst: u32) -> Self {
+        Self { burst, period: Duration::from_secs(60) }
+    }
+
+    /// `10/min`, `5/hour`, `30/s`: at most N in that time, N at once.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (n, unit) = text.trim().split_once('/')?;
+        let burst: u32 = n.trim().parse().ok().filter(|n| *n > 0)?;
+        let period = match unit.trim() {
+            "s" | "sec" | "second" => Duration::from_secs(1),
+            "min" | "minute" => Duration::from_secs(60),
+            "h" | "hour" => Duration::from_secs(3600),
+            _ => return None,
+        };
+        Some(Self { burst, period })
+    }
+}
+
+/// Per-address limits (IPv4 address, IPv6 /64), per server process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    pub login: Limit,
+    pub submit: Limit,
+    pub rate: Limit,
+    pub track: Limit,
+    pub chat: Limit,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            login: Limit::per_minute(10),
+            submit: Limit { burst: 5, period: Duration::from_secs(300) },
+            rate: Limit { burst: 10, period: Duration::from_secs(300) },
+            track: Limit::per_minute(30),
+            chat: Limit::per_minute(30),
+        }
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Address `serve` listens on (`LIANXIN_BIND`, overridden by `--bind`).
     pub bind: String,
-    /// Where the SQLite file, the search index and uploads live (`LIANXIN_DATA_DIR`).
+    /// Where the SQLite file, the search index, uploads and the secret live (`LIANXIN_DATA_DIR`).
     pub data_dir: PathBuf,
     /// `DATABASE_URL`; when unset, a SQLite file in the data directory.
     pub database_url: Option<String>,
+    /// The address citizens use (`LIANXIN_PUBLIC_URL`): feeds and absolute links are built from
+    /// it, never from request headers, and requests from another origin are refused.
+    pub public_url: url::Url,
     /// Seed of the demo city generator (`LIANXIN_DEMO_SEED`).
     pub demo_seed: u64,
-    /// Hex key (64 bytes) that signs and encrypts session cookies (`LIANXIN_SESSION_KEY`);
-    /// when unset, one is generated into the data directory. Servers behind one load balancer
-    /// must share it.
-    pub session_key: Option<String>,
-    /// Mark cookies `Secure` (`LIANXIN_COOKIE_SECURE`): set it when users reach the portal over TLS.
+    /// The server's secret in hex (`LIANXIN_SECRET_KEY`); when unset, one is generated into the
+    /// data directory. Servers sharing one database must share it.
+    pub secret_key: Option<String>,
+    /// Mark cookies `Secure` and name the session cookie `__Host-…` (`LIANXIN_COOKIE_SECURE`;
+    /// default: whether the public URL is https).
     pub cookie_secure: bool,
     /// Trust the last `X-Forwarded-For` hop as the client address (`LIANXIN_TRUST_PROXY`):
     /// set it only behind a reverse proxy that appends it, or rate limits key on the proxy.
@@ -25,26 +86,89 @@ pub struct Config {
     pub session_idle_minutes: i64,
     /// …and after this many hours in any case (`LIANXIN_SESSION_MAX_HOURS`).
     pub session_max_hours: i64,
-    /// How often the server marks items past their deadline as overdue
+    /// How often the leader marks items past their deadline as overdue
     /// (`LIANXIN_DEADLINE_CHECK_MINUTES`; 0 turns the check off, e.g. when cron runs it).
     pub deadline_check_minutes: u64,
+    /// `LIANXIN_LIMIT_LOGIN`, `_SUBMIT`, `_RATE`, `_TRACK`, `_CHAT` (`10/min`, `5/hour`).
+    pub limits: Limits,
+}
+
+fn fail(name: &'static str, value: &str, expected: &'static str) -> ConfigError {
+    ConfigError { name, value: value.to_string(), expected }
+}
+
+fn flag(name: &'static str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(fail(name, value, "应为 true 或 false")),
+    }
+}
+
+fn positive(name: &'static str, value: &str) -> Result<i64, ConfigError> {
+    value.trim().parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| fail(name, value, "应为正整数"))
 }
 
 impl Config {
-    pub fn from_env() -> Self {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        Self {
-            bind: var("LIANXIN_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
-            data_dir: var("LIANXIN_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| "data".into()),
-            database_url: var("DATABASE_URL"),
-            demo_seed: var("LIANXIN_DEMO_SEED").and_then(|v| v.parse().ok()).unwrap_or(20_261_128),
-            session_key: var("LIANXIN_SESSION_KEY"),
-            cookie_secure: var("LIANXIN_COOKIE_SECURE").is_some_and(|v| truthy(&v)),
-            trust_proxy: var("LIANXIN_TRUST_PROXY").is_some_and(|v| truthy(&v)),
-            session_idle_minutes: var("LIANXIN_SESSION_IDLE_MINUTES").and_then(|v| v.parse().ok()).unwrap_or(30),
-            session_max_hours: var("LIANXIN_SESSION_MAX_HOURS").and_then(|v| v.parse().ok()).unwrap_or(12),
-            deadline_check_minutes: var("LIANXIN_DEADLINE_CHECK_MINUTES").and_then(|v| v.parse().ok()).unwrap_or(60),
+    /// From the environment; `Err` names the first variable that does not parse.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// From any source of variables (the environment, or a test's table).
+    pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        let defaults = Self::default();
+        let bind = var("LIANXIN_BIND").unwrap_or(defaults.bind);
+        let public_url = match var("LIANXIN_PUBLIC_URL") {
+            Some(v) => url::Url::parse(v.trim())
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+                .ok_or_else(|| fail("LIANXIN_PUBLIC_URL", &v, "应为 http:// 或 https:// 开头的网址"))?,
+            None => url::Url::parse(&format!("http://{bind}")).unwrap_or(defaults.public_url),
+        };
+        let cookie_secure = match var("LIANXIN_COOKIE_SECURE") {
+            Some(v) => flag("LIANXIN_COOKIE_SECURE", &v)?,
+            None => public_url.scheme() == "https",
+        };
+        let mut limits = Limits::default();
+        for (name, slot) in [
+            ("LIANXIN_LIMIT_LOGIN", &mut limits.login),
+            ("LIANXIN_LIMIT_SUBMIT", &mut limits.submit),
+            ("LIANXIN_LIMIT_RATE", &mut limits.rate),
+            ("LIANXIN_LIMIT_TRACK", &mut limits.track),
+            ("LIANXIN_LIMIT_CHAT", &mut limits.chat),
+        ] {
+            if let Some(v) = var(name) {
+                *slot = Limit::parse(&v).ok_or_else(|| fail(name, &v, "应如 10/min、5/hour 或 30/s"))?;
+            }
         }
+        Ok(Self {
+            bind,
+            data_dir: var("LIANXIN_DATA_DIR").map(PathBuf::from).unwrap_or(defaults.data_dir),
+            database_url: var("DATABASE_URL"),
+            public_url,
+            demo_seed: match var("LIANXIN_DEMO_SEED") {
+                Some(v) => v.trim().parse().map_err(|_| fail("LIANXIN_DEMO_SEED", &v, "应为非负整数"))?,
+                None => defaults.demo_seed,
+            },
+            secret_key: var("LIANXIN_SECRET_KEY"),
+            cookie_secure,
+            trust_proxy: var("LIANXIN_TRUST_PROXY").map(|v| flag("LIANXIN_TRUST_PROXY", &v)).transpose()?.unwrap_or(false),
+            session_idle_minutes: var("LIANXIN_SESSION_IDLE_MINUTES")
+                .map(|v| positive("LIANXIN_SESSION_IDLE_MINUTES", &v))
+                .transpose()?
+                .unwrap_or(defaults.session_idle_minutes),
+            session_max_hours: var("LIANXIN_SESSION_MAX_HOURS")
+                .map(|v| positive("LIANXIN_SESSION_MAX_HOURS", &v))
+                .transpose()?
+                .unwrap_or(defaults.session_max_hours),
+            deadline_check_minutes: match var("LIANXIN_DEADLINE_CHECK_MINUTES") {
+                Some(v) => v.trim().parse().map_err(|_| fail("LIANXIN_DEADLINE_CHECK_MINUTES", &v, "应为非负整数（0 表示关闭）"))?,
+                None => defaults.deadline_check_minutes,
+            },
+            limits,
+        })
     }
 
     /// The database to use: `DATABASE_URL`, or `lianxin.db` in the data directory.
@@ -54,10 +178,16 @@ impl Config {
             None => format!("sqlite://{}?mode=rwc", self.data_dir.join("lianxin.db").display()),
         }
     }
-}
 
-fn truthy(value: &str) -> bool {
-    matches!(value.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")
+    /// The public origin (`https://host[:port]`), for links and the same-origin check.
+    pub fn public_origin(&self) -> String {
+        self.public_url.origin().ascii_serialization()
+    }
+
+    /// The public URL of a path: `/feed.atom` → `https://example.gov.cn/feed.atom`.
+    pub fn absolute(&self, path: &str) -> String {
+        format!("{}{path}", self.public_origin())
+    }
 }
 
 impl Default for Config {
@@ -67,13 +197,55 @@ impl Default for Config {
             bind: "127.0.0.1:8080".into(),
             data_dir: "data".into(),
             database_url: None,
+            public_url: url::Url::parse("http://127.0.0.1:8080").expect("a valid URL"),
             demo_seed: 20_261_128,
-            session_key: None,
+            secret_key: None,
             cookie_secure: false,
             trust_proxy: false,
             session_idle_minutes: 30,
             session_max_hours: 12,
             deadline_check_minutes: 60,
+            limits: Limits::default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_vars(|name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn values_that_do_not_parse_stop_the_start_with_their_name() {
+        for (name, value) in [
+            ("LIANXIN_COOKIE_SECURE", "ture"),
+            ("LIANXIN_SESSION_IDLE_MINUTES", "abc"),
+            ("LIANXIN_SESSION_IDLE_MINUTES", "-5"),
+            ("LIANXIN_SESSION_MAX_HOURS", "0"),
+            ("LIANXIN_DEADLINE_CHECK_MINUTES", "-1"),
+            ("LIANXIN_TRUST_PROXY", "maybe"),
+            ("LIANXIN_PUBLIC_URL", "example.com"),
+            ("LIANXIN_LIMIT_LOGIN", "lots"),
+            ("LIANXIN_DEMO_SEED", "x"),
+        ] {
+            let err = from(&[(name, value)]).expect_err(name);
+            assert_eq!(err.name, name);
+            assert!(err.to_string().starts_with(name), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_public_url_decides_secure_cookies_unless_told_otherwise() {
+        let https = from(&[("LIANXIN_PUBLIC_URL", "https://wenzheng.example.gov.cn")]).unwrap();
+        assert!(https.cookie_secure);
+        assert_eq!(https.absolute("/feed.atom"), "https://wenzheng.example.gov.cn/feed.atom");
+        assert!(!from(&[]).unwrap().cookie_secure);
+        assert!(!from(&[("LIANXIN_PUBLIC_URL", "https://x.cn"), ("LIANXIN_COOKIE_SECURE", "false")]).unwrap().cookie_secure);
+        let limits = from(&[("LIANXIN_LIMIT_LOGIN", "3/hour")]).unwrap().limits;
+        assert_eq!(limits.login, Limit { burst: 3, period: Duration::from_secs(3600) });
     }
 }

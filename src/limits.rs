@@ -1,11 +1,16 @@
-//! Per-client rate limits: a token bucket per (policy, address), kept in memory.
-//! Each server process limits on its own; behind a load balancer the effective limit is
-//! the per-process one times the number of servers.
+//! Per-client rate limits (governor's GCRA), one limiter per policy, keyed by the client's
+//! network: an IPv4 address, or an IPv6 /64 (one household or phone gets a whole /64, so keying
+//! on the full address would let one client pose as billions). Each server process limits on its
+//! own; behind a load balancer the effective limit is the per-process one times the servers.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+
+use crate::config::{Limit, Limits};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Policy {
@@ -16,49 +21,64 @@ pub enum Policy {
     Chat,
 }
 
-impl Policy {
-    /// (burst, one more allowed every …).
-    fn shape(self) -> (f64, Duration) {
-        match self {
-            Policy::Login => (10.0, Duration::from_secs(6)),
-            Policy::SubmitOpinion => (5.0, Duration::from_secs(60)),
-            Policy::Rate => (10.0, Duration::from_secs(30)),
-            Policy::Track => (30.0, Duration::from_secs(2)),
-            Policy::Chat => (30.0, Duration::from_secs(2)),
-        }
+/// The part of an address that names one client: IPv4 whole, IPv6 its /64.
+pub fn network_of(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
     }
 }
 
-struct Bucket {
-    tokens: f64,
-    at: Instant,
-}
-
-#[derive(Default)]
 pub struct RateLimiter {
-    buckets: Mutex<HashMap<(Policy, IpAddr), Bucket>>,
+    login: DefaultKeyedRateLimiter<IpAddr>,
+    submit: DefaultKeyedRateLimiter<IpAddr>,
+    rate: DefaultKeyedRateLimiter<IpAddr>,
+    track: DefaultKeyedRateLimiter<IpAddr>,
+    chat: DefaultKeyedRateLimiter<IpAddr>,
 }
 
-const SWEEP_ABOVE: usize = 50_000;
+fn quota(limit: Limit) -> Quota {
+    let burst = NonZeroU32::new(limit.burst).unwrap_or(NonZeroU32::MIN);
+    let every = (limit.period / burst.get()).max(Duration::from_millis(1));
+    Quota::with_period(every).expect("a non-zero period").allow_burst(burst)
+}
 
 impl RateLimiter {
-    /// Takes one token; when none is left, says how long until one is.
-    pub fn check(&self, policy: Policy, client: IpAddr, now: Instant) -> Result<(), Duration> {
-        let (burst, every) = policy.shape();
-        let per_sec = 1.0 / every.as_secs_f64();
-        let mut buckets = self.buckets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if buckets.len() > SWEEP_ABOVE {
-            // Full buckets carry no information: forget them rather than grow without bound.
-            buckets.retain(|_, b| b.tokens + now.duration_since(b.at).as_secs_f64() * per_sec < burst);
+    pub fn new(limits: &Limits) -> Self {
+        Self {
+            login: DefaultKeyedRateLimiter::keyed(quota(limits.login)),
+            submit: DefaultKeyedRateLimiter::keyed(quota(limits.submit)),
+            rate: DefaultKeyedRateLimiter::keyed(quota(limits.rate)),
+            track: DefaultKeyedRateLimiter::keyed(quota(limits.track)),
+            chat: DefaultKeyedRateLimiter::keyed(quota(limits.chat)),
         }
-        let bucket = buckets.entry((policy, client)).or_insert(Bucket { tokens: burst, at: now });
-        bucket.tokens = (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * per_sec).min(burst);
-        bucket.at = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(Duration::from_secs_f64((1.0 - bucket.tokens) / per_sec).max(Duration::from_secs(1)))
+    }
+
+    fn of(&self, policy: Policy) -> &DefaultKeyedRateLimiter<IpAddr> {
+        match policy {
+            Policy::Login => &self.login,
+            Policy::SubmitOpinion => &self.submit,
+            Policy::Rate => &self.rate,
+            Policy::Track => &self.track,
+            Policy::Chat => &self.chat,
+        }
+    }
+
+    /// Takes one request from the client's allowance; when none is left, says how long to wait.
+    pub fn check(&self, policy: Policy, client: IpAddr) -> Result<(), Duration> {
+        self.of(policy).check_key(&network_of(client)).map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+    }
+
+    /// Forgets clients whose allowance is full again, so memory follows recent traffic only.
+    pub fn forget_idle(&self) {
+        for limiter in [&self.login, &self.submit, &self.rate, &self.track, &self.chat] {
+            limiter.retain_recent();
         }
     }
 }
@@ -68,18 +88,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_burst_is_allowed_then_refused_until_refilled() {
-        let limiter = RateLimiter::default();
+    fn a_burst_is_allowed_then_refused_and_clients_are_told_apart_by_network() {
+        let limits = Limits { login: Limit { burst: 3, period: Duration::from_secs(60) }, ..Limits::default() };
+        let limiter = RateLimiter::new(&limits);
         let ip: IpAddr = "10.0.0.1".parse().unwrap();
-        let other: IpAddr = "10.0.0.2".parse().unwrap();
-        let t0 = Instant::now();
-        for _ in 0..10 {
-            assert!(limiter.check(Policy::Login, ip, t0).is_ok());
+        for _ in 0..3 {
+            assert!(limiter.check(Policy::Login, ip).is_ok());
         }
-        let wait = limiter.check(Policy::Login, ip, t0).unwrap_err();
-        assert!(wait >= Duration::from_secs(5) && wait <= Duration::from_secs(6), "{wait:?}");
-        assert!(limiter.check(Policy::Login, other, t0).is_ok(), "addresses are limited apart");
-        assert!(limiter.check(Policy::Chat, ip, t0).is_ok(), "policies are limited apart");
-        assert!(limiter.check(Policy::Login, ip, t0 + Duration::from_secs(6)).is_ok());
+        let wait = limiter.check(Policy::Login, ip).unwrap_err();
+        assert!(wait > Duration::from_secs(15) && wait <= Duration::from_secs(20), "{wait:?}");
+        assert!(limiter.check(Policy::Login, "10.0.0.2".parse().unwrap()).is_ok(), "addresses are limited apart");
+        assert!(limiter.check(Policy::Chat, ip).is_ok(), "policies are limited apart");
+
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        for _ in 0..3 {
+            assert!(limiter.check(Policy::Login, a).is_ok());
+        }
+        assert!(limiter.check(Policy::Login, b).is_err(), "one /64 is one client");
+        assert!(limiter.check(Policy::Login, "2001:db8:1:3::1".parse().unwrap()).is_ok());
     }
 }

@@ -3,16 +3,10 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use actix_session::{SessionMiddleware, config::CookieContentSecurity, storage::CookieSessionStore};
-use actix_web::{
-    App, HttpServer,
-    cookie::{Key, SameSite},
-    dev::Server,
-    middleware, web,
-};
+use actix_web::{App, HttpServer, cookie::Key, dev::Server, middleware, web};
 use sea_orm::DatabaseConnection;
 
-use crate::{config::Config, db, domain::clock::Clock, state::AppState};
+use crate::{config::Config, db, domain::clock::Clock, secrets::Secrets, state::AppState};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -24,8 +18,10 @@ pub enum StartupError {
     Templates(String),
     #[error("演示数据生成失败：{0}")]
     Demo(String),
-    #[error("会话密钥无效：{0}")]
-    SessionKey(String),
+    #[error(transparent)]
+    Secrets(#[from] crate::secrets::SecretsError),
+    #[error("数据升级失败：{0}")]
+    Upgrade(sea_orm::DbErr),
     #[error("搜索索引无法打开：{0}")]
     Search(#[from] crate::search::SearchError),
 }
@@ -40,7 +36,14 @@ pub async fn open_database(config: &Config) -> Result<DatabaseConnection, Startu
     db::ensure_data_dir(&config.data_dir)?;
     let conn = db::connect(&config.database_url()).await?;
     db::migrate(&conn).await?;
+    let secrets = secrets(config)?;
+    crate::upgrade::run(&conn, &secrets, &Clock::system()).await.map_err(StartupError::Upgrade)?;
     Ok(conn)
+}
+
+/// The server's secrets, from the environment or the data directory.
+pub fn secrets(config: &Config) -> Result<Secrets, StartupError> {
+    Ok(Secrets::load(config.secret_key.as_deref(), &config.data_dir)?)
 }
 
 impl Application {
@@ -49,35 +52,31 @@ impl Application {
             .map_err(|e| StartupError::Bind { addr: config.bind.clone(), reason: describe_bind_error(&e) })?;
         let port = listener.local_addr().map_err(|e| StartupError::Bind { addr: config.bind.clone(), reason: e.to_string() })?.port();
         let tera = crate::web::templates::load().map_err(|e| StartupError::Templates(crate::error::AppError::from(e).to_string()))?;
-        let key = session_key(&config)?;
+        let secrets = secrets(&config)?;
         let search = open_search(&config, &db).await?;
-        let cookie_secure = config.cookie_secure;
         let routing: crate::background::RoutingSlot = Arc::default();
-        let jobs = crate::background::start(&config, &db, &clock, &search, &routing);
+        let limiter = Arc::new(crate::limits::RateLimiter::new(&config.limits));
+        let jobs = crate::background::start(&config, &db, &clock, &secrets, &search, &routing, &limiter);
         let state = AppState {
             db,
             clock,
-            cookie_key: key.clone(),
+            cookie_key: Key::from(&secrets.cookie_key()),
+            secrets,
             tera: Arc::new(tera),
             config: Arc::new(config),
-            limiter: Arc::default(),
+            limiter,
             search,
             routing,
             jobs,
         };
         let server = HttpServer::new(move || {
-            let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
-                .cookie_name("lianxin_session".into())
-                .cookie_secure(cookie_secure)
-                .cookie_http_only(true)
-                .cookie_same_site(SameSite::Lax)
-                .cookie_content_security(CookieContentSecurity::Private)
-                .build();
+            // The last wrapped runs first: the origin check, then who is logged in, then the
+            // CSRF token bound to that.
             App::new()
                 .app_data(web::Data::new(state.clone()))
-                .wrap(middleware::from_fn(crate::web::session::identify))
                 .wrap(middleware::from_fn(crate::web::csrf::issue))
-                .wrap(sessions)
+                .wrap(middleware::from_fn(crate::web::session::identify))
+                .wrap(middleware::from_fn(crate::web::csrf::same_origin))
                 .wrap(crate::web::security_headers())
                 .wrap(middleware::Compress::default())
                 .wrap(middleware::Logger::new("%a \"%{request}xi\" %s %Dms").custom_request_replace("request", loggable_request))
@@ -119,38 +118,6 @@ pub async fn open_search(config: &Config, db: &DatabaseConnection) -> Result<Arc
     }
     Ok(engine)
 }
-
-/// The key that signs and encrypts session cookies: from `LIANXIN_SESSION_KEY`, or kept in
-/// the data directory so restarts do not log everyone out.
-fn session_key(config: &Config) -> Result<Key, StartupError> {
-    let invalid = |why: &str| StartupError::SessionKey(why.to_string());
-    let hex_key = match &config.session_key {
-        Some(key) => key.trim().to_string(),
-        None => {
-            let path = config.data_dir.join("session.key");
-            match std::fs::read_to_string(&path) {
-                Ok(existing) => existing.trim().to_string(),
-                Err(_) => {
-                    let fresh = hex::encode(Key::generate().master());
-                    std::fs::write(&path, &fresh).map_err(|e| invalid(&format!("无法写入 {}：{e}", path.display())))?;
-                    restrict_to_owner(&path);
-                    fresh
-                }
-            }
-        }
-    };
-    let bytes = hex::decode(&hex_key).map_err(|_| invalid("须为十六进制"))?;
-    Key::try_from(bytes.as_slice()).map_err(|_| invalid("至少 64 字节（128 个十六进制字符）"))
-}
-
-#[cfg(unix)]
-fn restrict_to_owner(path: &std::path::Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-}
-
-#[cfg(not(unix))]
-fn restrict_to_owner(_: &std::path::Path) {}
 
 /// The request line as logged: tracking codes are bearer secrets, so they never reach a log.
 fn loggable_request(req: &actix_web::dev::ServiceRequest) -> String {

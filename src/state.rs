@@ -13,7 +13,8 @@ use crate::{
 pub struct AppState {
     pub db: DatabaseConnection,
     pub clock: Clock,
-    /// Signs and encrypts cookies (sessions, receipts).
+    pub secrets: crate::secrets::Secrets,
+    /// Encrypts the cookies the browser must not read (receipts); derived from the secret.
     pub cookie_key: actix_web::cookie::Key,
     pub tera: Arc<tera::Tera>,
     pub config: Arc<Config>,
@@ -28,6 +29,6 @@ pub struct AppState {
 impl AppState {
     /// What a use case needs: the database and the clock.
     pub fn ctx(&self) -> Context<'_> {
-        Context { db: &self.db, clock: &self.clock }
+        Context { db: &self.db, clock: &self.clock, secrets: &self.secrets }
     }
 }

@@ -22,16 +22,18 @@ use sea_orm::{
 use crate::dependencies::{self, Record};
 use crate::domain::clock::Clock;
 use crate::journal;
+use crate::secrets::Secrets;
 use crate::service::Actor;
 
 /// Arbitrary constant naming PostgreSQL's advisory write lock.
 pub const WRITE_LOCK: i64 = 0x6c69_616e_7877;
 
-/// What a use case needs to reach the outside: the database and the clock.
+/// What a use case needs to reach the outside: the database, the clock and the secrets.
 #[derive(Clone, Copy)]
 pub struct Context<'a> {
     pub db: &'a DatabaseConnection,
     pub clock: &'a Clock,
+    pub secrets: &'a Secrets,
 }
 
 /// Something that happened, for the followers of the events table.
@@ -47,6 +49,7 @@ pub struct Event {
 
 pub struct UnitOfWork {
     txn: DatabaseTransaction,
+    secrets: Secrets,
     actor: Actor,
     now: DateTime<Utc>,
     audits: Vec<journal::Entry>,
@@ -70,7 +73,19 @@ impl UnitOfWork {
         let txn = begin_locked(ctx.db).await?;
         // Read after the lock is held, so times follow commit order too.
         let now = ctx.clock.now();
-        Ok(Self { txn, actor: actor.clone(), now, audits: Vec::new(), touched: BTreeSet::new(), events: Vec::new() })
+        Ok(Self {
+            txn,
+            secrets: ctx.secrets.clone(),
+            actor: actor.clone(),
+            now,
+            audits: Vec::new(),
+            touched: BTreeSet::new(),
+            events: Vec::new(),
+        })
+    }
+
+    pub fn secrets(&self) -> &Secrets {
+        &self.secrets
     }
 
     /// The connection to read and write through: inside the transaction.
@@ -118,9 +133,10 @@ impl UnitOfWork {
         self.events.push(event);
     }
 
-    /// Writes the events and the audit entries, then commits everything together.
+    /// Writes the events and the audit entries, then commits everything together, and moves the
+    /// audit checkpoint outside the database to the new head.
     pub async fn commit(self) -> Result<(), DbErr> {
-        let Self { txn, actor, now, audits, touched, events } = self;
+        let Self { txn, secrets, actor, now, audits, touched, events } = self;
         let documents = dependencies::documents(&txn, &touched).await?;
         let rows: Vec<event::ActiveModel> = events
             .into_iter()
@@ -130,8 +146,15 @@ impl UnitOfWork {
         for chunk in rows.chunks(500) {
             event::Entity::insert_many(chunk.to_vec()).exec_without_returning(&txn).await?;
         }
-        journal::append(&txn, &actor, now, audits).await?;
-        txn.commit().await
+        let head = journal::append(&txn, &secrets, &actor, now, audits).await?;
+        txn.commit().await?;
+        if let Some((id, hash)) = head
+            && let Err(err) = journal::write_checkpoint(&secrets, id, &hash, now)
+        {
+            // The entries are committed; only the outside anchor lags, and `audit verify` says so.
+            tracing::error!(%err, "audit checkpoint not written");
+        }
+        Ok(())
     }
 }
 

@@ -90,6 +90,19 @@ pub async fn update_unit(
     model.region = Set(valid.region);
     model.active = Set(active);
     let after = model.update(uow.db()).await?;
+    if before.active && !active {
+        // A unit taken off the list takes its staff's logins with it.
+        let staff: Vec<i32> = entity::user::Entity::find()
+            .filter(entity::user::Column::UnitId.eq(id))
+            .all(uow.db())
+            .await?
+            .into_iter()
+            .map(|u| u.id)
+            .collect();
+        for user_id in staff {
+            crate::sessions::end_all(&mut uow, user_id, crate::sessions::ended::DISABLED, None).await?;
+        }
+    }
     uow.audit("unit.update", "unit", id, snapshot(&before), snapshot(&after));
     uow.touch(Record::Unit(id));
     uow.commit().await?;
@@ -98,4 +111,14 @@ pub async fn update_unit(
 
 pub async fn list_units(db: &impl ConnectionTrait) -> Result<Vec<unit::Model>, ServiceError> {
     Ok(unit::Entity::find().order_by_asc(unit::Column::Kind).order_by_asc(unit::Column::Code).all(db).await?)
+}
+
+/// The city's regions: those of its district units, in order. The only values a region field
+/// takes.
+pub async fn regions(db: &impl ConnectionTrait) -> Result<Vec<String>, sea_orm::DbErr> {
+    let mut regions: Vec<String> =
+        unit::Entity::find().filter(unit::Column::Active.eq(true)).all(db).await?.into_iter().filter_map(|u| u.region).collect();
+    regions.sort();
+    regions.dedup();
+    Ok(regions)
 }

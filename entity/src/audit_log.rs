@@ -1,4 +1,4 @@
-//! Append-only, hash-chained record of every staff write.
+//! Append-only, hash-chained and MAC-sealed record of every write and every refused attempt.
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
@@ -19,6 +19,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub prev_hash: String,
     pub hash: String,
+    /// A keyed MAC of `hash` (secret outside the database): a rewritten chain cannot be resealed.
+    pub mac: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

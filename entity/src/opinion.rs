@@ -8,18 +8,26 @@ use serde::Serialize;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
+    /// A keyed digest of the tracking code (the code itself is shown once, never stored).
     #[sea_orm(unique)]
-    pub tracking_code: String,
+    #[serde(skip_serializing)]
+    pub code_digest: String,
     pub kind: OpinionKind,
     pub title: String,
     #[sea_orm(column_type = "Text")]
     pub content: String,
     pub category: Option<String>,
+    /// One of the city's regions (chosen from the list).
     pub region: Option<String>,
+    /// Where exactly, in the citizen's words (shown scrubbed).
+    pub location_note: Option<String>,
+    /// Shown on public pages and in public search. 举报 are private unless the office publishes them.
+    pub public: bool,
     pub channel: Channel,
     /// Id in the source system (12345 hotline, message board) for idempotent import.
     pub external_id: Option<String>,
-    /// A stable pseudonymous key per citizen (hashed), so heat counts people, not posts.
+    /// A stable pseudonymous key per citizen (keyed digest), so heat counts people, not posts.
+    #[serde(skip_serializing)]
     pub citizen_key: Option<String>,
     pub status: OpinionStatus,
     pub routed_unit_id: Option<i32>,

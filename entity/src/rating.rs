@@ -11,7 +11,9 @@ pub struct Model {
     pub target: RatingTarget,
     pub opinion_id: Option<i32>,
     pub rectification_id: Option<i32>,
-    pub tracking_code: String,
+    /// The digest of the tracking code that rated: one rating of each kind per code.
+    #[serde(skip_serializing)]
+    pub code_digest: String,
     pub level: RatingLevel,
     /// JSON array of short tags (e.g. ["态度好","办理快"]).
     pub tags: String,

@@ -17,8 +17,6 @@ pub struct Model {
     pub role: Role,
     pub unit_id: Option<i32>,
     pub active: bool,
-    pub failed_logins: i32,
-    pub locked_until: Option<DateTimeUtc>,
     pub last_login_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
 }

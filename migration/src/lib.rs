@@ -4,12 +4,17 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_schema;
 mod m20261201_000002_write_path;
+mod m20261202_000003_privacy;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261128_000001_schema::Migration), Box::new(m20261201_000002_write_path::Migration)]
+        vec![
+            Box::new(m20261128_000001_schema::Migration),
+            Box::new(m20261201_000002_write_path::Migration),
+            Box::new(m20261202_000003_privacy::Migration),
+        ]
     }
 }

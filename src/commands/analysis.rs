@@ -130,8 +130,9 @@ pub async fn score(config: &Config, clock: &Clock, period: Option<String>, level
         return Err(CliError::Refused("层级须为 city、unit、region、category 或 theme".into()));
     }
     let db = crate::startup::open_database(config).await?;
+    let secrets = crate::startup::secrets(config)?;
     if publish {
-        let (version, n) = snapshot::publish(ctx(&db, clock), &Actor::system("cli"), &period).await?;
+        let (version, n) = snapshot::publish(ctx(&db, clock, &secrets), &Actor::system("cli"), &period).await?;
         eprintln!(
             "{}",
             if n == 0 {
@@ -170,8 +171,10 @@ pub async fn themes(config: &Config, clock: &Clock, action: ThemesAction) -> Res
     match action {
         ThemesAction::Rebuild => {
             let db = crate::startup::open_database(config).await?;
+            let secrets = crate::startup::secrets(config)?;
             let jieba = crate::search::vocabulary::jieba(&db).await?;
-            let done = crate::themes::store::rebuild(ctx(&db, clock), &Actor::system("cli"), &jieba, progress("挖掘主题")).await?;
+            let done =
+                crate::themes::store::rebuild(ctx(&db, clock, &secrets), &Actor::system("cli"), &jieba, progress("挖掘主题")).await?;
             println!("已从 {} 条意见中挖掘出 {} 个主题。", done.opinions, done.themes);
             Ok(())
         }

@@ -9,7 +9,8 @@ use crate::startup;
 
 pub async fn check_deadlines(config: &Config, clock: &Clock) -> Result<(), CliError> {
     let db = startup::open_database(config).await?;
-    let marked = crate::lists::deadlines::mark_overdue(ctx(&db, clock), clock.today()).await?;
+    let secrets = crate::startup::secrets(config)?;
+    let marked = crate::lists::deadlines::mark_overdue(ctx(&db, clock, &secrets), clock.today()).await?;
     println!("已检查完成时限：{marked} 项标记为逾期。");
     Ok(())
 }
@@ -21,11 +22,12 @@ fn read(file: &std::path::Path) -> Result<(String, Vec<u8>), CliError> {
 
 pub async fn import(config: &Config, clock: &Clock, what: ImportKind) -> Result<(), CliError> {
     let db = startup::open_database(config).await?;
+    let secrets = crate::startup::secrets(config)?;
     match what {
         ImportKind::Problems { file } => {
             let (name, bytes) = read(&file)?;
             let table = crate::tabular::read_table(&name, &bytes).map_err(CliError::Refused)?;
-            let report = crate::lists::exchange::import_problems(ctx(&db, clock), &Actor::system("import"), table).await?;
+            let report = crate::lists::exchange::import_problems(ctx(&db, clock, &secrets), &Actor::system("import"), table).await?;
             println!(
                 "导入完成：新增 {} 项，更新 {} 项，未变化 {} 项，拒绝 {} 行。",
                 report.created,
@@ -44,7 +46,8 @@ pub async fn import(config: &Config, clock: &Clock, what: ImportKind) -> Result<
             let table = crate::tabular::read_table(&name, &bytes).map_err(CliError::Refused)?;
             let actor = Actor::system("import");
             let report =
-                crate::opinions::import::import_opinions(ctx(&db, clock), &actor, table, &mapping, &source, progress("导入中")).await?;
+                crate::opinions::import::import_opinions(ctx(&db, clock, &secrets), &actor, table, &mapping, &source, progress("导入中"))
+                    .await?;
             println!(
                 "导入完成（来源 {source}）：新增 {} 条，已存在 {} 条，拒绝 {} 行。",
                 report.created,
@@ -76,16 +79,43 @@ pub async fn reindex(config: &Config) -> Result<(), CliError> {
     Ok(())
 }
 
-pub async fn audit(config: &Config, action: AuditAction) -> Result<(), CliError> {
+pub async fn audit(config: &Config, clock: &Clock, action: AuditAction) -> Result<(), CliError> {
+    use sea_orm::{EntityTrait, QueryOrder};
     let db = startup::open_database(config).await?;
+    let secrets = crate::startup::secrets(config)?;
     match action {
-        AuditAction::Verify => match crate::journal::verify(&db).await? {
-            crate::journal::ChainCheck::Intact { entries } => {
-                println!("审计链完整：共 {entries} 条记录。");
-                Ok(())
+        AuditAction::Verify { anchor } => {
+            let extra = match anchor.as_deref().map(crate::journal::Checkpoint::parse) {
+                Some(None) => return Err(CliError::Refused("锚点格式不对：应为 audit checkpoint 打印的那一行".into())),
+                Some(Some(anchor)) => Some(anchor),
+                None => None,
+            };
+            let anchors: Vec<_> = crate::journal::read_checkpoint(&secrets).into_iter().chain(extra).collect();
+            match crate::journal::verify(&db, &secrets, &anchors).await? {
+                crate::journal::ChainCheck::Intact { entries, anchored_at } => {
+                    let anchored = anchored_at.map(|id| format!("，与第 {id} 条处的锚点一致")).unwrap_or_default();
+                    println!("审计链完整：共 {entries} 条记录{anchored}。");
+                    Ok(())
+                }
+                crate::journal::ChainCheck::Broken { id, reason } => {
+                    Err(CliError::Refused(format!("审计链在第 {id} 条记录处断开：{reason}")))
+                }
+                crate::journal::ChainCheck::Truncated { anchored_id, found_entries } => Err(CliError::Refused(format!(
+                    "审计链被截断：锚点记录到第 {anchored_id} 条，现在只找到 {found_entries} 条完整记录（末尾的记录被删除）"
+                ))),
+                crate::journal::ChainCheck::ForgedAnchor => Err(CliError::Refused("锚点的签名不对：不是本服务器签发的".into())),
             }
-            crate::journal::ChainCheck::Broken { id, reason } => Err(CliError::Refused(format!("审计链在第 {id} 条记录处断开：{reason}"))),
-        },
+        }
+        AuditAction::Checkpoint => {
+            let head = entity::audit_log::Entity::find().order_by_desc(entity::audit_log::Column::Id).one(&db).await?;
+            let Some(head) = head else { return Err(CliError::Refused("审计链还是空的".into())) };
+            let checkpoint = crate::journal::Checkpoint::new(&secrets, head.id, &head.hash, clock.now());
+            crate::journal::write_checkpoint(&secrets, head.id, &head.hash, clock.now())
+                .map_err(|e| CliError::Refused(format!("无法写入锚点文件：{e}")))?;
+            println!("{}", checkpoint.line());
+            eprintln!("请把上面这一行另行保存（纸面或邮件）；日后用 lianxin audit verify --anchor '这一行' 核对。");
+            Ok(())
+        }
     }
 }
 
@@ -111,7 +141,8 @@ pub async fn restore(config: &Config, file: &std::path::Path, force: bool) -> Re
     if config.database_url() != own_file {
         return Err(crate::backup::BackupError::NotSqlite.into());
     }
-    let manifest = crate::backup::restore(file, &config.data_dir, force).await?;
+    let secrets = crate::startup::secrets(config)?;
+    let manifest = crate::backup::restore(file, &config.data_dir, &secrets, force).await?;
     println!(
         "已从 {} 恢复（{} 的备份，审计链 {} 条已核验）；搜索索引将在下次启动时重建。",
         file.display(),

@@ -50,7 +50,7 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
         Command::CheckDeadlines => data::check_deadlines(&config, &clock).await,
         Command::Import { what } => data::import(&config, &clock, what).await,
         Command::Reindex => data::reindex(&config).await,
-        Command::Audit { action } => data::audit(&config, action).await,
+        Command::Audit { action } => data::audit(&config, &clock, action).await,
         Command::Backup { file } => data::backup(&config, &clock, &file).await,
         Command::Restore { file, force } => data::restore(&config, &file, force).await,
         Command::SearchEval { input, queries, verbose } => analysis::search_eval(&config, &input, queries, verbose).await,
@@ -62,8 +62,8 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
     }
 }
 
-fn ctx<'a>(db: &'a sea_orm::DatabaseConnection, clock: &'a Clock) -> Context<'a> {
-    Context { db, clock }
+fn ctx<'a>(db: &'a sea_orm::DatabaseConnection, clock: &'a Clock, secrets: &'a crate::secrets::Secrets) -> Context<'a> {
+    Context { db, clock, secrets }
 }
 
 /// The vocabulary's jieba for this data directory's database: every command tokenises as the
@@ -99,6 +99,16 @@ pub fn restore_default_sigpipe() {
     // SAFETY: SIG_DFL is a valid disposition; changing it touches no memory Rust manages.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// Every file and directory the process creates is the owner's alone (the database, its WAL,
+/// the secret, evidence, backups): mode 0600 / 0700, whatever the inherited umask.
+pub fn private_files() {
+    #[cfg(unix)]
+    // SAFETY: umask only sets the process's file-creation mask; it touches no memory.
+    unsafe {
+        libc::umask(0o077);
     }
 }
 

@@ -11,7 +11,7 @@ pub async fn serve(mut config: Config, clock: Clock, bind: Option<String>, demo:
     }
     let db = startup::open_database(&config).await?;
     if demo {
-        seed_demo(&db, &clock, config.demo_seed).await?;
+        seed_demo(&db, &clock, &startup::secrets(&config)?, config.demo_seed).await?;
         crate::demo::print_logins();
     }
     let app = Application::build(config.clone(), db, clock).await?;
@@ -28,19 +28,19 @@ pub async fn migrate(config: &Config) -> Result<(), CliError> {
 
 pub async fn seed_demo_command(config: &Config, clock: &Clock) -> Result<(), CliError> {
     let db = startup::open_database(config).await?;
-    seed_demo(&db, clock, config.demo_seed).await?;
+    seed_demo(&db, clock, &startup::secrets(config)?, config.demo_seed).await?;
     crate::demo::print_logins();
     Ok(())
 }
 
 /// Seeds the demo city into an empty database and mines its themes.
-async fn seed_demo(db: &sea_orm::DatabaseConnection, clock: &Clock, seed: u64) -> Result<(), CliError> {
-    match crate::demo::seed_if_empty(ctx(db, clock), seed).await {
+async fn seed_demo(db: &sea_orm::DatabaseConnection, clock: &Clock, secrets: &crate::secrets::Secrets, seed: u64) -> Result<(), CliError> {
+    match crate::demo::seed_if_empty(ctx(db, clock, secrets), seed).await {
         Ok(Some(summary)) => {
             println!("演示数据已生成：{summary}");
             let jieba = crate::search::vocabulary::jieba(db).await?;
             let actor = crate::service::Actor::system("demo");
-            let themes = crate::themes::store::rebuild(ctx(db, clock), &actor, &jieba, |_, _| {}).await?;
+            let themes = crate::themes::store::rebuild(ctx(db, clock, secrets), &actor, &jieba, |_, _| {}).await?;
             println!("热点主题：{} 个", themes.themes);
         }
         Ok(None) => println!("数据库已有数据，跳过演示数据生成。"),

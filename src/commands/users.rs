@@ -11,8 +11,9 @@ use crate::service::Actor;
 
 pub async fn user(config: &Config, clock: &Clock, action: UserAction) -> Result<(), CliError> {
     let db = crate::startup::open_database(config).await?;
+    let secrets = crate::startup::secrets(config)?;
     let actor = Actor::system("cli");
-    let ctx = ctx(&db, clock);
+    let ctx = ctx(&db, clock, &secrets);
     match action {
         UserAction::Add { username, role, unit, name } => {
             let password = read_password()?;

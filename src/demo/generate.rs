@@ -10,6 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use super::phrases::{self, CONCERNS, REGIONS, UNITS};
 use crate::domain::time::{add_working_days, today};
 use crate::domain::tracking_code::TrackingCode;
+use crate::secrets::Secrets;
 
 pub const OPINIONS: usize = 2000;
 
@@ -51,13 +52,22 @@ struct Gen {
     city: City,
     office_user: i32,
     publicity_user: i32,
+    secrets: Secrets,
 }
 
-/// Builds the whole city in memory. `hash` turns the demo password into a stored hash.
-pub fn generate(seed: u64, now: DateTime<Utc>, hash: fn(&str) -> String) -> City {
+/// Builds the whole city in memory. `hash` turns the demo password into a stored hash;
+/// `secrets` keys the tracking-code digests and citizen pseudonyms as the portal stores them.
+pub fn generate(seed: u64, now: DateTime<Utc>, hash: fn(&str) -> String, secrets: &Secrets) -> City {
     let now = now.with_nanosecond(0).expect("zero nanoseconds is valid");
-    let mut g =
-        Gen { rng: ChaCha8Rng::seed_from_u64(seed), now, today: today(now), city: City::default(), office_user: 2, publicity_user: 3 };
+    let mut g = Gen {
+        rng: ChaCha8Rng::seed_from_u64(seed),
+        now,
+        today: today(now),
+        city: City::default(),
+        office_user: 2,
+        publicity_user: 3,
+        secrets: secrets.clone(),
+    };
     g.units();
     g.users(hash);
     g.problems();
@@ -151,8 +161,6 @@ impl Gen {
                 role,
                 unit_id: unit.map(unit_id),
                 active: true,
-                failed_logins: 0,
-                locked_until: None,
                 last_login_at: None,
                 created_at: self.now - Duration::days(400),
             });
@@ -535,18 +543,20 @@ impl Gen {
             _ if closed_at.is_some() => Some(d.reply.clone()),
             _ => None,
         };
-        let code = TrackingCode::generate(&mut self.rng);
+        let code = self.secrets.code_digest(&TrackingCode::generate(&mut self.rng));
         self.city.opinions.push(opinion::Model {
             id,
-            tracking_code: code.as_str().into(),
+            code_digest: code.clone(),
             kind: d.kind,
             title: d.title.clone(),
             content: d.body.clone(),
             category: self.rng.random_bool(0.9).then(|| d.category.to_string()),
             region: Some(d.region.into()),
+            location_note: None,
+            public: d.kind != OpinionKind::Report,
             channel,
             external_id,
-            citizen_key: Some(format!("demo-{:06}", d.citizen)),
+            citizen_key: Some(self.secrets.citizen_key(&format!("demo:{}", d.citizen))),
             status,
             routed_unit_id: routed.then_some(d.routed_unit),
             due_date: routed.then_some(due_date),
@@ -568,7 +578,7 @@ impl Gen {
         self.contact(id, d.submitted_at);
         self.events(id, &d, status, closed_at);
         if let Some(closed_at) = closed_at.filter(|_| status != S::Explained || self.rng.random_bool(0.5)) {
-            self.rate_opinion(id, code.as_str(), &d, closed_at);
+            self.rate_opinion(id, &code, &d, closed_at);
         }
     }
 
@@ -723,7 +733,7 @@ impl Gen {
             target,
             opinion_id,
             rectification_id,
-            tracking_code: code.into(),
+            code_digest: code.into(),
             level,
             tags: serde_json::to_string(&chosen).expect("tags serialise"),
             comment,
@@ -837,7 +847,7 @@ mod tests {
     fn fingerprint(city: &City) -> Vec<String> {
         city.opinions
             .iter()
-            .map(|o| format!("{}|{}|{}|{}", o.tracking_code, o.title, o.status.as_str(), o.submitted_at))
+            .map(|o| format!("{}|{}|{}|{}", o.code_digest, o.title, o.status.as_str(), o.submitted_at))
             .chain(city.rectifications.iter().map(|r| format!("{}|{}|{:?}", r.status.as_str(), r.progress, r.next_update_due)))
             .collect()
     }
@@ -845,9 +855,9 @@ mod tests {
     #[test]
     fn the_same_seed_and_date_give_the_same_city() {
         let now = DateTime::parse_from_rfc3339("2026-11-28T08:00:00Z").unwrap().with_timezone(&Utc);
-        let a = generate(9, now, fake_hash);
-        let b = generate(9, now, fake_hash);
-        let c = generate(10, now, fake_hash);
+        let a = generate(9, now, fake_hash, &Secrets::for_tests());
+        let b = generate(9, now, fake_hash, &Secrets::for_tests());
+        let c = generate(10, now, fake_hash, &Secrets::for_tests());
         assert_eq!(fingerprint(&a), fingerprint(&b));
         assert_ne!(fingerprint(&a), fingerprint(&c));
     }
@@ -855,7 +865,7 @@ mod tests {
     #[test]
     fn the_city_is_consistent() {
         let now = DateTime::parse_from_rfc3339("2026-03-01T02:00:00Z").unwrap().with_timezone(&Utc);
-        let city = generate(3, now, fake_hash);
+        let city = generate(3, now, fake_hash, &Secrets::for_tests());
         assert_eq!(city.problems.len(), 60);
         let codes: std::collections::HashSet<_> = city.problems.iter().map(|p| &p.code).collect();
         assert_eq!(codes.len(), 60, "problem codes are unique");
@@ -881,7 +891,7 @@ mod tests {
             assert!(e.created_at <= now);
         }
         // Ratings are bound to real tracking codes.
-        let tracking: std::collections::HashSet<_> = city.opinions.iter().map(|o| &o.tracking_code).collect();
-        assert!(city.ratings.iter().all(|r| tracking.contains(&r.tracking_code)));
+        let tracking: std::collections::HashSet<_> = city.opinions.iter().map(|o| &o.code_digest).collect();
+        assert!(city.ratings.iter().all(|r| tracking.contains(&r.code_digest)));
     }
 }

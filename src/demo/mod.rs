@@ -36,7 +36,7 @@ pub async fn seed_if_empty(ctx: Context<'_>, seed: u64) -> Result<Option<String>
     if entity::unit::Entity::find().count(ctx.db).await? > 0 {
         return Ok(None);
     }
-    let city = generate(seed, ctx.clock.now(), crate::accounts::hash_password);
+    let city = generate(seed, ctx.clock.now(), crate::accounts::hash_password, ctx.secrets);
     let summary = city.summary();
     let mut uow = UnitOfWork::begin(ctx, &Actor::system("demo")).await?;
     let touched: Vec<Record> = city

@@ -11,6 +11,8 @@ use entity::{opinion, problem, rectification, responsibility, responsibility_uni
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use serde::Serialize;
 
+use crate::privacy::PublicText;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct UnitRef {
     pub code: String,
@@ -21,7 +23,7 @@ pub struct UnitRef {
 pub struct ListRow {
     pub problem_id: i32,
     pub code: String,
-    pub title: String,
+    pub title: PublicText,
     pub category: String,
     pub region: String,
     pub source: ProblemSource,
@@ -29,7 +31,7 @@ pub struct ListRow {
     pub updated_at: DateTime<Utc>,
     pub lead: UnitRef,
     pub cooperating: Vec<UnitRef>,
-    pub responsible_post: String,
+    pub responsible_post: PublicText,
     pub deadline: NaiveDate,
     pub kind: ResponsibilityKind,
     pub rectification_id: i32,
@@ -108,7 +110,7 @@ pub async fn load_rows(db: &impl ConnectionTrait, today: NaiveDate, only: Option
         rows.push(ListRow {
             problem_id: p.id,
             code: p.code,
-            title: p.title,
+            title: PublicText::of(&p.title),
             category: p.category,
             region: p.region,
             source: p.source,
@@ -116,7 +118,7 @@ pub async fn load_rows(db: &impl ConnectionTrait, today: NaiveDate, only: Option
             updated_at: p.updated_at.max(rect.updated_at),
             lead: units.get(&resp.lead_unit_id).cloned().unwrap_or_else(|| unknown.clone()),
             cooperating: cooperating.remove(&resp.id).unwrap_or_default(),
-            responsible_post: resp.responsible_post.clone(),
+            responsible_post: PublicText::of(&resp.responsible_post),
             deadline: resp.deadline,
             kind: resp.kind,
             rectification_id: rect.id,

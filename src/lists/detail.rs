@@ -8,12 +8,12 @@ use serde::Serialize;
 
 use crate::domain::time;
 use crate::lists::catalog::{ListRow, load_rows};
-use crate::privacy::scrub;
+use crate::privacy::PublicText;
 
 #[derive(Debug, Serialize)]
 pub struct Evidence {
     pub id: i32,
-    pub file_name: String,
+    pub file_name: PublicText,
     pub is_image: bool,
 }
 
@@ -21,7 +21,7 @@ pub struct Evidence {
 pub struct TimelineEntry {
     pub at: String,
     pub at_iso: String,
-    pub text: String,
+    pub text: PublicText,
     pub percent: i32,
     pub evidence: Vec<Evidence>,
 }
@@ -44,12 +44,12 @@ pub struct RatingSummary {
 #[derive(Debug, Serialize)]
 pub struct ProblemDetail {
     pub row: ListRow,
-    pub description: String,
-    pub measures: String,
-    pub plan: String,
-    pub target: String,
-    pub next_milestone: Option<String>,
-    pub verification_reason: Option<String>,
+    pub description: PublicText,
+    pub measures: PublicText,
+    pub plan: PublicText,
+    pub target: PublicText,
+    pub next_milestone: Option<PublicText>,
+    pub verification_reason: Option<PublicText>,
     pub citizen_confirmation: Option<&'static str>,
     pub timeline: Vec<TimelineEntry>,
     pub ratings: RatingSummary,
@@ -76,12 +76,12 @@ pub async fn load(db: &impl ConnectionTrait, code: &str, today: NaiveDate) -> Re
         .map(|u| TimelineEntry {
             at: time::minute(u.created_at),
             at_iso: u.created_at.with_timezone(&time::beijing()).to_rfc3339(),
-            text: scrub(&u.text).into_owned(),
+            text: PublicText::of(&u.text),
             percent: u.percent,
             evidence: files
                 .iter()
                 .filter(|f| f.owner_id == u.id)
-                .map(|f| Evidence { id: f.id, file_name: f.file_name.clone(), is_image: f.content_type.starts_with("image/") })
+                .map(|f| Evidence { id: f.id, file_name: PublicText::of(&f.file_name), is_image: f.content_type.starts_with("image/") })
                 .collect(),
         })
         .collect();
@@ -104,12 +104,12 @@ pub async fn load(db: &impl ConnectionTrait, code: &str, today: NaiveDate) -> Re
         satisfied_pct: (n > 0).then(|| (satisfied * 100 / n) as u32),
     };
     Ok(Some(ProblemDetail {
-        description: scrub(&p.description).into_owned(),
-        measures: scrub(&rect.measures).into_owned(),
-        plan: scrub(&rect.plan).into_owned(),
-        target: rect.target,
-        next_milestone: rect.next_milestone,
-        verification_reason: rect.verification_reason,
+        description: PublicText::of(&p.description),
+        measures: PublicText::of(&rect.measures),
+        plan: PublicText::of(&rect.plan),
+        target: PublicText::of(&rect.target),
+        next_milestone: rect.next_milestone.as_deref().map(PublicText::of),
+        verification_reason: rect.verification_reason.as_deref().map(PublicText::of),
         citizen_confirmation: rect.citizen_confirmation.map(|c| c.label()),
         timeline,
         ratings,

@@ -57,7 +57,7 @@ pub fn table(rows: &[ListRow], tab: Tab) -> (Vec<&'static str>, Vec<Vec<String>>
                 .map(|r| {
                     vec![
                         r.code.clone(),
-                        r.title.clone(),
+                        r.title.to_string(),
                         r.category.clone(),
                         r.region.clone(),
                         r.source.label().into(),
@@ -75,10 +75,10 @@ pub fn table(rows: &[ListRow], tab: Tab) -> (Vec<&'static str>, Vec<Vec<String>>
                 .map(|r| {
                     vec![
                         r.code.clone(),
-                        r.title.clone(),
+                        r.title.to_string(),
                         r.lead.name.clone(),
                         r.cooperating.iter().map(|u| u.name.as_str()).collect::<Vec<_>>().join("、"),
-                        r.responsible_post.clone(),
+                        r.responsible_post.to_string(),
                         date(r.deadline),
                         r.kind.label().into(),
                     ]
@@ -91,7 +91,7 @@ pub fn table(rows: &[ListRow], tab: Tab) -> (Vec<&'static str>, Vec<Vec<String>>
                 .map(|r| {
                     vec![
                         r.code.clone(),
-                        r.title.clone(),
+                        r.title.to_string(),
                         r.lead.name.clone(),
                         r.status.label().into(),
                         r.progress.to_string(),

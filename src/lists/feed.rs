@@ -5,15 +5,15 @@ use entity::vocab::Verification;
 use entity::{problem, progress_update, rectification};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::privacy::scrub;
+use crate::privacy::PublicText;
 
 #[derive(Debug, Clone)]
 pub struct Change {
     /// Stable per change, for the entry's id.
     pub key: String,
     pub code: String,
-    pub title: String,
-    pub summary: String,
+    pub title: PublicText,
+    pub summary: PublicText,
     pub at: DateTime<Utc>,
 }
 
@@ -44,8 +44,8 @@ pub async fn recent(db: &impl ConnectionTrait, only: Option<i32>, limit: u64) ->
         .map(|p| Change {
             key: format!("problem-{}", p.id),
             code: p.code.clone(),
-            title: format!("列入问题清单：{}", p.title),
-            summary: scrub(&p.description).into_owned(),
+            title: PublicText::of(&format!("列入问题清单：{}", p.title)),
+            summary: PublicText::of(&p.description),
             at: p.created_at,
         })
         .collect();
@@ -54,8 +54,8 @@ pub async fn recent(db: &impl ConnectionTrait, only: Option<i32>, limit: u64) ->
         changes.push(Change {
             key: format!("progress-{}", u.id),
             code: p.code.clone(),
-            title: format!("整改进展（{}%）：{}", u.percent, p.title),
-            summary: scrub(&u.text).into_owned(),
+            title: PublicText::of(&format!("整改进展（{}%）：{}", u.percent, p.title)),
+            summary: PublicText::of(&u.text),
             at: u.created_at,
         });
     }
@@ -64,8 +64,8 @@ pub async fn recent(db: &impl ConnectionTrait, only: Option<i32>, limit: u64) ->
         changes.push(Change {
             key: format!("verified-{}-{}", r.id, at.timestamp()),
             code: p.code.clone(),
-            title: format!("核验通过，已整改：{}", p.title),
-            summary: "绩效办核验通过，整改完成。".into(),
+            title: PublicText::of(&format!("核验通过，已整改：{}", p.title)),
+            summary: PublicText::of("绩效办核验通过，整改完成。"),
             at,
         });
     }

@@ -61,6 +61,9 @@ async fn find_unit(db: &impl ConnectionTrait, key: &str) -> Result<Option<unit::
     }
 }
 
+/// The region of a problem that concerns the whole city.
+pub const CITYWIDE: &str = "全市";
+
 pub fn parse_date(input: &str) -> Option<NaiveDate> {
     let s = input.trim();
     ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"].iter().find_map(|f| NaiveDate::parse_from_str(s, f).ok())
@@ -74,7 +77,14 @@ pub async fn validate_problem(db: &impl ConnectionTrait, input: &NewProblem<'_>)
     if !DEFAULT_CATEGORIES.contains(&category) {
         errors.add("category", "invalid", format!("问题类别须为：{}", DEFAULT_CATEGORIES.join("、")));
     }
-    let region = errors.text("region", text::line(input.region, 32));
+    let regions = crate::units::regions(db).await?;
+    let region = match input.region.trim() {
+        r if r == CITYWIDE || regions.iter().any(|known| known == r) => Some(r.to_string()),
+        _ => {
+            errors.add("region", "invalid", format!("区域须为：{}、{CITYWIDE}", regions.join("、")));
+            None
+        }
+    };
     let source = ProblemSource::parse(input.source);
     if source.is_none() {
         errors.add("source", "invalid", "请选择问题来源");
@@ -388,8 +398,8 @@ pub struct ProblemDraft {
 /// A draft from one opinion: its words (scrubbed), category and region.
 pub async fn draft_from_opinion(db: &impl ConnectionTrait, opinion_id: i32) -> Result<Option<ProblemDraft>, sea_orm::DbErr> {
     Ok(entity::opinion::Entity::find_by_id(opinion_id).one(db).await?.map(|o| ProblemDraft {
-        description: crate::privacy::scrub(&o.content).into_owned(),
-        title: o.title,
+        description: crate::privacy::scrub(&o.content),
+        title: crate::privacy::scrub(&o.title),
         category: o.category,
         region: o.region,
     }))

@@ -125,6 +125,20 @@ pub async fn hide(ctx: Context<'_>, actor: &Actor, id: i32, reason: &str) -> Res
     Ok(after)
 }
 
+/// The office decides whether an opinion is shown publicly (举报 start hidden). The opinion's
+/// status is untouched; its document and its problem's follow.
+pub async fn set_public(ctx: Context<'_>, actor: &Actor, id: i32, public: bool) -> Result<opinion::Model, ServiceError> {
+    actor.require(&[Role::Office])?;
+    let mut uow = UnitOfWork::begin(ctx, actor).await?;
+    let before = opinion::Entity::find_by_id(id).one(uow.db()).await?.ok_or(ServiceError::NotFound)?;
+    let mut model = before.clone().into_active_model();
+    model.public = Set(public);
+    let after = super::save(&mut uow, &before, model).await?;
+    uow.audit(if public { "opinion.publish" } else { "opinion.unpublish" }, "opinion", id, snapshot(&before), snapshot(&after));
+    uow.commit().await?;
+    Ok(after)
+}
+
 /// Links the opinion to a problem on the list and tells its citizen. Composable: creating a
 /// problem from an opinion or a theme links inside the same unit of work.
 pub async fn link_problem(uow: &mut UnitOfWork, id: i32, problem_code: &str) -> Result<opinion::Model, ServiceError> {

@@ -7,10 +7,10 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use entity::vocab::{Channel, OpinionKind, OpinionStatus};
 use entity::{opinion, opinion_event};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
-use sha2::{Digest, Sha256};
 
 use crate::dependencies::Record;
 use crate::domain::{DEFAULT_CATEGORIES, text, time, tracking_code::TrackingCode};
+use crate::secrets::Secrets;
 use crate::service::{Actor, ServiceError};
 use crate::tabular::{ImportReport, ImportRow, Rejected};
 use crate::unit_of_work::{Context, UnitOfWork};
@@ -85,8 +85,9 @@ fn kind_of(title: &str) -> OpinionKind {
 }
 
 /// A pseudonym per citizen: counts people without storing who they are.
-fn citizen_key(source: &str, user: &str) -> Option<String> {
-    (!user.is_empty()).then(|| format!("imp-{}", &hex::encode(Sha256::digest(format!("{source}\u{0}{user}")))[..20]))
+/// The source's user id, as a keyed pseudonym per source.
+fn citizen_key(secrets: &Secrets, source: &str, user: &str) -> Option<String> {
+    (!user.is_empty()).then(|| secrets.citizen_key(&format!("import:{source}:{user}")))
 }
 
 struct Parsed {
@@ -96,7 +97,7 @@ struct Parsed {
     replied_at: Option<DateTime<Utc>>,
 }
 
-fn parse_row(row: &ImportRow, mapping: &Mapping, source: &str, now: DateTime<Utc>) -> Result<Parsed, String> {
+fn parse_row(secrets: &Secrets, row: &ImportRow, mapping: &Mapping, source: &str, now: DateTime<Utc>) -> Result<Parsed, String> {
     let id = mapping.get(row, "id");
     if id.is_empty() || id.chars().count() > 48 {
         return Err("缺少留言编号（或超过 48 个字符）".into());
@@ -119,16 +120,20 @@ fn parse_row(row: &ImportRow, mapping: &Mapping, source: &str, now: DateTime<Utc
     let count = |field: &str| mapping.get(row, field).parse::<f64>().map(|v| v.clamp(0.0, 1e9) as i32).unwrap_or(0);
     let status = if reply.is_some() { OpinionStatus::Closed } else { OpinionStatus::Received };
     let external_id = format!("{source}:{id}");
+    let kind = kind_of(&title);
     let model = opinion::ActiveModel {
-        tracking_code: Set(TrackingCode::generate(&mut rand::rng()).as_str().into()),
-        kind: Set(kind_of(&title)),
+        // Imported messages have no citizen holding a code: a fresh one, never shown.
+        code_digest: Set(secrets.code_digest(&TrackingCode::generate(&mut rand::rng()))),
+        kind: Set(kind),
         title: Set(title),
         content: Set(body),
         category: Set(DEFAULT_CATEGORIES.contains(&label).then(|| label.to_string())),
         region: Set(None),
+        location_note: Set(None),
+        public: Set(kind != OpinionKind::Report),
         channel: Set(Channel::Import),
         external_id: Set(Some(external_id.clone())),
-        citizen_key: Set(citizen_key(source, mapping.get(row, "user"))),
+        citizen_key: Set(citizen_key(secrets, source, mapping.get(row, "user"))),
         status: Set(status),
         routed_unit_id: Set(None),
         due_date: Set(None),
@@ -175,7 +180,7 @@ pub async fn import_opinions(
     for (done, chunk) in rows.chunks(BATCH).enumerate() {
         let mut parsed = Vec::new();
         for row in chunk {
-            match parse_row(row, mapping, source, now) {
+            match parse_row(ctx.secrets, row, mapping, source, now) {
                 Ok(p) if seen.insert(p.external_id.clone()) => parsed.push(p),
                 Ok(_) => report.unchanged += 1,
                 Err(reason) => report.rejected.push(Rejected { line: row.line, reason }),
@@ -263,8 +268,9 @@ mod tests {
 
     #[test]
     fn citizens_are_pseudonymous_per_source() {
-        assert_eq!(citizen_key("hot", "A000102948"), citizen_key("hot", "A000102948"));
-        assert_ne!(citizen_key("hot", "A000102948"), citizen_key("board", "A000102948"));
-        assert_eq!(citizen_key("hot", ""), None);
+        let s = Secrets::for_tests();
+        assert_eq!(citizen_key(&s, "hot", "A000102948"), citizen_key(&s, "hot", "A000102948"));
+        assert_ne!(citizen_key(&s, "hot", "A000102948"), citizen_key(&s, "board", "A000102948"));
+        assert_eq!(citizen_key(&s, "hot", ""), None);
     }
 }

@@ -59,8 +59,8 @@ pub async fn rate(ctx: Context<'_>, code: &str, what: What, input: RatingInput<'
     let ValidRating { level, tags, comment } = ValidRating::try_from(input)?;
     let mut uow = UnitOfWork::begin(ctx, &Actor::citizen()).await?;
     let txn = uow.db();
-    let o = super::track::find(txn, code).await?.ok_or(ServiceError::NotFound)?;
-    let given = rating::Entity::find().filter(rating::Column::TrackingCode.eq(&o.tracking_code)).all(txn).await?;
+    let o = super::track::find(txn, ctx.secrets, code).await?.ok_or(ServiceError::NotFound)?;
+    let given = rating::Entity::find().filter(rating::Column::CodeDigest.eq(&o.code_digest)).all(txn).await?;
     let (target, rectification_id, is_followup) = match what {
         What::Handling => {
             if !super::RATEABLE.contains(&o.status) {
@@ -99,7 +99,7 @@ pub async fn rate(ctx: Context<'_>, code: &str, what: What, input: RatingInput<'
         target: Set(target),
         opinion_id: Set((target == RatingTarget::Opinion).then_some(o.id)),
         rectification_id: Set(rectification_id),
-        tracking_code: Set(o.tracking_code.clone()),
+        code_digest: Set(o.code_digest.clone()),
         level: Set(level),
         tags: Set(serde_json::to_string(&tags).expect("tags serialise")),
         comment: Set(comment),

@@ -21,8 +21,12 @@ pub struct OpinionInput {
     pub content: String,
     #[serde(default)]
     pub category: Option<String>,
+    /// One of the city's regions; anything else is refused.
     #[serde(default)]
     pub region: Option<String>,
+    /// Where exactly, in the citizen's words (public, scrubbed).
+    #[serde(default)]
+    pub location_note: Option<String>,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
@@ -86,16 +90,16 @@ pub struct ValidOpinion {
     content: String,
     category: Option<String>,
     region: Option<String>,
+    location_note: Option<String>,
     name: Option<String>,
     phone: Option<String>,
     email: Option<String>,
     consent_contact: bool,
 }
 
-impl TryFrom<&OpinionInput> for ValidOpinion {
-    type Error = ServiceError;
-
-    fn try_from(input: &OpinionInput) -> Result<Self, ServiceError> {
+impl ValidOpinion {
+    /// Checks every field; `regions` is the city's region list.
+    pub fn parse(input: &OpinionInput, regions: &[String]) -> Result<Self, ServiceError> {
         let mut errors = FieldErrors::default();
         let kind = OpinionKind::parse(&input.kind);
         if kind.is_none() {
@@ -111,7 +115,15 @@ impl TryFrom<&OpinionInput> for ValidOpinion {
                 None
             }
         };
-        let region = errors.text("region", text::optional_line(input.region.as_deref(), 32)).flatten();
+        let region = match input.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            None => None,
+            Some(r) if regions.iter().any(|known| known == r) => Some(r.to_string()),
+            Some(_) => {
+                errors.add("region", "invalid", "请从列表中选择所在区域，具体位置可写在“具体位置”里");
+                None
+            }
+        };
+        let location_note = errors.text("location_note", text::optional_line(input.location_note.as_deref(), 100)).flatten();
         let name = errors.text("name", text::optional_line(input.name.as_deref(), 32)).flatten();
         let phone = match input.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
             None => None,
@@ -138,19 +150,28 @@ impl TryFrom<&OpinionInput> for ValidOpinion {
             errors.add("phone", "required", "同意回访时请至少留下电话或邮箱");
         }
         match (errors.is_empty(), kind, title, content) {
-            (true, Some(kind), Some(title), Some(content)) => {
-                Ok(Self { kind, title, content, category, region, name, phone, email, consent_contact: input.consent_contact })
-            }
+            (true, Some(kind), Some(title), Some(content)) => Ok(Self {
+                kind,
+                title,
+                content,
+                category,
+                region,
+                location_note,
+                name,
+                phone,
+                email,
+                consent_contact: input.consent_contact,
+            }),
             _ => Err(ServiceError::Invalid(errors)),
         }
     }
 }
 
-/// What a retried submission gets back.
+/// What a retried submission gets back: the code sealed with the server's secret.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Outcome {
     opinion_id: i32,
-    code: String,
+    sealed_code: String,
 }
 
 /// Stores an opinion; its contacts go to their own table. With `once`, a retry of the same
@@ -159,48 +180,50 @@ pub async fn submit(
     ctx: Context<'_>,
     input: &OpinionInput,
     channel: Channel,
-    citizen_key: Option<String>,
     once: Option<&idempotency::Key>,
 ) -> Result<Submitted, ServiceError> {
-    let valid = ValidOpinion::try_from(input)?;
+    let regions = crate::units::regions(ctx.db).await?;
+    let valid = ValidOpinion::parse(input, &regions)?;
     let mut uow = UnitOfWork::begin(ctx, &Actor::citizen()).await?;
     if let Some(key) = once
         && let Some(first) = idempotency::recall::<Outcome>(&uow, key).await?
     {
         let opinion = opinion::Entity::find_by_id(first.opinion_id).one(uow.db()).await?.ok_or(ServiceError::NotFound)?;
-        let code = TrackingCode::parse(&first.code).ok_or(ServiceError::NotFound)?;
+        let code = ctx.secrets.open(&first.sealed_code).and_then(|c| TrackingCode::parse(&c)).ok_or(ServiceError::NotFound)?;
         return Ok(Submitted { opinion, code, replayed: true });
     }
-    let submitted = file(&mut uow, valid, channel, citizen_key).await?;
+    let submitted = file(&mut uow, valid, channel).await?;
     if let Some(key) = once {
-        idempotency::remember(&uow, key, &Outcome { opinion_id: submitted.opinion.id, code: submitted.code.as_str().into() }).await?;
+        let outcome = Outcome { opinion_id: submitted.opinion.id, sealed_code: ctx.secrets.seal(submitted.code.as_str()) };
+        idempotency::remember(&uow, key, &outcome).await?;
     }
     uow.commit().await?;
     Ok(submitted)
 }
 
-/// Files a valid opinion inside a unit of work.
-pub async fn file(
-    uow: &mut UnitOfWork,
-    valid: ValidOpinion,
-    channel: Channel,
-    citizen_key: Option<String>,
-) -> Result<Submitted, ServiceError> {
+/// Files a valid opinion inside a unit of work. The code is returned to show once; only its
+/// keyed digest is stored. Citizens are counted by a keyed pseudonym of their phone.
+pub async fn file(uow: &mut UnitOfWork, valid: ValidOpinion, channel: Channel) -> Result<Submitted, ServiceError> {
     let now = uow.now();
     // 60 random bits make a collision vanishingly rare; check anyway rather than fail on it.
-    let code = loop {
+    let (code, digest) = loop {
         let code = TrackingCode::generate(&mut rand::rng());
-        if opinion::Entity::find().filter(opinion::Column::TrackingCode.eq(code.as_str())).one(uow.db()).await?.is_none() {
-            break code;
+        let digest = uow.secrets().code_digest(&code);
+        if opinion::Entity::find().filter(opinion::Column::CodeDigest.eq(&digest)).one(uow.db()).await?.is_none() {
+            break (code, digest);
         }
     };
+    let citizen_key = valid.phone.as_deref().map(|p| uow.secrets().citizen_key(&format!("tel:{p}")));
     let created = opinion::ActiveModel {
-        tracking_code: Set(code.as_str().into()),
+        code_digest: Set(digest),
         kind: Set(valid.kind),
         title: Set(valid.title),
         content: Set(valid.content),
         category: Set(valid.category),
         region: Set(valid.region),
+        location_note: Set(valid.location_note),
+        // 举报 name people and places: kept out of public view unless the office publishes them.
+        public: Set(valid.kind != OpinionKind::Report),
         channel: Set(channel),
         external_id: Set(None),
         citizen_key: Set(citizen_key),

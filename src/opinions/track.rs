@@ -7,7 +7,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Que
 use serde::Serialize;
 
 use crate::domain::{time, tracking_code::TrackingCode};
-use crate::privacy::scrub;
+use crate::privacy::PublicText;
+use crate::secrets::Secrets;
 
 #[derive(Debug, Serialize)]
 pub struct Step {
@@ -16,13 +17,13 @@ pub struct Step {
     pub status: &'static str,
     pub status_label: &'static str,
     pub actor: String,
-    pub note: Option<String>,
+    pub note: Option<PublicText>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct LinkedProblem {
     pub code: String,
-    pub title: String,
+    pub title: PublicText,
     pub status: &'static str,
     pub status_label: &'static str,
     pub progress: i32,
@@ -40,34 +41,36 @@ pub struct GivenRating {
 pub struct TrackView {
     pub code: String,
     pub kind: &'static str,
-    pub title: String,
-    pub content: String,
+    pub title: PublicText,
+    pub content: PublicText,
     pub submitted_at: String,
     pub status: &'static str,
     pub status_label: &'static str,
     pub routed_unit: Option<String>,
     pub due_date: Option<String>,
-    pub reply: Option<String>,
+    pub reply: Option<PublicText>,
     pub replied_at: Option<String>,
     pub history: Vec<Step>,
-    pub notifications: Vec<String>,
+    pub notifications: Vec<PublicText>,
     pub problem: Option<LinkedProblem>,
     /// For 重复已合并: the kept case's status and reply (never its code, which is someone else's).
-    pub merged_into: Option<(String, Option<String>)>,
+    pub merged_into: Option<(String, Option<PublicText>)>,
     pub ratings: Vec<GivenRating>,
     pub can_rate: bool,
     pub can_follow_up: bool,
     pub can_rate_result: bool,
 }
 
-pub async fn find(db: &impl ConnectionTrait, input: &str) -> Result<Option<opinion::Model>, DbErr> {
+/// The opinion a code names, looked up by its keyed digest.
+pub async fn find(db: &impl ConnectionTrait, secrets: &Secrets, input: &str) -> Result<Option<opinion::Model>, DbErr> {
     let Some(code) = TrackingCode::parse(input) else { return Ok(None) };
-    opinion::Entity::find().filter(opinion::Column::TrackingCode.eq(code.as_str())).one(db).await
+    opinion::Entity::find().filter(opinion::Column::CodeDigest.eq(secrets.code_digest(&code))).one(db).await
 }
 
-pub async fn view(db: &impl ConnectionTrait, input: &str) -> Result<Option<TrackView>, DbErr> {
-    let Some(o) = find(db, input).await? else { return Ok(None) };
-    let code = TrackingCode::parse(&o.tracking_code).map(|c| c.to_string()).unwrap_or_else(|| o.tracking_code.clone());
+pub async fn view(db: &impl ConnectionTrait, secrets: &Secrets, input: &str) -> Result<Option<TrackView>, DbErr> {
+    let Some(o) = find(db, secrets, input).await? else { return Ok(None) };
+    // The citizen typed it; the database does not hold it.
+    let code = TrackingCode::parse(input).map(|c| c.to_string()).unwrap_or_default();
     let history = opinion_event::Entity::find()
         .filter(opinion_event::Column::OpinionId.eq(o.id))
         .filter(opinion_event::Column::Public.eq(true))
@@ -82,7 +85,7 @@ pub async fn view(db: &impl ConnectionTrait, input: &str) -> Result<Option<Track
             status: e.to_status.as_str(),
             status_label: e.to_status.label(),
             actor: e.actor_label,
-            note: e.note.map(|n| scrub(&n).into_owned()),
+            note: e.note.as_deref().map(PublicText::of),
         })
         .collect();
     let notifications = notification::Entity::find()
@@ -91,7 +94,7 @@ pub async fn view(db: &impl ConnectionTrait, input: &str) -> Result<Option<Track
         .all(db)
         .await?
         .into_iter()
-        .map(|n| format!("{} {}", time::minute(n.created_at), scrub(&n.message)))
+        .map(|n| PublicText::of(&format!("{} {}", time::minute(n.created_at), n.message)))
         .collect();
     let routed_unit = match o.routed_unit_id {
         Some(id) => unit::Entity::find_by_id(id).one(db).await?.map(|u| u.name),
@@ -108,11 +111,11 @@ pub async fn view(db: &impl ConnectionTrait, input: &str) -> Result<Option<Track
         Some(id) => opinion::Entity::find_by_id(id)
             .one(db)
             .await?
-            .map(|kept| (kept.status.label().to_string(), kept.reply.map(|r| scrub(&r).into_owned()))),
+            .map(|kept| (kept.status.label().to_string(), kept.reply.as_deref().map(PublicText::of))),
         None => None,
     };
     let given =
-        rating::Entity::find().filter(rating::Column::TrackingCode.eq(&o.tracking_code)).order_by_asc(rating::Column::Id).all(db).await?;
+        rating::Entity::find().filter(rating::Column::CodeDigest.eq(&o.code_digest)).order_by_asc(rating::Column::Id).all(db).await?;
     let rated = given.iter().any(|r| r.target == RatingTarget::Opinion && !r.is_followup);
     let followed_up = given.iter().any(|r| r.target == RatingTarget::Opinion && r.is_followup);
     let result_done = rect.as_ref().is_some_and(|r| matches!(r.status, RectificationStatus::Reported | RectificationStatus::Rectified));
@@ -120,20 +123,20 @@ pub async fn view(db: &impl ConnectionTrait, input: &str) -> Result<Option<Track
     Ok(Some(TrackView {
         code,
         kind: o.kind.label(),
-        title: scrub(&o.title).into_owned(),
-        content: scrub(&o.content).into_owned(),
+        title: PublicText::of(&o.title),
+        content: PublicText::of(&o.content),
         submitted_at: time::minute(o.submitted_at),
         status: o.status.as_str(),
         status_label: o.status.label(),
         routed_unit,
         due_date: o.due_date.map(|d| d.to_string()),
-        reply: o.reply.as_deref().map(|r| scrub(r).into_owned()),
+        reply: o.reply.as_deref().map(PublicText::of),
         replied_at: o.replied_at.map(time::minute),
         history,
         notifications,
         problem: problem.zip(rect.as_ref()).map(|(p, r)| LinkedProblem {
             code: p.code,
-            title: p.title,
+            title: PublicText::of(&p.title),
             status: r.status.as_str(),
             status_label: r.status.label(),
             progress: r.progress,

@@ -229,7 +229,7 @@ pub fn view(scores: &[SubjectScore], previous: &[SubjectScore], level: &str) -> 
             serde_json::json!({
                 "level": s.level,
                 "subject": s.subject,
-                "label": s.label,
+                "label": crate::privacy::PublicText::of(&s.label),
                 "composite": s.composite.map(round),
                 "change": s.composite.zip(before).map(|(a, b)| round(a - b)),
                 "score": round(s.ratings.score),

@@ -8,7 +8,7 @@ use tantivy::TantivyDocument;
 use tantivy::schema::Facet;
 
 use super::Fields;
-use crate::privacy::scrub;
+use crate::privacy::PublicText;
 
 /// The kinds of document, as stored in `doc_type` and shown in Chinese.
 pub const TYPES: &[(&str, &str)] = &[("problem", "问题"), ("rectification", "整改"), ("report", "报道"), ("opinion", "群众意见")];
@@ -21,8 +21,8 @@ pub struct Source {
     pub doc_type: &'static str,
     pub id: i32,
     pub public: bool,
-    pub title: String,
-    pub body: String,
+    pub title: PublicText,
+    pub body: PublicText,
     pub url: String,
     pub code: String,
     pub region: String,
@@ -42,8 +42,8 @@ impl Source {
         doc.add_text(f.key, Self::key(self.doc_type, self.id));
         doc.add_text(f.doc_type, self.doc_type);
         doc.add_text(f.visibility, if self.public { "public" } else { "staff" });
-        doc.add_text(f.title, &self.title);
-        doc.add_text(f.body, &self.body);
+        doc.add_text(f.title, self.title.as_str());
+        doc.add_text(f.body, self.body.as_str());
         doc.add_text(f.url, &self.url);
         doc.add_text(f.code, &self.code);
         doc.add_text(f.region, &self.region);
@@ -93,6 +93,7 @@ pub async fn load(db: &impl ConnectionTrait, entity_type: &str, id: i32) -> Resu
             let mut voiced: Vec<String> = opinion::Entity::find()
                 .filter(opinion::Column::ProblemId.eq(id))
                 .filter(opinion::Column::Status.is_not_in([OpinionStatus::Hidden, OpinionStatus::Withdrawn]))
+                .filter(opinion::Column::Public.eq(true))
                 .order_by_asc(opinion::Column::Id)
                 .all(db)
                 .await?
@@ -107,8 +108,8 @@ pub async fn load(db: &impl ConnectionTrait, entity_type: &str, id: i32) -> Resu
                 doc_type: "problem",
                 id,
                 public: true,
-                title: p.title.clone(),
-                body: scrub(&format!("{}\n责任单位：{}\n群众反映：{}", p.description, names.join("、"), voiced.join("；"))).into_owned(),
+                title: PublicText::of(&p.title),
+                body: PublicText::of(&format!("{}\n责任单位：{}\n群众反映：{}", p.description, names.join("、"), voiced.join("；"))),
                 url: format!("/problems/{}", p.code),
                 code: p.code.clone(),
                 region: p.region.clone(),
@@ -134,8 +135,8 @@ pub async fn load(db: &impl ConnectionTrait, entity_type: &str, id: i32) -> Resu
                 doc_type: "rectification",
                 id,
                 public: true,
-                title: format!("{}（整改）", p.title),
-                body: scrub(&body).into_owned(),
+                title: PublicText::of(&format!("{}（整改）", p.title)),
+                body: PublicText::of(&body),
                 url: format!("/problems/{}", p.code),
                 code: p.code.clone(),
                 region: p.region.clone(),
@@ -151,8 +152,8 @@ pub async fn load(db: &impl ConnectionTrait, entity_type: &str, id: i32) -> Resu
                 doc_type: "report",
                 id,
                 public: r.status == ReportStatus::Published,
-                title: r.title.clone(),
-                body: scrub(&format!("{}\n{}", r.summary, r.body_md)).into_owned(),
+                title: PublicText::of(&r.title),
+                body: PublicText::of(&format!("{}\n{}", r.summary, r.body_md)),
                 url: format!("/reports/{}", r.slug),
                 code: String::new(),
                 region: String::new(),
@@ -178,9 +179,10 @@ pub async fn load(db: &impl ConnectionTrait, entity_type: &str, id: i32) -> Resu
             Ok(Some(Source {
                 doc_type: "opinion",
                 id,
-                public: true,
-                title: scrub(&o.title).into_owned(),
-                body: scrub(&body).into_owned(),
+                // 举报 and other private opinions are for staff only.
+                public: o.public,
+                title: PublicText::of(&o.title),
+                body: PublicText::of(&body),
                 url: String::new(),
                 code: String::new(),
                 region: o.region.clone().unwrap_or_default(),

@@ -209,7 +209,12 @@ mod tests {
     /// messages when they are beside the project.
     fn corpus() -> &'static Vec<String> {
         static CORPUS: LazyLock<Vec<String>> = LazyLock::new(|| {
-            let city = crate::demo::generate(7, chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap_or_default(), |_| String::new());
+            let city = crate::demo::generate(
+                7,
+                chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap_or_default(),
+                |_| String::new(),
+                &crate::secrets::Secrets::for_tests(),
+            );
             let mut texts: Vec<String> = city.problems.iter().flat_map(|p| [p.title.clone(), p.description.clone()]).collect();
             texts.extend(city.opinions.iter().take(400).flat_map(|o| [o.title.clone(), o.content.clone()]));
             texts.extend(city.rectifications.iter().map(|r| format!("{}\n{}", r.measures, r.plan)));

@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, 
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{text, time};
-use crate::privacy::mask_phone;
+use crate::privacy::{StaffText, mask_phone};
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
 pub struct InboxFilter {
@@ -21,7 +21,7 @@ pub struct InboxFilter {
 #[derive(Debug, Serialize)]
 pub struct InboxRow {
     pub id: i32,
-    pub title: String,
+    pub title: StaffText,
     pub kind: &'static str,
     pub status: &'static str,
     pub status_label: &'static str,
@@ -73,7 +73,7 @@ pub async fn inbox(
         .into_iter()
         .map(|o| InboxRow {
             id: o.id,
-            title: o.title,
+            title: StaffText::of(&o.title),
             kind: o.kind.label(),
             status: o.status.as_str(),
             status_label: o.status.label(),
@@ -99,8 +99,8 @@ pub struct Contact {
 pub struct StaffView {
     pub id: i32,
     pub kind: &'static str,
-    pub title: String,
-    pub content: String,
+    pub title: StaffText,
+    pub content: StaffText,
     pub category: Option<String>,
     pub region: Option<String>,
     pub channel: &'static str,
@@ -108,8 +108,11 @@ pub struct StaffView {
     pub status_label: &'static str,
     pub routed_unit: Option<String>,
     pub due_date: Option<String>,
-    pub reply: Option<String>,
+    pub reply: Option<StaffText>,
     pub consent_contact: bool,
+    /// Shown on public pages (举报 are not, unless published).
+    pub public: bool,
+    pub location_note: Option<StaffText>,
     pub contact: Option<Contact>,
     pub events: Vec<serde_json::Value>,
     pub submitted_at: String,
@@ -143,7 +146,7 @@ pub async fn staff_view(db: &impl ConnectionTrait, id: i32, full_contact_for_uni
         .all(db)
         .await?
         .into_iter()
-        .map(|e| serde_json::json!({ "at": time::minute(e.created_at), "status": e.to_status.label(), "actor": e.actor_label, "note": e.note, "public": e.public }))
+        .map(|e| serde_json::json!({ "at": time::minute(e.created_at), "status": e.to_status.label(), "actor": e.actor_label, "note": e.note.as_deref().map(|n| StaffText::shown(n, full)), "public": e.public }))
         .collect();
     let routed_unit = match o.routed_unit_id {
         Some(uid) => unit::Entity::find_by_id(uid).one(db).await?.map(|u| u.name),
@@ -157,8 +160,8 @@ pub async fn staff_view(db: &impl ConnectionTrait, id: i32, full_contact_for_uni
         id: o.id,
         kind: o.kind.label(),
         // Numbers typed into the text are contacts too: only the handling unit sees them.
-        title: if full { o.title } else { crate::privacy::scrub(&o.title).into_owned() },
-        content: if full { o.content } else { crate::privacy::scrub(&o.content).into_owned() },
+        title: StaffText::shown(&o.title, full),
+        content: StaffText::shown(&o.content, full),
         category: o.category,
         region: o.region,
         channel: o.channel.label(),
@@ -166,8 +169,10 @@ pub async fn staff_view(db: &impl ConnectionTrait, id: i32, full_contact_for_uni
         status_label: o.status.label(),
         routed_unit,
         due_date: o.due_date.map(|d| d.to_string()),
-        reply: o.reply,
+        reply: o.reply.as_deref().map(|r| StaffText::shown(r, full)),
         consent_contact: o.consent_contact,
+        public: o.public,
+        location_note: o.location_note.as_deref().map(|n| StaffText::shown(n, full)),
         contact,
         events,
         submitted_at: time::minute(o.submitted_at),

@@ -85,9 +85,9 @@ fn percent(part: u64, whole: u64) -> Option<u32> {
 #[derive(Debug, Serialize)]
 pub struct RecentUpdate {
     pub problem_code: String,
-    pub problem_title: String,
+    pub problem_title: crate::privacy::PublicText,
     pub unit_name: String,
-    pub text: String,
+    pub text: crate::privacy::PublicText,
     pub percent: i32,
     pub at: String,
 }
@@ -138,9 +138,9 @@ pub async fn recent_updates(db: &impl ConnectionTrait, limit: u64) -> Result<Vec
             let unit_name = leads.get(&rect.responsibility_id).and_then(|id| units.get(id)).cloned();
             Some(RecentUpdate {
                 problem_code: problem.code.clone(),
-                problem_title: problem.title.clone(),
+                problem_title: crate::privacy::PublicText::of(&problem.title),
                 unit_name: unit_name.unwrap_or_default(),
-                text: u.text,
+                text: crate::privacy::PublicText::of(&u.text),
                 percent: u.percent,
                 at: crate::domain::time::minute(u.created_at),
             })

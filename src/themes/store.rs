@@ -39,8 +39,8 @@ pub async fn rebuild(
         .iter()
         .map(|o| Message {
             id: o.id.to_string(),
-            title: crate::privacy::scrub(&o.title).into_owned(),
-            body: crate::privacy::scrub(&o.content).into_owned(),
+            title: crate::privacy::scrub(&o.title),
+            body: crate::privacy::scrub(&o.content),
             time: Some(o.submitted_at),
             user: o.citizen_key.clone(),
             likes: o.likes as i64,

@@ -27,9 +27,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(audit_trail);
 }
 
+/// The notices the admin page shows: a fixed list, picked by name, so a link cannot make the
+/// page say anything else.
+const NOTICES: &[(&str, &str)] = &[
+    ("user_created", "账号已创建。"),
+    ("user_enabled", "账号已启用。"),
+    ("user_disabled", "账号已停用，其所有登录已退出。"),
+    ("password_reset", "密码已重置，该账号的所有登录已退出。"),
+    ("unit_created", "单位已添加。"),
+    ("unit_saved", "单位已保存。"),
+];
+
 fn back_to_admin(notice: &str) -> HttpResponse {
-    let query: String = url::form_urlencoded::Serializer::new(String::new()).append_pair("notice", notice).finish();
-    HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/admin?{query}"))).finish()
+    HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/admin?notice={notice}"))).finish()
 }
 
 #[derive(Deserialize)]
@@ -60,7 +70,7 @@ async fn admin_page(req: &HttpRequest, state: &AppState, notice: Option<&str>) -
         .insert("units", &units_view)
         .insert("roles", &Role::ALL.iter().map(|r| json!({ "value": r.as_str(), "label": r.label() })).collect::<Vec<_>>())
         .insert("unit_kinds", &UnitKind::ALL.iter().map(|k| json!({ "value": k.as_str(), "label": k.label() })).collect::<Vec<_>>())
-        .insert("notice", &notice.map(|n| n.chars().take(100).collect::<String>()));
+        .insert("notice", &notice.and_then(|n| NOTICES.iter().find(|(name, _)| *name == n)).map(|(_, text)| *text));
     Ok(page)
 }
 
@@ -118,7 +128,7 @@ async fn create_user(
         password: &form.password,
     };
     match accounts::create_user(state.ctx(), &user.actor(), input).await {
-        Ok(created) => Ok(back_to_admin(&format!("已创建账号 {}", created.username))),
+        Ok(_) => Ok(back_to_admin("user_created")),
         Err(err) => {
             let values = json!({ "username": form.username, "display_name": form.display_name, "role": form.role, "unit": form.unit });
             form_again(&req, &state, "user", err, values).await
@@ -140,8 +150,8 @@ async fn set_user_active(
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Admin])?;
     let active = form.active == "true";
-    let changed = accounts::set_active(state.ctx(), &user.actor(), path.into_inner(), active).await?;
-    Ok(back_to_admin(&format!("账号 {} 已{}", changed.username, if active { "启用" } else { "停用" })))
+    accounts::set_active(state.ctx(), &user.actor(), path.into_inner(), active).await?;
+    Ok(back_to_admin(if active { "user_enabled" } else { "user_disabled" }))
 }
 
 #[derive(Deserialize)]
@@ -159,7 +169,7 @@ async fn reset_password(
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Admin])?;
     accounts::set_password(state.ctx(), &user.actor(), path.into_inner(), &form.password).await?;
-    Ok(back_to_admin("密码已重置"))
+    Ok(back_to_admin("password_reset"))
 }
 
 #[derive(Deserialize)]
@@ -193,7 +203,7 @@ async fn create_unit(
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Admin])?;
     match units::create_unit(state.ctx(), &user.actor(), form.input()).await {
-        Ok(created) => Ok(back_to_admin(&format!("已添加单位 {}", created.name))),
+        Ok(_) => Ok(back_to_admin("unit_created")),
         Err(err) => form_again(&req, &state, "unit", err, form.values()).await,
     }
 }
@@ -209,7 +219,7 @@ async fn update_unit(
     user.require(&[Role::Admin])?;
     let active = form.active.as_deref() != Some("false");
     match units::update_unit(state.ctx(), &user.actor(), path.into_inner(), form.input(), active).await {
-        Ok(changed) => Ok(back_to_admin(&format!("已保存单位 {}", changed.name))),
+        Ok(_) => Ok(back_to_admin("unit_saved")),
         Err(err) => form_again(&req, &state, "unit", err, form.values()).await,
     }
 }

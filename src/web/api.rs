@@ -58,7 +58,7 @@ async fn submit_opinion(req: HttpRequest, state: web::Data<AppState>, input: web
     // A client that sends `Idempotency-Key` may retry freely: the first opinion's code comes back.
     let key = req.headers().get("Idempotency-Key").map(|v| v.to_str().unwrap_or_default().to_string());
     let once = key.map(|k| idempotency::Key::parse("opinion.api", &k, &*input)).transpose()?;
-    let done = submit::submit(state.ctx(), &input, Channel::Web, crate::web::citizen::citizen_key(&input), once.as_ref()).await?;
+    let done = submit::submit(state.ctx(), &input, Channel::Web, once.as_ref()).await?;
     if !done.replayed {
         crate::web::citizen::after_submission(&state, &done.opinion).await;
     }
@@ -78,8 +78,8 @@ async fn submit_opinion(req: HttpRequest, state: web::Data<AppState>, input: web
 #[get("/api/v1/opinions/{code}")]
 async fn track_opinion(req: HttpRequest, state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
     limit(&req, &state, Policy::Track)?;
-    let view = track::view(&state.db, &code).await?.ok_or(ApiError(AppError::NotFound))?;
-    Ok(HttpResponse::Ok().json(view))
+    let view = track::view(&state.db, &state.secrets, &code).await?.ok_or(ApiError(AppError::NotFound))?;
+    Ok(crate::web::no_store(HttpResponse::Ok().json(view)))
 }
 
 /// Beijing time with its offset, as ISO 8601 (e.g. `2026-11-28T09:30:00+08:00`).

@@ -8,7 +8,6 @@ use actix_web::{
 use entity::vocab::{Channel, OpinionKind, RatingLevel};
 use serde::Deserialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use crate::domain::{DEFAULT_CATEGORIES, tracking_code::TrackingCode};
 use crate::error::{AppError, as_notice};
@@ -59,20 +58,13 @@ async fn suggest_routing(state: &AppState, opinion: &entity::opinion::Model) {
     }
 }
 
-/// Distinct citizens are counted by a hash of their phone, never by the number itself.
-pub fn citizen_key(input: &OpinionInput) -> Option<String> {
-    let phone = input.phone.as_deref().and_then(submit::parse_phone)?;
-    Some(format!("tel-{}", &hex::encode(Sha256::digest(phone.as_bytes()))[..20]))
-}
-
 async fn form_page(
     req: &HttpRequest,
     state: &AppState,
     errors: Option<&FieldErrors>,
     values: &OpinionInput,
 ) -> Result<HttpResponse, AppError> {
-    let regions =
-        crate::units::list_units(&state.db).await?.into_iter().filter_map(|u| u.region).collect::<std::collections::BTreeSet<_>>();
+    let regions = crate::units::regions(&state.db).await?;
     let mut page = Page::new(req, "submit");
     page.insert("kinds", &OpinionKind::ALL.iter().map(|k| json!({ "value": k.as_str(), "label": k.label() })).collect::<Vec<_>>())
         .insert("categories", DEFAULT_CATEGORIES)
@@ -93,7 +85,7 @@ async fn new_form(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
 async fn create(req: HttpRequest, state: web::Data<AppState>, CsrfForm(input): CsrfForm<OpinionInput>) -> Result<HttpResponse, AppError> {
     limit(&req, &state, Policy::SubmitOpinion)?;
     let once = input.submission_token.as_deref().map(|t| idempotency::Key::parse("opinion.form", t, &input)).transpose()?;
-    match submit::submit(state.ctx(), &input, Channel::Web, citizen_key(&input), once.as_ref()).await {
+    match submit::submit(state.ctx(), &input, Channel::Web, once.as_ref()).await {
         Ok(done) => {
             if !done.replayed {
                 after_submission(&state, &done.opinion).await;
@@ -113,7 +105,7 @@ async fn create(req: HttpRequest, state: web::Data<AppState>, CsrfForm(input): C
 async fn submitted(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let code = receipt::read(&req, &state.cookie_key).and_then(|c| TrackingCode::parse(&c));
     let found = match code {
-        Some(code) => track::find(&state.db, code.as_str()).await?.map(|o| (code.to_string(), o)),
+        Some(code) => track::find(&state.db, &state.secrets, code.as_str()).await?.map(|o| (code.to_string(), o)),
         None => None,
     };
     let Some((code, opinion)) = found else {
@@ -121,9 +113,7 @@ async fn submitted(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
     };
     let mut page = Page::new(&req, "submit");
     page.insert("code", &code).insert("title", &opinion.title);
-    let mut response = page.render(&state.tera, "citizen/submitted.html")?;
-    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-    Ok(response)
+    page.render(&state.tera, "citizen/submitted.html").map(crate::web::no_store)
 }
 
 #[get("/track")]
@@ -141,7 +131,7 @@ struct TrackForm {
 async fn show(req: &HttpRequest, state: &AppState, code: &str, notice: Option<&str>, status: StatusCode) -> Result<HttpResponse, AppError> {
     limit(req, state, Policy::Track)?;
     let mut page = Page::new(req, "track");
-    match track::view(&state.db, code).await? {
+    match track::view(&state.db, &state.secrets, code).await? {
         Some(view) => {
             page.insert("view", &view)
                 .insert("raw_code", code)
@@ -149,11 +139,11 @@ async fn show(req: &HttpRequest, state: &AppState, code: &str, notice: Option<&s
                 .insert("levels", &RatingLevel::ALL.iter().map(|l| json!({ "score": l.score(), "label": l.label() })).collect::<Vec<_>>())
                 .insert("good_tags", ratings::GOOD_TAGS)
                 .insert("bad_tags", ratings::BAD_TAGS);
-            page.render_with_status(&state.tera, "citizen/track.html", status)
+            page.render_with_status(&state.tera, "citizen/track.html", status).map(crate::web::no_store)
         }
         None => {
             page.insert("not_found", &true);
-            page.render_with_status(&state.tera, "citizen/track.html", StatusCode::NOT_FOUND)
+            page.render_with_status(&state.tera, "citizen/track.html", StatusCode::NOT_FOUND).map(crate::web::no_store)
         }
     }
 }

@@ -1,7 +1,6 @@
 //! The client's address and the rate limits keyed on it.
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::time::Instant;
 
 use actix_web::HttpRequest;
 
@@ -18,5 +17,5 @@ pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> IpAddr {
 /// Takes one request from the client's allowance under `policy`.
 pub fn limit(req: &HttpRequest, state: &AppState, policy: Policy) -> Result<(), AppError> {
     let ip = client_ip(req, state.config.trust_proxy);
-    state.limiter.check(policy, ip, Instant::now()).map_err(|wait| AppError::TooManyRequests { retry_after_secs: wait.as_secs().max(1) })
+    state.limiter.check(policy, ip).map_err(|wait| AppError::TooManyRequests { retry_after_secs: wait.as_secs().max(1) })
 }

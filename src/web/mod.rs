@@ -58,6 +58,12 @@ async fn not_found(req: HttpRequest) -> HttpResponse {
 }
 
 /// Headers every response carries. No inline script or style is allowed anywhere.
+/// Marks a response that carries a citizen's case or a staff export as never to be cached.
+pub fn no_store(mut response: actix_web::HttpResponse) -> actix_web::HttpResponse {
+    response.headers_mut().insert(actix_web::http::header::CACHE_CONTROL, actix_web::http::header::HeaderValue::from_static("no-store"));
+    response
+}
+
 pub fn security_headers() -> DefaultHeaders {
     DefaultHeaders::new()
         .add((

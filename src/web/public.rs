@@ -142,6 +142,7 @@ async fn export(state: web::Data<AppState>, path: web::Path<ExportPath>, query: 
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, content_type))
         .insert_header((header::CONTENT_DISPOSITION, attachment_disposition(&format!("{name}.{ext}"))))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(body))
 }
 
@@ -158,7 +159,7 @@ async fn problem_page(req: HttpRequest, state: web::Data<AppState>, code: web::P
     // Related items are a courtesy: when search fails, the page shows without them.
     let (related, similar) = crate::web::search::blocking(&state, move |engine| {
         use crate::search::query::similar;
-        Ok((similar(engine, &title, "problem", 4, Some(&key))?, similar(engine, &title, "opinion", 5, None)?))
+        Ok((similar(engine, title.as_str(), "problem", 4, Some(&key))?, similar(engine, title.as_str(), "opinion", 5, None)?))
     })
     .await
     .unwrap_or_else(|err| {
@@ -205,22 +206,23 @@ async fn evidence_file(state: web::Data<AppState>, id: web::Path<i32>) -> Result
 }
 
 #[get("/feed.atom")]
-async fn all_feed(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+async fn all_feed(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let changes = feed::recent(&state.db, None, 50).await?;
-    atom(&req, &state, "连心桥 · 清单动态", "/feed.atom", changes)
+    atom(&state, "连心桥 · 清单动态", "/feed.atom", changes)
 }
 
 #[get("/problems/{code}/feed.atom")]
-async fn problem_feed(req: HttpRequest, state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, AppError> {
+async fn problem_feed(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, AppError> {
     use entity::problem;
     let p = problem::Entity::find().filter(problem::Column::Code.eq(code.as_str())).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let changes = feed::recent(&state.db, Some(p.id), 50).await?;
-    atom(&req, &state, &format!("{} {}", p.code, p.title), &format!("/problems/{}/feed.atom", p.code), changes)
+    let title = crate::privacy::PublicText::of(&format!("{} {}", p.code, p.title));
+    atom(&state, title.as_str(), &format!("/problems/{}/feed.atom", p.code), changes)
 }
 
-fn atom(req: &HttpRequest, state: &AppState, title: &str, self_path: &str, changes: Vec<feed::Change>) -> Result<HttpResponse, AppError> {
-    let info = req.connection_info();
-    let base = format!("{}://{}", info.scheme(), info.host());
+fn atom(state: &AppState, title: &str, self_path: &str, changes: Vec<feed::Change>) -> Result<HttpResponse, AppError> {
+    // From the configured public address, never from request headers an attacker can set.
+    let base = state.config.public_origin();
     let entries: Vec<_> = changes
         .iter()
         .map(|c| {
@@ -233,7 +235,7 @@ fn atom(req: &HttpRequest, state: &AppState, title: &str, self_path: &str, chang
             })
         })
         .collect();
-    let updated = changes.first().map(|c| c.at).unwrap_or_else(chrono::Utc::now);
+    let updated = changes.first().map(|c| c.at).unwrap_or_else(|| state.clock.now());
     let mut ctx = tera::Context::new();
     ctx.insert("title", title);
     ctx.insert("self_url", &format!("{base}{self_path}"));

@@ -1,27 +1,31 @@
-//! Who is logged in: an encrypted cookie session, checked against the database on every request.
+//! Who is logged in: the session cookie carries an opaque token, resolved against the sessions
+//! table on every request (`crate::sessions`), so ending a session ends every copy of its cookie.
+//! The same middleware marks staff responses `Cache-Control: no-store`.
 
-use actix_session::SessionExt;
 use actix_web::{
     Error, FromRequest, HttpMessage, HttpRequest,
     body::MessageBody,
+    cookie::{Cookie, SameSite, time::Duration as CookieDuration},
     dev::{Payload, ServiceRequest, ServiceResponse},
+    http::header,
     middleware::Next,
     web,
 };
-use chrono::{Duration, Utc};
 use entity::{user, vocab::Role};
-use sea_orm::EntityTrait;
 use std::future::{Ready, ready};
 
 use crate::{error::AppError, service::Actor, state::AppState};
 
-const USER_ID: &str = "uid";
-const LOGIN_AT: &str = "login_at";
-const SEEN_AT: &str = "seen_at";
-
 /// The logged-in staff member, for handlers that need one.
 #[derive(Debug, Clone)]
 pub struct CurrentUser(pub user::Model);
+
+/// The live session of this request and its token (the CSRF binding).
+#[derive(Debug, Clone)]
+pub struct CurrentSession {
+    pub id: i32,
+    pub token: String,
+}
 
 impl CurrentUser {
     pub fn actor(&self) -> Actor {
@@ -46,52 +50,71 @@ impl FromRequest for CurrentUser {
     }
 }
 
-/// Starts a session for a user who just proved who they are.
-pub fn log_in(req: &HttpRequest, user: &user::Model, now: chrono::DateTime<Utc>) -> Result<(), AppError> {
-    let session = req.get_session();
-    // A new session id on privilege change defeats session fixation.
-    session.renew();
-    let now = now.timestamp();
-    let stored = session.insert(USER_ID, user.id).and(session.insert(LOGIN_AT, now)).and(session.insert(SEEN_AT, now));
-    stored.map_err(|e| AppError::Internal(format!("session: {e}")))
+impl FromRequest for CurrentSession {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let path = req.uri().path().to_string();
+        ready(req.extensions().get::<CurrentSession>().cloned().ok_or(AppError::LoginRequired { next: path }))
+    }
 }
 
-pub fn log_out(req: &HttpRequest) {
-    req.get_session().purge();
+/// `__Host-` when cookies are Secure: the browser then refuses it from any other origin or path.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure { "__Host-lianxin_session" } else { "lianxin_session" }
 }
 
-/// Middleware: resolves the session to an active user, enforcing idle and absolute expiry
-/// on the server (the cookie alone could be replayed).
+/// The cookie that carries a new session's token.
+pub fn session_cookie(state: &AppState, token: &str) -> Cookie<'static> {
+    Cookie::build(cookie_name(state.config.cookie_secure), token.to_string())
+        .path("/")
+        .http_only(true)
+        .secure(state.config.cookie_secure)
+        .same_site(SameSite::Lax)
+        .max_age(CookieDuration::hours(state.config.session_max_hours))
+        .finish()
+}
+
+/// The cookie that clears it.
+pub fn cleared_cookie(state: &AppState) -> Cookie<'static> {
+    let mut cookie = session_cookie(state, "");
+    cookie.make_removal();
+    cookie
+}
+
+/// Middleware: resolves the session cookie to a live session of an active user (in an active
+/// unit); staff responses are never cached.
 pub async fn identify(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let session = req.get_session();
-    if let Ok(Some(user_id)) = session.get::<i32>(USER_ID) {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let now = state.as_ref().map_or(0, |s| s.clock.now().timestamp());
-        let login_at = session.get::<i64>(LOGIN_AT).ok().flatten().unwrap_or(0);
-        let seen_at = session.get::<i64>(SEEN_AT).ok().flatten().unwrap_or(0);
-        let found = match &state {
-            Some(state) if fresh(&state.config, now, login_at, seen_at) => {
-                user::Entity::find_by_id(user_id).one(&state.db).await.ok().flatten()
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let mut staff = false;
+    if let Some(state) = &state
+        && let Some(token) = req.cookie(cookie_name(state.config.cookie_secure)).map(|c| c.value().to_string())
+    {
+        match crate::sessions::resolve(&state.db, &state.secrets, &state.config, &token, state.clock.now()).await {
+            Ok(Some(live)) => {
+                staff = true;
+                req.extensions_mut().insert(CurrentSession { id: live.session.id, token });
+                req.extensions_mut().insert(CurrentUser(live.user));
             }
-            _ => None,
-        };
-        match found.filter(|u| u.active) {
-            Some(user) => {
-                if now - seen_at >= 60 {
-                    let _ = session.insert(SEEN_AT, now);
-                }
-                req.extensions_mut().insert(CurrentUser(user));
-            }
-            None => session.purge(),
+            Ok(None) => {}
+            Err(err) => tracing::error!(%err, "session lookup failed; treating the visitor as logged out"),
         }
     }
-    next.call(req).await
-}
-
-/// A session lives while it is used within the idle limit, and never past the absolute one.
-fn fresh(config: &crate::config::Config, now: i64, login_at: i64, seen_at: i64) -> bool {
-    now - seen_at <= Duration::minutes(config.session_idle_minutes).num_seconds()
-        && now - login_at <= Duration::hours(config.session_max_hours).num_seconds()
+    let mut response = next.call(req).await?;
+    if staff {
+        response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+        let user = response.request().extensions().get::<CurrentUser>().cloned();
+        if response.status() == actix_web::http::StatusCode::FORBIDDEN
+            && let (Some(state), Some(user)) = (&state, user)
+        {
+            let what = format!("{} {}", response.request().method(), response.request().path());
+            if let Err(err) = crate::login::record_refusal(state.ctx(), &user.0, &what).await {
+                tracing::error!(%err, "a refused action was not audited");
+            }
+        }
+    }
+    Ok(response)
 }
 
 /// Where a role starts after logging in.
@@ -101,21 +124,5 @@ pub fn home_of(role: Role) -> &'static str {
         Role::Office => "/office",
         Role::Publicity => "/publicity",
         Role::Unit => "/unit",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fresh;
-    use crate::config::Config;
-
-    #[test]
-    fn sessions_expire_when_idle_and_at_the_absolute_limit() {
-        let config = Config { session_idle_minutes: 30, session_max_hours: 12, ..Config::default() };
-        let login = 1_000_000;
-        assert!(fresh(&config, login + 60, login, login));
-        assert!(!fresh(&config, login + 31 * 60, login, login), "idle for 31 minutes");
-        let busy = login + 12 * 3600 + 60;
-        assert!(!fresh(&config, busy, login, busy - 10), "active, but past 12 hours");
     }
 }

@@ -30,11 +30,11 @@ impl FromRequest for CsrfMultipart {
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let cookie = csrf::cookie_token(req);
+        let expected = csrf::token_of(req);
         let multipart = Multipart::new(req.headers(), payload.take());
         Box::pin(async move {
             let form = read(multipart).await?;
-            csrf::verify(cookie.as_deref(), form.fields.get(csrf::FIELD).map(String::as_str))?;
+            csrf::verify(&expected, form.fields.get(csrf::FIELD).map(String::as_str))?;
             Ok(form)
         })
     }

@@ -40,8 +40,9 @@ on_both_databases! {
         }
         let oldest = opinions.iter().map(|o| o.submitted_at).min().unwrap();
         assert!(oldest < now - Duration::days(300) && oldest > now - Duration::days(366), "twelve months of opinions");
-        let codes: HashSet<_> = opinions.iter().map(|o| o.tracking_code.as_str()).collect();
+        let codes: HashSet<_> = opinions.iter().map(|o| o.code_digest.as_str()).collect();
         assert_eq!(codes.len(), opinions.len(), "tracking codes are unique");
+        assert!(opinions.iter().all(|o| o.code_digest.len() == 64), "only keyed digests of codes are stored");
 
         let report_statuses: HashSet<_> = report::Entity::find().all(db).await.unwrap().into_iter().map(|r| r.status).collect();
         assert!(report_statuses.contains(&ReportStatus::Published));

@@ -17,13 +17,13 @@ pub struct Fixture {
     pub rect_b: i32,
 }
 
-async fn unit(db: &DatabaseConnection, code: &str, name: &str) -> i32 {
+async fn unit(db: &DatabaseConnection, code: &str, name: &str, region: Option<&str>) -> i32 {
     unit::ActiveModel {
         code: Set(code.into()),
         name: Set(name.into()),
-        kind: Set(UnitKind::Department),
+        kind: Set(if region.is_some() { UnitKind::District } else { UnitKind::Department }),
         parent_id: Set(None),
-        region: Set(None),
+        region: Set(region.map(str::to_string)),
         active: Set(true),
         created_at: Set(Utc::now()),
         ..Default::default()
@@ -67,8 +67,11 @@ async fn problem_with_rectification(ctx: Context<'_>, code: &str, lead: i32) -> 
 /// Accounts `admin1`, `office1`, `publicity1`, `unita` (unit A) and `unitb` (unit B).
 pub async fn small_city(ctx: Context<'_>) -> Fixture {
     let db = ctx.db;
-    let unit_a = unit(db, "UA", "甲局").await;
-    let unit_b = unit(db, "UB", "乙局").await;
+    let unit_a = unit(db, "UA", "甲局", None).await;
+    let unit_b = unit(db, "UB", "乙局", None).await;
+    // The districts that give the city its regions.
+    unit(db, "CG", "城关区人民政府", Some("城关区")).await;
+    unit(db, "JB", "江北区人民政府", Some("江北区")).await;
     let rect_a = problem_with_rectification(ctx, "WT-2026-0001", unit_a).await;
     let rect_b = problem_with_rectification(ctx, "WT-2026-0002", unit_b).await;
     let system = Actor::system("test");

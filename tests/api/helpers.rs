@@ -5,6 +5,7 @@ use std::time::Duration;
 use lianxin::{
     config::Config,
     domain::clock::Clock,
+    secrets::Secrets,
     startup::{self, Application},
     unit_of_work::Context,
 };
@@ -24,6 +25,8 @@ pub struct TestApp {
     pub database_url: String,
     /// The server's clock: the system clock unless the test pinned it.
     pub clock: Clock,
+    /// The server's secrets (the same key file it loaded).
+    pub secrets: Secrets,
     _data_dir: tempfile::TempDir,
 }
 
@@ -35,7 +38,7 @@ impl TestApp {
 
     /// What use cases need, on this app's database and clock.
     pub fn ctx(&self) -> Context<'_> {
-        Context { db: &self.db, clock: &self.clock }
+        Context { db: &self.db, clock: &self.clock, secrets: &self.secrets }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -86,6 +89,7 @@ impl TestApp {
             backend: self.backend,
             database_url: self.database_url.clone(),
             clock: self.clock.clone(),
+            secrets: self.secrets.clone(),
             _data_dir: tempfile::tempdir().unwrap(),
         }
     }
@@ -180,7 +184,8 @@ async fn spawn(backend: Backend, database_url: Option<String>, clock: Clock, adj
     let app = Application::build(config.clone(), db.clone(), clock.clone()).await.expect("the app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, db, client: client(), backend, database_url, clock, _data_dir: data_dir }
+    let secrets = startup::secrets(&config).expect("the app's secret loads");
+    TestApp { address, db, client: client(), backend, database_url, clock, secrets, _data_dir: data_dir }
 }
 
 /// Declares one test body that runs once on SQLite and once on PostgreSQL.

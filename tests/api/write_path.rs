@@ -197,8 +197,8 @@ on_both! {
         }))
         .await;
         assert!(statuses.iter().all(|s| *s == 401), "{statuses:?}");
-        let user = entity::user::Entity::find().filter(entity::user::Column::Username.eq("office1")).one(&app.db).await.unwrap().unwrap();
-        assert_eq!(user.failed_logins, 4);
+        let counted = entity::login_throttle::Entity::find_by_id(app.secrets.login_key("office1")).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(counted.failures, 4);
     }
 }
 

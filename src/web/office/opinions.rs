@@ -110,6 +110,8 @@ async fn opinion_action(
         "hide" => handling::hide(state.ctx(), &actor, id, &form.reason).await,
         "link" => handling::link_problem_now(state.ctx(), &actor, id, &form.problem).await,
         "revisit" => handling::revisit(state.ctx(), &actor, id, &form.note).await,
+        "publish" => handling::set_public(state.ctx(), &actor, id, true).await,
+        "unpublish" => handling::set_public(state.ctx(), &actor, id, false).await,
         _ => return Err(AppError::NotFound),
     };
     match result {
@@ -134,7 +136,7 @@ async fn followups(req: HttpRequest, state: web::Data<AppState>, user: CurrentUs
                 "due": task.due_date.to_string(),
                 "late": task.due_date < today,
                 "opinion_id": o.as_ref().map(|o| o.id),
-                "title": o.as_ref().map(|o| o.title.clone()).unwrap_or_else(|| "整改结果评价".into()),
+                "title": o.as_ref().map(|o| crate::privacy::StaffText::of(&o.title).as_str().to_string()).unwrap_or_else(|| "整改结果评价".into()),
                 "level": r.as_ref().map(|r| r.level.label()),
                 "comment": r.and_then(|r| r.comment),
             })
