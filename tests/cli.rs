@@ -129,7 +129,7 @@ fn accounts_are_managed_from_the_command_line_and_the_audit_chain_checks_out() {
 
     let mut short = lianxin(dir.path());
     short.args(["user", "passwd", "--username", "clerk"]);
-    assert_clean_failure(with_stdin(short, "short\n"), "密码至少 10 位");
+    assert_clean_failure(with_stdin(short, "short\n"), "密码至少 12 位");
 
     let disable = lianxin(dir.path()).args(["user", "disable", "--username", "clerk"]).output().unwrap();
     assert!(disable.status.success());
@@ -272,4 +272,64 @@ fn the_cluster_command_finds_the_real_hot_issues() {
         assert!(n * 10 >= ids.len() * 8, "{key}: {n} of {} in theme {theme}", ids.len());
         assert!(theme <= 10, "{key} is in the top ten by heat (theme {theme})");
     }
+}
+
+#[test]
+fn settings_that_do_not_parse_stop_the_start_with_their_name() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, value) in [
+        ("LIANXIN_COOKIE_SECURE", "ture"),
+        ("LIANXIN_SESSION_IDLE_MINUTES", "abc"),
+        ("LIANXIN_SESSION_MAX_HOURS", "-3"),
+        ("LIANXIN_LIMIT_LOGIN", "many"),
+    ] {
+        let output = lianxin(dir.path()).env(name, value).arg("migrate").output().unwrap();
+        assert_clean_failure(output, name);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn data_files_are_the_owners_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert!(lianxin(&data).arg("seed-demo").output().unwrap().status.success());
+    for file in ["lianxin.db", "secret.key", "audit.checkpoint"] {
+        let mode = std::fs::metadata(data.join(file)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{file} is {mode:o}");
+    }
+    let mode = std::fs::metadata(&data).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700, "the data directory is {mode:o}");
+}
+
+#[test]
+fn an_audit_anchor_printed_today_catches_a_truncation_tomorrow() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(lianxin(dir.path()).arg("seed-demo").output().unwrap().status.success());
+    let printed = lianxin(dir.path()).args(["audit", "checkpoint"]).output().unwrap();
+    assert!(printed.status.success());
+    let anchor = String::from_utf8_lossy(&printed.stdout).trim().to_string();
+    let ok = lianxin(dir.path()).args(["audit", "verify", "--anchor", &anchor]).output().unwrap();
+    assert!(ok.status.success() && String::from_utf8_lossy(&ok.stdout).contains("锚点一致"), "{}", String::from_utf8_lossy(&ok.stdout));
+    // Someone with the database but not the data directory deletes the newest entry and the file.
+    let db = dir.path().join("lianxin.db");
+    let sql = std::process::Command::new("python3")
+        .args(["-c", &format!("import sqlite3; c = sqlite3.connect('{}'); c.execute('DELETE FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log)'); c.commit()", db.display())])
+        .status()
+        .unwrap();
+    assert!(sql.success());
+    std::fs::remove_file(dir.path().join("audit.checkpoint")).unwrap();
+    let caught = lianxin(dir.path()).args(["audit", "verify", "--anchor", &anchor]).output().unwrap();
+    assert!(!caught.status.success());
+    assert!(String::from_utf8_lossy(&caught.stderr).contains("截断"), "{}", String::from_utf8_lossy(&caught.stderr));
+    // An anchor made up by whoever deleted the entry, naming the new head, is not signed.
+    let (head, _) = anchor.split_once(':').unwrap();
+    let forged = anchor.replacen(head, &(head.parse::<i64>().unwrap() - 1).to_string(), 1);
+    let refused = lianxin(dir.path()).args(["audit", "verify", "--anchor", &forged]).output().unwrap();
+    assert!(
+        !refused.status.success() && String::from_utf8_lossy(&refused.stderr).contains("签名不对"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
 }

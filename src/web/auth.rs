@@ -109,7 +109,7 @@ async fn account_page(
         .into_iter()
         .map(|s| {
             serde_json::json!({
-                "id": s.id, "this": s.id == current.id, "network": s.client, "agent": s.agent,
+                "id": s.id, "this": s.id == current.id, "network": s.client, "agent": s.agent.chars().take(60).collect::<String>(),
                 "since": crate::domain::time::minute(s.created_at), "seen": crate::domain::time::minute(s.last_seen_at),
             })
         })

@@ -9,6 +9,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("macros.html", include_str!("../../templates/macros.html")),
     ("public/home.html", include_str!("../../templates/public/home.html")),
     ("auth/login.html", include_str!("../../templates/auth/login.html")),
+    ("auth/account.html", include_str!("../../templates/auth/account.html")),
     ("admin/index.html", include_str!("../../templates/admin/index.html")),
     ("admin/audit.html", include_str!("../../templates/admin/audit.html")),
     ("office/index.html", include_str!("../../templates/office/index.html")),

@@ -21,6 +21,7 @@ pub struct TestApp {
     pub address: String,
     pub db: DatabaseConnection,
     pub client: reqwest::Client,
+    jar: std::sync::Arc<reqwest::cookie::Jar>,
     pub backend: Backend,
     pub database_url: String,
     /// The server's clock: the system clock unless the test pinned it.
@@ -80,12 +81,21 @@ impl TestApp {
         self.post_form("/login", &[("username", username), ("password", password)]).await
     }
 
+    /// The `Cookie` header this client sends (to copy it, as a thief would).
+    pub fn cookie_header(&self) -> String {
+        use reqwest::cookie::CookieStore;
+        let url = url::Url::parse(&self.address).unwrap();
+        self.jar.cookies(&url).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+    }
+
     /// A second client with its own cookies, against the same server.
     pub fn another_client(&self) -> TestApp {
+        let (client, jar) = client();
         TestApp {
             address: self.address.clone(),
             db: self.db.clone(),
-            client: client(),
+            client,
+            jar,
             backend: self.backend,
             database_url: self.database_url.clone(),
             clock: self.clock.clone(),
@@ -95,13 +105,33 @@ impl TestApp {
     }
 }
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
+fn client() -> (reqwest::Client, std::sync::Arc<reqwest::cookie::Jar>) {
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let client = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))
         .build()
-        .expect("a reqwest client")
+        .expect("a reqwest client");
+    (client, jar)
+}
+
+/// Polls `done` (never asserting on time) until it holds or 20 s pass; returns whether it held.
+pub async fn eventually<F, Fut>(done: F) -> bool
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if done().await {
+            return true;
+        }
+        if std::time::Instant::now() > deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// The PostgreSQL server the tests create their databases on.
@@ -144,14 +174,11 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, |_| {}).await
 }
 
-/// The database a running test app uses.
-pub fn database_url_of(app: &TestApp) -> String {
-    app.database_url.clone()
-}
-
-/// A second server on an existing database, with its own data directory and index.
-pub async fn spawn_app_on(backend: Backend, database_url: String) -> TestApp {
-    spawn(backend, Some(database_url), Clock::system(), |_| {}).await
+/// A second server on the first one's database, with its own data directory and index, and the
+/// secret they must share (as servers behind one load balancer do).
+pub async fn spawn_beside(first: &TestApp) -> TestApp {
+    let secret = std::fs::read_to_string(first.data_dir().join("secret.key")).expect("the first server's secret");
+    spawn(first.backend, Some(first.database_url.clone()), Clock::system(), |c| c.secret_key = Some(secret.trim().to_string())).await
 }
 
 /// Spawns the app with a changed configuration.
@@ -162,6 +189,15 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
 /// Spawns the app with its clock pinned (move it with `app.clock.advance`).
 pub async fn spawn_app_at(backend: Backend, at: chrono::DateTime<chrono::Utc>) -> TestApp {
     spawn(backend, None, Clock::fixed(at), |_| {}).await
+}
+
+/// Spawns the app with a changed configuration and, if given, its clock pinned.
+pub async fn spawn_app_configured(
+    backend: Backend,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
+    spawn(backend, None, at.map(Clock::fixed).unwrap_or_default(), adjust).await
 }
 
 async fn spawn(backend: Backend, database_url: Option<String>, clock: Clock, adjust: impl FnOnce(&mut Config)) -> TestApp {
@@ -185,7 +221,8 @@ async fn spawn(backend: Backend, database_url: Option<String>, clock: Clock, adj
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     let secrets = startup::secrets(&config).expect("the app's secret loads");
-    TestApp { address, db, client: client(), backend, database_url, clock, secrets, _data_dir: data_dir }
+    let (client, jar) = client();
+    TestApp { address, db, client, jar, backend, database_url, clock, secrets, _data_dir: data_dir }
 }
 
 /// Declares one test body that runs once on SQLite and once on PostgreSQL.

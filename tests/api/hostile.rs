@@ -147,15 +147,44 @@ on_both_databases! {
 
 on_both_databases! {
     async fn json_endpoints_answer_hostile_bodies_with_json_errors(app) {
+        small_city(app.ctx()).await;
+        // The opinion API, with bodies that are not JSON, too big, the wrong type, or hostile.
         for (content_type, body) in [
             ("application/json", "{not json".to_string()),
-            ("application/json", format!("{{\"a\":\"{}\"}}", "x".repeat(100 * 1024))),
+            ("application/json", format!("{{\"title\":\"{}\"}}", "x".repeat(100 * 1024))),
             ("text/plain", "hello".to_string()),
+            ("application/json", "[1, 2, 3]".to_string()),
+            ("application/json", "{\"kind\": {\"$gt\": \"\"}, \"title\": null}".to_string()),
+            ("application/json", format!("{{\"kind\":\"complaint\",\"title\":\"{SCRIPT}\",\"content\":\"x\",\"region\":\"' OR 1=1--\"}}")),
+            ("application/json", "{\"kind\":\"complaint\",\"title\":\"t\",\"content\":\"c\",\"consent_contact\":{}}".to_string()),
         ] {
-            let response = app.client.post(app.url("/api/v1/nothing-here")).header("content-type", content_type).body(body).send().await.unwrap();
-            assert!(response.status().as_u16() < 500);
+            let response = app.client.post(app.url("/api/v1/opinions")).header("content-type", content_type).body(body.clone()).send().await.unwrap();
+            let status = response.status().as_u16();
+            assert!((400..500).contains(&status), "{}: {status}", body.chars().take(60).collect::<String>());
             let json: serde_json::Value = response.json().await.expect("a JSON error body");
-            assert!(json["error"]["code"].is_string());
+            assert!(json["error"]["code"].is_string(), "{json}");
+            assert!(!json.to_string().contains(SCRIPT));
+        }
+        // Every GET endpoint, with hostile parameters: an answer, never a 500.
+        let hostile = ["%27%20OR%201%3D1--", "%00", "%E2%80%AE", &"9".repeat(40), "-1", "%3Cscript%3E", "AND%20(", "%22"];
+        for value in hostile {
+            for path in [
+                format!("/api/v1/search?q={value}&page={value}&page_size={value}&type={value}&region={value}&from={value}&to={value}&sort={value}"),
+                format!("/api/v1/similar?text={value}"),
+                format!("/api/v1/problems?page={value}&page_size={value}&status={value}&region={value}&unit={value}&overdue={value}"),
+                format!("/api/v1/problems/{value}"),
+                format!("/api/v1/opinions/{value}"),
+                format!("/api/v1/scores?level={value}&period={value}"),
+            ] {
+                let response = app.get(&path).await;
+                let status = response.status().as_u16();
+                assert!(status < 500, "{path}: {status}");
+                let text = response.text().await.unwrap();
+                let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{path} answers JSON: {text}"));
+                if status >= 400 {
+                    assert!(json["error"]["code"].is_string(), "{path}: {json}");
+                }
+            }
         }
     }
 }

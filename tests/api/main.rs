@@ -11,6 +11,7 @@ mod opinions;
 mod pages;
 mod scores;
 mod search;
+mod security;
 mod staff;
 mod sweep;
 mod themes;

@@ -157,8 +157,7 @@ use sea_orm::EntityTrait;
 async fn two_servers_share_one_postgres_and_keep_their_own_indexes_current() {
     let first = crate::helpers::spawn_app(Backend::Postgres).await;
     small_city(first.ctx()).await;
-    let url = crate::helpers::database_url_of(&first);
-    let second = crate::helpers::spawn_app_on(Backend::Postgres, url).await;
+    let second = crate::helpers::spawn_beside(&first).await;
     first.login("office1", PASSWORD).await;
     let deadline = (Utc::now() + chrono::Duration::days(30)).format("%Y-%m-%d").to_string();
     let created = first
