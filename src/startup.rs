@@ -77,6 +77,7 @@ impl Application {
                 .wrap(middleware::from_fn(crate::web::csrf::issue))
                 .wrap(middleware::from_fn(crate::web::session::identify))
                 .wrap(middleware::from_fn(crate::web::csrf::same_origin))
+                .wrap(middleware::from_fn(crate::web::refuse_nul))
                 .wrap(crate::web::security_headers())
                 .wrap(middleware::Compress::default())
                 .wrap(middleware::Logger::new("%a \"%{request}xi\" %s %Dms").custom_request_replace("request", loggable_request))

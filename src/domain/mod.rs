@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod clock;
+pub mod problem_code;
 pub mod text;
 pub mod time;
 pub mod tracking_code;

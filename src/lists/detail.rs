@@ -55,8 +55,14 @@ pub struct ProblemDetail {
     pub ratings: RatingSummary,
 }
 
+/// The problem a code in a URL names, if the code has a problem's shape and the problem exists.
+pub async fn find(db: &impl ConnectionTrait, code: &str) -> Result<Option<problem::Model>, DbErr> {
+    let Some(code) = crate::domain::problem_code::ProblemCode::parse(code) else { return Ok(None) };
+    problem::Entity::find().filter(problem::Column::Code.eq(code.as_str())).one(db).await
+}
+
 pub async fn load(db: &impl ConnectionTrait, code: &str, today: NaiveDate) -> Result<Option<ProblemDetail>, DbErr> {
-    let Some(p) = problem::Entity::find().filter(problem::Column::Code.eq(code)).one(db).await? else { return Ok(None) };
+    let Some(p) = find(db, code).await? else { return Ok(None) };
     let Some(row) = load_rows(db, today, Some(p.id)).await?.pop() else { return Ok(None) };
     let Some(rect) = rectification::Entity::find_by_id(row.rectification_id).one(db).await? else { return Ok(None) };
     let updates = progress_update::Entity::find()

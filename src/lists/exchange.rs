@@ -168,17 +168,6 @@ fn field<'a>(row: &'a ImportRow, name: &str) -> &'a str {
         .unwrap_or("")
 }
 
-fn valid_code(code: &str) -> bool {
-    let parts: Vec<&str> = code.split('-').collect();
-    parts.len() == 3
-        && (1..=6).contains(&parts[0].len())
-        && parts[0].chars().all(|c| c.is_ascii_uppercase())
-        && parts[1].len() == 4
-        && parts[1].chars().all(|c| c.is_ascii_digit())
-        && (1..=6).contains(&parts[2].len())
-        && parts[2].chars().all(|c| c.is_ascii_digit())
-}
-
 /// Imports problems with their responsibilities. Each row is written whole in its own
 /// transaction or not at all; a row whose code exists updates that problem, so importing
 /// the same file twice changes nothing.
@@ -193,7 +182,7 @@ pub async fn import_problems(
     let mut report = ImportReport { rejected: broken, ..ImportReport::default() };
     for row in rows {
         let code = field(&row, "code").trim().to_ascii_uppercase();
-        if !code.is_empty() && !valid_code(&code) {
+        if !code.is_empty() && crate::domain::problem_code::ProblemCode::parse(&code).is_none() {
             report.rejected.push(Rejected {
                 line: row.line,
                 reason: format!("问题编号“{}”格式不对，应如 WT-2026-0001", code.chars().take(32).collect::<String>()),

@@ -58,6 +58,27 @@ async fn not_found(req: HttpRequest) -> HttpResponse {
 }
 
 /// Headers every response carries. No inline script or style is allowed anywhere.
+/// Middleware: a NUL byte has no place in a path of the portal (PostgreSQL refuses it in text,
+/// and path segments name records), so such a request is answered 400 before any handler sees
+/// it. Query values are free text and are cleaned where they are read.
+pub async fn refuse_nul<B: actix_web::body::MessageBody + 'static>(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<B>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let path = req.uri().path().to_ascii_lowercase();
+    if path.contains("%00") || path.contains('\0') {
+        let (http, _) = req.into_parts();
+        let err = crate::error::AppError::BadRequest("请求地址中含有无效字符。".into());
+        let response = if http.path().starts_with("/api/") {
+            actix_web::ResponseError::error_response(&crate::error::ApiError(err))
+        } else {
+            actix_web::ResponseError::error_response(&err)
+        };
+        return Ok(actix_web::dev::ServiceResponse::new(http, response).map_into_right_body());
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
 /// Marks a response that carries a citizen's case or a staff export as never to be cached.
 pub fn no_store(mut response: actix_web::HttpResponse) -> actix_web::HttpResponse {
     response.headers_mut().insert(actix_web::http::header::CACHE_CONTROL, actix_web::http::header::HeaderValue::from_static("no-store"));

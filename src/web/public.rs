@@ -173,7 +173,8 @@ async fn problem_page(req: HttpRequest, state: web::Data<AppState>, code: web::P
 
 #[get("/units/{code}")]
 async fn unit_ledger(req: HttpRequest, state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let found = unit::Entity::find().filter(unit::Column::Code.eq(code.as_str())).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let code = crate::domain::account::unit_code(&code).map_err(|_| AppError::NotFound)?;
+    let found = unit::Entity::find().filter(unit::Column::Code.eq(code)).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let today = state.clock.today();
     let rows: Vec<_> = catalog::load_rows(&state.db, today, None).await?.into_iter().filter(|r| r.involves(&found.code)).collect();
     let on_time = ledger::on_time(&rows, &found.code, today);
@@ -213,8 +214,7 @@ async fn all_feed(state: web::Data<AppState>) -> Result<HttpResponse, AppError> 
 
 #[get("/problems/{code}/feed.atom")]
 async fn problem_feed(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, AppError> {
-    use entity::problem;
-    let p = problem::Entity::find().filter(problem::Column::Code.eq(code.as_str())).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let p = detail::find(&state.db, &code).await?.ok_or(AppError::NotFound)?;
     let changes = feed::recent(&state.db, Some(p.id), 50).await?;
     let title = crate::privacy::PublicText::of(&format!("{} {}", p.code, p.title));
     atom(&state, title.as_str(), &format!("/problems/{}/feed.atom", p.code), changes)
