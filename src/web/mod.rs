@@ -57,10 +57,9 @@ async fn not_found(req: HttpRequest) -> HttpResponse {
     wrap(&req, AppError::NotFound).error_response()
 }
 
-/// Headers every response carries. No inline script or style is allowed anywhere.
 /// Middleware: a NUL byte has no place in a path of the portal (PostgreSQL refuses it in text,
-/// and path segments name records), so such a request is answered 400 before any handler sees
-/// it. Query values are free text and are cleaned where they are read.
+/// and path segments name records), so such a request is answered 404, as any path naming
+/// nothing is, before a handler sees it. Query values are free text, cleaned where they are read.
 pub async fn refuse_nul<B: actix_web::body::MessageBody + 'static>(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<B>,
@@ -68,7 +67,7 @@ pub async fn refuse_nul<B: actix_web::body::MessageBody + 'static>(
     let path = req.uri().path().to_ascii_lowercase();
     if path.contains("%00") || path.contains('\0') {
         let (http, _) = req.into_parts();
-        let err = crate::error::AppError::BadRequest("请求地址中含有无效字符。".into());
+        let err = crate::error::AppError::NotFound;
         let response = if http.path().starts_with("/api/") {
             actix_web::ResponseError::error_response(&crate::error::ApiError(err))
         } else {
@@ -85,6 +84,7 @@ pub fn no_store(mut response: actix_web::HttpResponse) -> actix_web::HttpRespons
     response
 }
 
+/// Headers every response carries. No inline script or style is allowed anywhere.
 pub fn security_headers() -> DefaultHeaders {
     DefaultHeaders::new()
         .add((

@@ -190,7 +190,9 @@ on_both! {
 on_both! {
     async fn concurrent_failed_logins_all_count(app) {
         small_city(app.ctx()).await;
-        // Four, below the lockout: each failure must be counted, none lost to a race.
+        // One first visit, as a browser makes, so the four share one visitor binding.
+        app.csrf().await;
+        // Four, below the delay: each failure must be counted, none lost to a race.
         let statuses = join_all((0..4).map(|i| {
             let app = &app;
             async move { post_from(app, &format!("10.0.2.{i}"), "/login", &[("username", "office1"), ("password", "wrong-password-here")]).await }
