@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use lianxin::themes::classify::{Classifier, Example};
 use lianxin::themes::cluster::{Settings, mine};
-use lianxin::themes::synthetic;
+use lianxin::demo::corpus::Corpus;
 
 /// Peak resident memory of this process so far, from the kernel.
 fn peak_mib() -> f64 {
@@ -22,7 +22,21 @@ fn main() {
     let jieba = lianxin::search::tokenizer::build_jieba(&[]);
     println!("{:>9} {:>10} {:>8} {:>12} {:>12} {:>10}", "messages", "mine (s)", "themes", "train (s)", "classify/s", "peak MiB");
     for n in sizes {
-        let labelled = synthetic::labelled(n, 7);
+        let now = chrono::DateTime::from_timestamp(1_790_000_000, 0).expect("a valid time");
+        let labelled: Vec<_> = Corpus::new(n, 7, now)
+            .map(|m| {
+                let message = lianxin::themes::cluster::Message {
+                    time: lianxin::opinions::import::parse_time(&m.time),
+                    id: m.id,
+                    title: m.title,
+                    body: m.body,
+                    user: Some(m.user),
+                    likes: m.likes,
+                    dislikes: m.dislikes,
+                };
+                (message, m.label)
+            })
+            .collect();
         let messages: Vec<_> = labelled.iter().map(|(m, _)| m.clone()).collect();
         let started = Instant::now();
         let mined = mine(&jieba, &messages, &Settings::default(), |_, _| {});

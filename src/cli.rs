@@ -94,6 +94,16 @@ pub enum Command {
         #[arg(long)]
         publish: bool,
     },
+    /// Write N made-up opinions (the demo city's places and phrases, many themes skewed like real
+    /// traffic) as JSON Lines, for sizes no real data set reaches.
+    GenCorpus {
+        #[arg(long)]
+        n: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        #[arg(long)]
+        output: std::path::PathBuf,
+    },
     /// Hot themes in the database.
     Themes {
         #[command(subcommand)]

@@ -21,6 +21,67 @@ pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<(Vec<ImportRow>, Vec<
     read_grid(file_name, bytes).map(|rows| (rows, Vec::new()))
 }
 
+/// Rows of a file as a stream, and how many there are (counted ahead, for progress). JSON Lines
+/// and UTF-8 CSV are read line by line, in constant memory whatever their size; spreadsheets
+/// and GBK CSV (Excel's, and small) are read whole.
+pub type RowStream = Box<dyn Iterator<Item = Result<ImportRow, Rejected>>>;
+
+pub fn stream_file(path: &std::path::Path) -> Result<(RowStream, usize), String> {
+    use std::io::{BufRead, BufReader, Read};
+    let unreadable = |e: std::io::Error| format!("无法读取 {}：{e}", path.display());
+    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let lines = || -> Result<usize, String> {
+        let file = std::fs::File::open(path).map_err(unreadable)?;
+        Ok(BufReader::with_capacity(1 << 20, file).split(b'\n').count())
+    };
+    if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
+        let total = lines()?;
+        let file = std::fs::File::open(path).map_err(unreadable)?;
+        return Ok((Box::new(crate::jsonl::rows(BufReader::with_capacity(1 << 20, file))), total));
+    }
+    if name.ends_with(".csv") {
+        let mut head = vec![0u8; 64 * 1024];
+        let n = std::fs::File::open(path).map_err(unreadable)?.read(&mut head).map_err(unreadable)?;
+        head.truncate(n);
+        let utf8 = match std::str::from_utf8(&head) {
+            Ok(_) => true,
+            // A read can end inside a character: only the tail may be incomplete.
+            Err(e) => e.error_len().is_none(),
+        };
+        if utf8 {
+            let total = lines()?.saturating_sub(1);
+            let file = std::fs::File::open(path).map_err(unreadable)?;
+            return Ok((csv_rows(BufReader::with_capacity(1 << 20, file))?, total));
+        }
+    }
+    let bytes = std::fs::read(path).map_err(unreadable)?;
+    let (rows, broken) = read_table(&name, &bytes)?;
+    let total = rows.len() + broken.len();
+    Ok((Box::new(rows.into_iter().map(Ok).chain(broken.into_iter().map(Err))), total))
+}
+
+/// A UTF-8 CSV, streamed: the first row names the columns.
+fn csv_rows(reader: impl std::io::Read + 'static) -> Result<RowStream, String> {
+    let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
+    let mut records = reader.into_records();
+    let headers: Vec<String> = match records.next() {
+        Some(Ok(first)) => first.iter().map(|h| h.trim().trim_start_matches('\u{FEFF}').to_string()).collect(),
+        Some(Err(e)) => return Err(format!("无法读取表头：{e}")),
+        None => return Err("文件是空的".into()),
+    };
+    Ok(Box::new(records.enumerate().filter_map(move |(i, record)| {
+        let line = i + 2;
+        match record {
+            Ok(record) if record.iter().any(|c| !c.trim().is_empty()) => Some(Ok(ImportRow {
+                line,
+                cells: headers.iter().cloned().zip(record.iter().map(str::to_string).chain(std::iter::repeat(String::new()))).collect(),
+            })),
+            Ok(_) => None,
+            Err(_) => Some(Err(Rejected { line, reason: "这一行无法按 CSV 读取".into() })),
+        }
+    })))
+}
+
 fn read_jsonl(bytes: &[u8]) -> (Vec<ImportRow>, Vec<Rejected>) {
     let (mut rows, mut broken) = (Vec::new(), Vec::new());
     for row in crate::jsonl::rows(bytes) {
@@ -80,7 +141,22 @@ pub struct ImportReport {
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// The first [`KEPT_REJECTIONS`] rejected lines with their reasons…
     pub rejected: Vec<Rejected>,
+    /// …and how many were rejected in all.
+    pub rejected_total: usize,
+}
+
+/// Reasons kept per import: a file of a million bad lines must not fill memory with them.
+pub const KEPT_REJECTIONS: usize = 1000;
+
+impl ImportReport {
+    pub fn reject(&mut self, rejected: Rejected) {
+        self.rejected_total += 1;
+        if self.rejected.len() < KEPT_REJECTIONS {
+            self.rejected.push(rejected);
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]

@@ -180,3 +180,21 @@ pub async fn themes(config: &Config, clock: &Clock, action: ThemesAction) -> Res
         }
     }
 }
+
+pub fn gen_corpus(clock: &Clock, n: usize, seed: u64, output: &Path) -> Result<(), CliError> {
+    use std::io::Write;
+    let fail = |e: std::io::Error| CliError::Refused(format!("无法写入 {}：{e}", output.display()));
+    let mut out = std::io::BufWriter::new(std::fs::File::create(output).map_err(fail)?);
+    let mut bar = progress("生成中");
+    for (i, message) in crate::demo::corpus::Corpus::new(n, seed, clock.now()).enumerate() {
+        serde_json::to_writer(&mut out, &message).map_err(|e| CliError::Refused(e.to_string()))?;
+        out.write_all(b"\n").map_err(fail)?;
+        if (i + 1) % 10_000 == 0 {
+            bar(i + 1, n);
+        }
+    }
+    out.flush().map_err(fail)?;
+    bar(n, n);
+    println!("已生成 {n} 条意见（种子 {seed}）：{}", output.display());
+    Ok(())
+}

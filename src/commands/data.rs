@@ -33,32 +33,32 @@ pub async fn import(config: &Config, clock: &Clock, what: ImportKind) -> Result<
                 report.created,
                 report.updated,
                 report.unchanged,
-                report.rejected.len()
+                report.rejected_total
             );
             for rejected in &report.rejected {
                 println!("  第 {} 行：{}", rejected.line, rejected.reason);
             }
         }
         ImportKind::Opinions { file, source, map } => {
-            let (name, bytes) = read(&file)?;
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let source = source.unwrap_or_else(|| name.split('.').next().unwrap_or("import").chars().take(15).collect());
             let mapping = crate::opinions::import::Mapping::new(&map).map_err(CliError::Refused)?;
-            let table = crate::tabular::read_table(&name, &bytes).map_err(CliError::Refused)?;
+            let (rows, total) = crate::tabular::stream_file(&file).map_err(CliError::Refused)?;
             let actor = Actor::system("import");
+            let mut bar = progress("导入中");
             let report =
-                crate::opinions::import::import_opinions(ctx(&db, clock, &secrets), &actor, table, &mapping, &source, progress("导入中"))
+                crate::opinions::import::import_opinions(ctx(&db, clock, &secrets), &actor, rows, &mapping, &source, |read| bar(read, total))
                     .await?;
+            bar(total, total);
             println!(
                 "导入完成（来源 {source}）：新增 {} 条，已存在 {} 条，拒绝 {} 行。",
-                report.created,
-                report.unchanged,
-                report.rejected.len()
+                report.created, report.unchanged, report.rejected_total
             );
             for rejected in report.rejected.iter().take(50) {
                 println!("  第 {} 行：{}", rejected.line, rejected.reason);
             }
-            if report.rejected.len() > 50 {
-                println!("  ……另有 {} 行被拒绝", report.rejected.len() - 50);
+            if report.rejected_total > 50 {
+                println!("  ……另有 {} 行被拒绝", report.rejected_total - 50);
             }
         }
     }

@@ -59,6 +59,7 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
         Command::Cluster { input, output, themes } => analysis::cluster(&config, &input, &output, &themes).await,
         Command::Score { period, level, json, publish } => analysis::score(&config, &clock, period, &level, json, publish).await,
         Command::Themes { action } => analysis::themes(&config, &clock, action).await,
+        Command::GenCorpus { n, seed, output } => analysis::gen_corpus(&clock, n, seed, &output),
     }
 }
 

@@ -179,11 +179,14 @@ pub async fn import_problems(
     if actor.role.is_some() {
         actor.require(&[Role::Office])?;
     }
-    let mut report = ImportReport { rejected: broken, ..ImportReport::default() };
+    let mut report = ImportReport::default();
+    for rejected in broken {
+        report.reject(rejected);
+    }
     for row in rows {
         let code = field(&row, "code").trim().to_ascii_uppercase();
         if !code.is_empty() && crate::domain::problem_code::ProblemCode::parse(&code).is_none() {
-            report.rejected.push(Rejected {
+            report.reject(Rejected {
                 line: row.line,
                 reason: format!("问题编号“{}”格式不对，应如 WT-2026-0001", code.chars().take(32).collect::<String>()),
             });
@@ -208,7 +211,7 @@ pub async fn import_problems(
             Ok(valid) => valid,
             Err(ServiceError::Invalid(errors)) => {
                 let reason = errors.0.iter().map(|e| format!("{}：{}", header_of(e.field), e.message)).collect::<Vec<_>>().join("；");
-                report.rejected.push(Rejected { line: row.line, reason });
+                report.reject(Rejected { line: row.line, reason });
                 continue;
             }
             Err(other) => return Err(other),

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use entity::vocab::{Channel, OpinionKind, OpinionStatus};
 use entity::{opinion, opinion_event};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::dependencies::Record;
 use crate::domain::{DEFAULT_CATEGORIES, text, time, tracking_code::TrackingCode};
@@ -27,6 +27,7 @@ pub const DEFAULT_COLUMNS: &[(&str, &[&str])] = &[
     ("reply_time", &["答复时间", "办结时间", "reply_time"]),
     ("likes", &["点赞数", "likes"]),
     ("dislikes", &["反对数", "dislikes"]),
+    ("region", &["所在区域", "区域", "region"]),
 ];
 
 /// Which header feeds which field: the defaults, overridden by `field=header` pairs.
@@ -97,7 +98,7 @@ struct Parsed {
     replied_at: Option<DateTime<Utc>>,
 }
 
-fn parse_row(secrets: &Secrets, row: &ImportRow, mapping: &Mapping, source: &str, now: DateTime<Utc>) -> Result<Parsed, String> {
+fn parse_row(secrets: &Secrets, row: &ImportRow, mapping: &Mapping, source: &str, regions: &[String], now: DateTime<Utc>) -> Result<Parsed, String> {
     let id = mapping.get(row, "id");
     if id.is_empty() || id.chars().count() > 48 {
         return Err("缺少留言编号（或超过 48 个字符）".into());
@@ -128,7 +129,7 @@ fn parse_row(secrets: &Secrets, row: &ImportRow, mapping: &Mapping, source: &str
         title: Set(title),
         content: Set(body),
         category: Set(DEFAULT_CATEGORIES.contains(&label).then(|| label.to_string())),
-        region: Set(None),
+        region: Set(Some(mapping.get(row, "region")).filter(|r| regions.iter().any(|known| known == r)).map(str::to_string)),
         location_note: Set(None),
         public: Set(kind != OpinionKind::Report),
         channel: Set(Channel::Import),
@@ -156,77 +157,95 @@ fn parse_row(secrets: &Secrets, row: &ImportRow, mapping: &Mapping, source: &str
     Ok(Parsed { external_id, model, submitted_at, replied_at })
 }
 
-const BATCH: usize = 500;
+/// Rows per unit of work: big enough to amortise a commit, small enough to keep each short.
+const BATCH: usize = 2000;
 
-/// Imports rows under `source` (ids are kept as `source:id`), one unit of work per batch with
-/// its own audit entry, so an interrupted import keeps whole batches and a rerun adds the rest.
-/// `progress(done, total)` is called after each batch.
+/// Imports a stream of rows under `source` (ids are kept as `source:id`), one unit of work per
+/// batch with its own audit entry: memory stays flat whatever the file's size, an interrupted
+/// import keeps whole batches, and running it again adds exactly the rest (rows whose id is
+/// already stored are counted, not added). `progress(rows read)` is called after each batch.
 pub async fn import_opinions(
     ctx: Context<'_>,
     actor: &Actor,
-    (rows, broken): (Vec<ImportRow>, Vec<Rejected>),
+    mut rows: impl Iterator<Item = Result<ImportRow, Rejected>>,
     mapping: &Mapping,
     source: &str,
-    mut progress: impl FnMut(usize, usize),
+    mut progress: impl FnMut(usize),
 ) -> Result<ImportReport, ServiceError> {
     let source = source.trim();
     if source.is_empty() || source.chars().count() > 15 {
         return Err(ServiceError::Refused("来源名称须为 1–15 个字符".into()));
     }
     let now = ctx.clock.now();
-    let total = rows.len();
-    let mut report = ImportReport { rejected: broken, ..ImportReport::default() };
-    let mut seen: HashSet<String> = HashSet::new();
-    for (done, chunk) in rows.chunks(BATCH).enumerate() {
-        let mut parsed = Vec::new();
+    let regions = crate::units::regions(ctx.db).await?;
+    let mut report = ImportReport::default();
+    let mut read = 0;
+    loop {
+        let chunk: Vec<Result<ImportRow, Rejected>> = rows.by_ref().take(BATCH).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        read += chunk.len();
+        let mut parsed: Vec<Parsed> = Vec::with_capacity(chunk.len());
+        let mut in_batch: HashSet<String> = HashSet::new();
         for row in chunk {
-            match parse_row(ctx.secrets, row, mapping, source, now) {
-                Ok(p) if seen.insert(p.external_id.clone()) => parsed.push(p),
+            match row.and_then(|row| parse_row(ctx.secrets, &row, mapping, source, &regions, now).map_err(|reason| Rejected { line: row.line, reason })) {
+                Ok(p) if in_batch.insert(p.external_id.clone()) => parsed.push(p),
                 Ok(_) => report.unchanged += 1,
-                Err(reason) => report.rejected.push(Rejected { line: row.line, reason }),
+                Err(rejected) => report.reject(rejected),
             }
         }
         let mut uow = UnitOfWork::begin(ctx, actor).await?;
         let txn = uow.db();
-        let ids: Vec<String> = parsed.iter().map(|p| p.external_id.clone()).collect();
         let existing: HashSet<String> = opinion::Entity::find()
+            .select_only()
+            .column(opinion::Column::ExternalId)
             .filter(opinion::Column::Channel.eq(Channel::Import))
-            .filter(opinion::Column::ExternalId.is_in(ids.clone()))
+            .filter(opinion::Column::ExternalId.is_in(in_batch.iter().cloned()))
+            .into_tuple::<Option<String>>()
             .all(txn)
             .await?
             .into_iter()
-            .filter_map(|o| o.external_id)
+            .flatten()
             .collect();
         let (old, new): (Vec<Parsed>, Vec<Parsed>) = parsed.into_iter().partition(|p| existing.contains(&p.external_id));
         report.unchanged += old.len();
         if !new.is_empty() {
             let times: HashMap<String, (DateTime<Utc>, Option<DateTime<Utc>>)> =
                 new.iter().map(|p| (p.external_id.clone(), (p.submitted_at, p.replied_at))).collect();
-            opinion::Entity::insert_many(new.into_iter().map(|p| p.model)).exec_without_returning(txn).await?;
-            let inserted = opinion::Entity::find()
+            for part in new.chunks(500) {
+                opinion::Entity::insert_many(part.iter().map(|p| p.model.clone())).exec_without_returning(txn).await?;
+            }
+            let inserted: Vec<(i32, Option<String>)> = opinion::Entity::find()
+                .select_only()
+                .columns([opinion::Column::Id, opinion::Column::ExternalId])
                 .filter(opinion::Column::Channel.eq(Channel::Import))
                 .filter(opinion::Column::ExternalId.is_in(times.keys().cloned()))
+                .into_tuple()
                 .all(txn)
                 .await?;
             let mut events = Vec::new();
-            for o in &inserted {
-                let (submitted, replied) = times[o.external_id.as_deref().unwrap_or_default()];
-                events.push(event(o.id, None, OpinionStatus::Received, "批量导入", submitted));
+            for (id, external) in &inserted {
+                let (submitted, replied) = times[external.as_deref().unwrap_or_default()];
+                events.push(event(*id, None, OpinionStatus::Received, "批量导入", submitted));
                 if let Some(at) = replied {
-                    events.push(event(o.id, Some(OpinionStatus::Received), OpinionStatus::Closed, "承办单位", at));
+                    events.push(event(*id, Some(OpinionStatus::Received), OpinionStatus::Closed, "承办单位", at));
                 }
             }
-            opinion_event::Entity::insert_many(events).exec_without_returning(txn).await?;
+            for part in events.chunks(1000) {
+                opinion_event::Entity::insert_many(part.to_vec()).exec_without_returning(txn).await?;
+            }
             let created = inserted.len();
-            for o in &inserted {
-                uow.touch(Record::Opinion(o.id));
+            let first = inserted.iter().map(|(id, _)| *id).min();
+            for (id, _) in &inserted {
+                uow.touch(Record::Opinion(*id));
             }
             report.created += created;
-            let summary = serde_json::json!({ "source": source, "created": created, "first": inserted.first().map(|o| o.id) });
+            let summary = serde_json::json!({ "source": source, "created": created, "first": first });
             uow.audit("opinion.import", "opinion", source, None, Some(summary));
         }
         uow.commit().await?;
-        progress(((done + 1) * BATCH).min(total), total);
+        progress(read);
     }
     report.rejected.sort_by_key(|r| r.line);
     Ok(report)

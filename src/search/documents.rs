@@ -1,9 +1,11 @@
 //! What the index holds for each record, built from the database. Public text only, scrubbed;
 //! contacts are never read here.
 
-use entity::vocab::{OpinionStatus, ReportStatus};
+use std::collections::HashMap;
+
+use entity::vocab::{OpinionStatus, RectificationStatus, ReportStatus};
 use entity::{opinion, problem, progress_update, rectification, report, responsibility, responsibility_unit, unit};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use tantivy::TantivyDocument;
 use tantivy::schema::Facet;
 
@@ -63,77 +65,117 @@ impl Source {
     }
 }
 
-/// The codes (for facets) and names (for words) of the units responsible for a problem, lead first.
-async fn units_of(db: &impl ConnectionTrait, problem_id: i32) -> Result<(Vec<String>, Vec<String>), DbErr> {
-    let Some(resp) = responsibility::Entity::find().filter(responsibility::Column::ProblemId.eq(problem_id)).one(db).await? else {
-        return Ok((Vec::new(), Vec::new()));
-    };
-    let mut ids = vec![resp.lead_unit_id];
-    ids.extend(
-        responsibility_unit::Entity::find()
-            .filter(responsibility_unit::Column::ResponsibilityId.eq(resp.id))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|l| l.unit_id),
-    );
-    let mut units = unit::Entity::find().filter(unit::Column::Id.is_in(ids)).all(db).await?;
-    units.sort_by_key(|u| u.id != resp.lead_unit_id);
-    Ok(units.into_iter().map(|u| (u.code, u.name)).unzip())
+/// The units of each problem, lead first: codes (for facets) and names (for words).
+async fn units_of(db: &impl ConnectionTrait, problem_ids: &[i32]) -> Result<HashMap<i32, (Vec<String>, Vec<String>)>, DbErr> {
+    let resps = responsibility::Entity::find().filter(responsibility::Column::ProblemId.is_in(problem_ids.to_vec())).all(db).await?;
+    let links = responsibility_unit::Entity::find()
+        .filter(responsibility_unit::Column::ResponsibilityId.is_in(resps.iter().map(|r| r.id)))
+        .all(db)
+        .await?;
+    // The unit list is short (a city has tens to hundreds of units).
+    let units: HashMap<i32, unit::Model> = unit::Entity::find().all(db).await?.into_iter().map(|u| (u.id, u)).collect();
+    let mut out = HashMap::new();
+    for r in resps {
+        let ids = std::iter::once(r.lead_unit_id).chain(links.iter().filter(|l| l.responsibility_id == r.id).map(|l| l.unit_id));
+        let (codes, names) = ids.filter_map(|id| units.get(&id)).map(|u| (u.code.clone(), u.name.clone())).unzip();
+        out.insert(r.problem_id, (codes, names));
+    }
+    Ok(out)
 }
 
-/// The document for one record, or `None` when it must not be in the index.
-pub async fn load(db: &impl ConnectionTrait, entity_type: &str, id: i32) -> Result<Option<Source>, DbErr> {
-    match entity_type {
-        "problem" => {
-            let Some(p) = problem::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
-            let status = rectification::Entity::find().filter(rectification::Column::ProblemId.eq(id)).one(db).await?.map(|r| r.status);
-            // Citizens search in their own words: the titles of the opinions that raised the
-            // problem make it findable by them.
-            let mut voiced: Vec<String> = opinion::Entity::find()
-                .filter(opinion::Column::ProblemId.eq(id))
-                .filter(opinion::Column::Status.is_not_in([OpinionStatus::Hidden, OpinionStatus::Withdrawn]))
-                .filter(opinion::Column::Public.eq(true))
-                .order_by_asc(opinion::Column::Id)
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|o| o.title)
-                .collect();
-            voiced.sort();
-            voiced.dedup();
-            voiced.truncate(30);
-            let (units, names) = units_of(db, id).await?;
-            Ok(Some(Source {
+/// The documents of `ids` of one type, loaded in a few queries whatever their number; `None`
+/// for a record that is gone or must not be in the index.
+pub async fn load_many(db: &impl ConnectionTrait, entity_type: &str, ids: &[i32]) -> Result<Vec<(i32, Option<Source>)>, DbErr> {
+    let mut found: HashMap<i32, Source> = match entity_type {
+        "problem" => problems(db, ids).await?,
+        "rectification" => rectifications(db, ids).await?,
+        "report" => reports(db, ids).await?,
+        "opinion" => opinions(db, ids).await?,
+        _ => HashMap::new(),
+    };
+    Ok(ids.iter().map(|id| (*id, found.remove(id))).collect())
+}
+
+async fn problems(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashMap<i32, Source>, DbErr> {
+    let found = problem::Entity::find().filter(problem::Column::Id.is_in(ids.to_vec())).all(db).await?;
+    let status: HashMap<i32, RectificationStatus> = rectification::Entity::find()
+        .select_only()
+        .columns([rectification::Column::ProblemId, rectification::Column::Status])
+        .filter(rectification::Column::ProblemId.is_in(ids.to_vec()))
+        .into_tuple()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    // Citizens search in their own words: the titles of the public opinions that raised the
+    // problem make it findable by them.
+    let mut voiced: HashMap<i32, Vec<String>> = HashMap::new();
+    let titles: Vec<(Option<i32>, String)> = opinion::Entity::find()
+        .select_only()
+        .columns([opinion::Column::ProblemId, opinion::Column::Title])
+        .filter(opinion::Column::ProblemId.is_in(ids.to_vec()))
+        .filter(opinion::Column::Status.is_not_in([OpinionStatus::Hidden, OpinionStatus::Withdrawn]))
+        .filter(opinion::Column::Public.eq(true))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (problem_id, title) in titles {
+        voiced.entry(problem_id.unwrap_or_default()).or_default().push(title);
+    }
+    let mut units = units_of(db, ids).await?;
+    Ok(found
+        .into_iter()
+        .map(|p| {
+            let mut titles = voiced.remove(&p.id).unwrap_or_default();
+            titles.sort();
+            titles.dedup();
+            titles.truncate(30);
+            let (codes, names) = units.remove(&p.id).unwrap_or_default();
+            let source = Source {
                 doc_type: "problem",
-                id,
+                id: p.id,
                 public: true,
                 title: PublicText::of(&p.title),
-                body: PublicText::of(&format!("{}\n责任单位：{}\n群众反映：{}", p.description, names.join("、"), voiced.join("；"))),
+                body: PublicText::of(&format!("{}\n责任单位：{}\n群众反映：{}", p.description, names.join("、"), titles.join("；"))),
                 url: format!("/problems/{}", p.code),
-                code: p.code.clone(),
-                region: p.region.clone(),
-                category: p.category.clone(),
-                status: status.map(|s| s.as_str().to_string()).unwrap_or_default(),
-                units,
+                code: p.code,
+                region: p.region,
+                category: p.category,
+                status: status.get(&p.id).map(|s| s.as_str().to_string()).unwrap_or_default(),
+                units: codes,
                 date: p.updated_at.timestamp(),
-            }))
-        }
-        "rectification" => {
-            let Some(r) = rectification::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
-            let Some(p) = problem::Entity::find_by_id(r.problem_id).one(db).await? else { return Ok(None) };
-            let timeline: Vec<String> = progress_update::Entity::find()
-                .filter(progress_update::Column::RectificationId.eq(id))
-                .order_by_asc(progress_update::Column::Id)
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|u| u.text)
-                .collect();
-            let body = format!("{}\n{}\n{}\n{}", r.measures, r.plan, r.target, timeline.join("\n"));
-            Ok(Some(Source {
+            };
+            (p.id, source)
+        })
+        .collect())
+}
+
+async fn rectifications(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashMap<i32, Source>, DbErr> {
+    let rects = rectification::Entity::find().filter(rectification::Column::Id.is_in(ids.to_vec())).all(db).await?;
+    let problem_ids: Vec<i32> = rects.iter().map(|r| r.problem_id).collect();
+    let problems: HashMap<i32, problem::Model> =
+        problem::Entity::find().filter(problem::Column::Id.is_in(problem_ids.clone())).all(db).await?.into_iter().map(|p| (p.id, p)).collect();
+    let mut timelines: HashMap<i32, Vec<String>> = HashMap::new();
+    let updates: Vec<(i32, String)> = progress_update::Entity::find()
+        .select_only()
+        .columns([progress_update::Column::RectificationId, progress_update::Column::Text])
+        .filter(progress_update::Column::RectificationId.is_in(ids.to_vec()))
+        .order_by_asc(progress_update::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (rect, text) in updates {
+        timelines.entry(rect).or_default().push(text);
+    }
+    let mut units = units_of(db, &problem_ids).await?;
+    Ok(rects
+        .into_iter()
+        .filter_map(|r| {
+            let p = problems.get(&r.problem_id)?;
+            let body = format!("{}\n{}\n{}\n{}", r.measures, r.plan, r.target, timelines.remove(&r.id).unwrap_or_default().join("\n"));
+            let source = Source {
                 doc_type: "rectification",
-                id,
+                id: r.id,
                 public: true,
                 title: PublicText::of(&format!("{}（整改）", p.title)),
                 body: PublicText::of(&body),
@@ -142,15 +184,24 @@ pub async fn load(db: &impl ConnectionTrait, entity_type: &str, id: i32) -> Resu
                 region: p.region.clone(),
                 category: p.category.clone(),
                 status: r.status.as_str().into(),
-                units: units_of(db, p.id).await?.0,
+                units: units.remove(&p.id).map(|(codes, _)| codes).unwrap_or_default(),
                 date: r.updated_at.timestamp(),
-            }))
-        }
-        "report" => {
-            let Some(r) = report::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
-            Ok(Some(Source {
+            };
+            Some((r.id, source))
+        })
+        .collect())
+}
+
+async fn reports(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashMap<i32, Source>, DbErr> {
+    Ok(report::Entity::find()
+        .filter(report::Column::Id.is_in(ids.to_vec()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let source = Source {
                 doc_type: "report",
-                id,
+                id: r.id,
                 public: r.status == ReportStatus::Published,
                 title: PublicText::of(&r.title),
                 body: PublicText::of(&format!("{}\n{}", r.summary, r.body_md)),
@@ -161,24 +212,28 @@ pub async fn load(db: &impl ConnectionTrait, entity_type: &str, id: i32) -> Resu
                 status: r.status.as_str().into(),
                 units: Vec::new(),
                 date: r.published_at.unwrap_or(r.updated_at).timestamp(),
-            }))
-        }
-        "opinion" => {
-            let Some(o) = opinion::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
-            if matches!(o.status, OpinionStatus::Hidden | OpinionStatus::Withdrawn) {
-                return Ok(None);
-            }
-            let unit = match o.routed_unit_id {
-                Some(uid) => unit::Entity::find_by_id(uid).one(db).await?.map(|u| u.code),
-                None => None,
             };
+            (r.id, source)
+        })
+        .collect())
+}
+
+async fn opinions(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashMap<i32, Source>, DbErr> {
+    let units: HashMap<i32, String> = unit::Entity::find().all(db).await?.into_iter().map(|u| (u.id, u.code)).collect();
+    Ok(opinion::Entity::find()
+        .filter(opinion::Column::Id.is_in(ids.to_vec()))
+        .filter(opinion::Column::Status.is_not_in([OpinionStatus::Hidden, OpinionStatus::Withdrawn]))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| {
             let body = match &o.reply {
                 Some(reply) => format!("{}\n{}", o.content, reply),
                 None => o.content.clone(),
             };
-            Ok(Some(Source {
+            let source = Source {
                 doc_type: "opinion",
-                id,
+                id: o.id,
                 // 举报 and other private opinions are for staff only.
                 public: o.public,
                 title: PublicText::of(&o.title),
@@ -188,10 +243,10 @@ pub async fn load(db: &impl ConnectionTrait, entity_type: &str, id: i32) -> Resu
                 region: o.region.clone().unwrap_or_default(),
                 category: o.category.clone().unwrap_or_default(),
                 status: o.status.as_str().into(),
-                units: unit.into_iter().collect(),
+                units: o.routed_unit_id.and_then(|id| units.get(&id).cloned()).into_iter().collect(),
                 date: o.submitted_at.timestamp(),
-            }))
-        }
-        _ => Ok(None),
-    }
+            };
+            (o.id, source)
+        })
+        .collect())
 }

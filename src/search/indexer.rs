@@ -72,9 +72,17 @@ pub async fn catch_up(engine: &Arc<SearchEngine>, db: &DatabaseConnection) -> Re
             .filter(|(id, topic, ..)| *id <= safe && topic == DOCUMENT)
             .map(|(_, _, entity_type, entity_id)| (entity_type, entity_id))
             .collect();
-        let mut loaded = Vec::with_capacity(docs.len());
+        let mut by_type: std::collections::BTreeMap<String, Vec<i32>> = std::collections::BTreeMap::new();
         for (entity_type, id) in docs {
-            loaded.push((Source::key(&entity_type, id), documents::load(db, &entity_type, id).await?));
+            by_type.entry(entity_type).or_default().push(id);
+        }
+        let mut loaded = Vec::new();
+        for (entity_type, ids) in by_type {
+            for chunk in ids.chunks(500) {
+                for (id, source) in documents::load_many(db, &entity_type, chunk).await? {
+                    loaded.push((Source::key(&entity_type, id), source));
+                }
+            }
         }
         write(engine, loaded, Some(safe)).await?;
     }
@@ -97,7 +105,24 @@ pub async fn lag(engine: &SearchEngine, db: &DatabaseConnection, now: chrono::Da
     Ok((behind, oldest.map_or(0, |at| (now - at).num_seconds().max(0))))
 }
 
-/// Replaces documents by key and commits; `applied` moves the change-log mark with the commit.
+/// Adds documents without committing (a rebuild commits once, at the end).
+async fn add(engine: &Arc<SearchEngine>, docs: Vec<(String, Option<Source>)>) -> Result<(), SearchError> {
+    let engine = engine.clone();
+    tokio::task::spawn_blocking(move || -> Result<(), SearchError> {
+        let f = engine.fields;
+        let writer = engine.writer.lock().unwrap_or_else(|p| p.into_inner());
+        for (_, source) in docs {
+            if let Some(source) = source {
+                writer.add_document(source.to_document(&f))?;
+            }
+        }
+        Ok(())
+    })
+    .await
+    .map_err(|e| SearchError::Task(e.to_string()))?
+}
+
+/// Replaces documents by key and commits; `applied` moves the events mark with the commit.
 async fn write(engine: &Arc<SearchEngine>, docs: Vec<(String, Option<Source>)>, applied: Option<i64>) -> Result<(), SearchError> {
     let engine = engine.clone();
     tokio::task::spawn_blocking(move || -> Result<(), SearchError> {
@@ -121,18 +146,36 @@ async fn write(engine: &Arc<SearchEngine>, docs: Vec<(String, Option<Source>)>, 
     .map_err(|e| SearchError::Task(e.to_string()))?
 }
 
-/// Every record that can be in the index, as (type, id).
-async fn all_records(db: &DatabaseConnection) -> Result<Vec<(&'static str, i32)>, SearchError> {
-    let mut all = Vec::new();
-    let ids = |v: Vec<i32>, t: &'static str| v.into_iter().map(move |id| (t, id));
-    all.extend(ids(problem::Entity::find().select_only().column(problem::Column::Id).into_tuple().all(db).await?, "problem"));
-    all.extend(ids(
-        rectification::Entity::find().select_only().column(rectification::Column::Id).into_tuple().all(db).await?,
-        "rectification",
-    ));
-    all.extend(ids(report::Entity::find().select_only().column(report::Column::Id).into_tuple().all(db).await?, "report"));
-    all.extend(ids(opinion::Entity::find().select_only().column(opinion::Column::Id).into_tuple().all(db).await?, "opinion"));
-    Ok(all)
+/// How many records of each type can be in the index, for progress.
+async fn counts(db: &DatabaseConnection) -> Result<usize, SearchError> {
+    use sea_orm::PaginatorTrait;
+    Ok((problem::Entity::find().count(db).await?
+        + rectification::Entity::find().count(db).await?
+        + report::Entity::find().count(db).await?
+        + opinion::Entity::find().count(db).await?) as usize)
+}
+
+/// The next page of ids of one type after `after`.
+async fn ids_after(db: &DatabaseConnection, entity_type: &str, after: i32, limit: u64) -> Result<Vec<i32>, SearchError> {
+    macro_rules! page {
+        ($entity:ident) => {
+            $entity::Entity::find()
+                .select_only()
+                .column($entity::Column::Id)
+                .filter($entity::Column::Id.gt(after))
+                .order_by_asc($entity::Column::Id)
+                .limit(limit)
+                .into_tuple()
+                .all(db)
+                .await?
+        };
+    }
+    Ok(match entity_type {
+        "problem" => page!(problem),
+        "rectification" => page!(rectification),
+        "report" => page!(report),
+        _ => page!(opinion),
+    })
 }
 
 /// Rebuilds the index from the database; `progress(done, total)` after each batch.
@@ -162,21 +205,26 @@ pub async fn rebuild(
         .await
         .map_err(|e| SearchError::Task(e.to_string()))??;
     }
-    let records = all_records(db).await?;
-    let total = records.len();
-    for (done, chunk) in records.chunks(500).enumerate() {
-        let mut docs = Vec::new();
-        for (t, id) in chunk {
-            docs.push((Source::key(t, *id), documents::load(db, t, *id).await?));
+    // Pages of ids in order, loaded in batches, fed to the writer's threads (which tokenise in
+    // parallel); one commit at the end.
+    const PAGE: u64 = 2000;
+    let total = counts(db).await?;
+    let mut done = 0;
+    for entity_type in ["problem", "rectification", "report", "opinion"] {
+        let mut after = 0;
+        loop {
+            let ids = ids_after(db, entity_type, after, PAGE).await?;
+            let Some(last) = ids.last().copied() else { break };
+            after = last;
+            let docs: Vec<(String, Option<Source>)> =
+                documents::load_many(db, entity_type, &ids).await?.into_iter().map(|(id, s)| (Source::key(entity_type, id), s)).collect();
+            done += ids.len();
+            add(engine, docs).await?;
+            progress(done.min(total), total);
         }
-        let last = (done + 1) * 500 >= total;
-        write(engine, docs, last.then_some(mark.unwrap_or(0))).await?;
-        progress(((done + 1) * 500).min(total), total);
     }
-    if total == 0 {
-        engine.set_applied(mark.unwrap_or(0))?;
-    }
-    Ok(total)
+    write(engine, Vec::new(), Some(mark.unwrap_or(0))).await?;
+    Ok(done)
 }
 
 #[cfg(test)]

@@ -6,4 +6,3 @@ pub mod cluster;
 pub mod features;
 pub mod routing;
 pub mod store;
-pub mod synthetic;

@@ -248,16 +248,20 @@ on_both_databases! {
             not json\n\
             {\"id\": 3, \"title\": \"\"}\n\
             {\"id\": 4, \"title\": \"时间不对\", \"time\": \"昨天\"}\n";
-        let table = lianxin::tabular::read_table("board.jsonl", jsonl.as_bytes()).unwrap();
+        // Through the streaming reader the command uses, from a real file.
+        let stream = |name: &str, text: &str| {
+            let path = app.data_dir().join(name);
+            std::fs::write(&path, text).unwrap();
+            lianxin::tabular::stream_file(&path).unwrap().0
+        };
         let mapping = Mapping::new(&[]).unwrap();
-        let report = import_opinions(app.ctx(), &lianxin::service::Actor::system("import"), table, &mapping, "board", |_, _| {}).await.unwrap();
+        let report = import_opinions(app.ctx(), &lianxin::service::Actor::system("import"), stream("board.jsonl", jsonl), &mapping, "board", |_| {}).await.unwrap();
         assert_eq!(report.created, 2);
         let lines: Vec<usize> = report.rejected.iter().map(|r| r.line).collect();
         assert_eq!(lines, vec![3, 4, 5]);
         assert!(report.rejected[2].reason.contains("留言时间"));
 
-        let table = lianxin::tabular::read_table("board.jsonl", jsonl.as_bytes()).unwrap();
-        let again = import_opinions(app.ctx(), &lianxin::service::Actor::system("import"), table, &mapping, "board", |_, _| {}).await.unwrap();
+        let again = import_opinions(app.ctx(), &lianxin::service::Actor::system("import"), stream("board.jsonl", jsonl), &mapping, "board", |_| {}).await.unwrap();
         assert_eq!((again.created, again.unchanged), (0, 2), "idempotent by external id");
 
         let replied = opinion::Entity::find().filter(opinion::Column::ExternalId.eq("board:2")).one(&app.db).await.unwrap().unwrap();
@@ -269,8 +273,7 @@ on_both_databases! {
         assert!(first.citizen_key.as_deref().unwrap().starts_with("c-") && !first.citizen_key.unwrap().contains("A0001"), "a keyed pseudonym, not the source id");
 
         let csv = "留言编号,留言用户,留言主题,留言时间,留言详情,一级标签\n9,U1,噪音扰民,2020-01-06 12:09:38,晚上施工,环境保护\n";
-        let table = lianxin::tabular::read_table("hotline.csv", csv.as_bytes()).unwrap();
-        let report = import_opinions(app.ctx(), &lianxin::service::Actor::system("import"), table, &mapping, "hotline", |_, _| {}).await.unwrap();
+        let report = import_opinions(app.ctx(), &lianxin::service::Actor::system("import"), stream("hotline.csv", csv), &mapping, "hotline", |_| {}).await.unwrap();
         assert_eq!(report.created, 1);
         let noise = opinion::Entity::find().filter(opinion::Column::ExternalId.eq("hotline:9")).one(&app.db).await.unwrap().unwrap();
         assert_eq!(noise.category.as_deref(), Some("环境保护"));

@@ -144,10 +144,10 @@ on_both_databases! {
                 let v: Value = serde_json::from_str(line).unwrap();
                 titles.push(v["title"].as_str().unwrap_or_default().to_string());
             }
-            let table = lianxin::tabular::read_table(file, &bytes).unwrap();
+            let (rows, _) = lianxin::tabular::stream_file(&data.join(file)).unwrap();
             let mapping = lianxin::opinions::import::Mapping::new(&[]).unwrap();
             let source = file.trim_end_matches(".jsonl");
-            lianxin::opinions::import::import_opinions(app.ctx(), &lianxin::service::Actor::system("import"), table, &mapping, source, |_, _| {}).await.unwrap();
+            lianxin::opinions::import::import_opinions(app.ctx(), &lianxin::service::Actor::system("import"), rows, &mapping, source, |_| {}).await.unwrap();
         }
         until_indexed(&app, 13_000).await;
         let words = words_of(titles.iter().map(String::as_str));
