@@ -3,9 +3,9 @@
 
 use std::time::Instant;
 
+use lianxin::demo::corpus::Corpus;
 use lianxin::themes::classify::{Classifier, Example};
 use lianxin::themes::cluster::{Settings, mine};
-use lianxin::demo::corpus::Corpus;
 
 /// Peak resident memory of this process so far, from the kernel.
 fn peak_mib() -> f64 {

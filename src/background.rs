@@ -118,6 +118,19 @@ pub fn start(
             Ok(format!("{} themes from {} opinions", done.themes, done.opinions))
         }),
     });
+    let score_every = chrono::Duration::seconds(config.score_refresh_seconds as i64);
+    list.push(Job {
+        name: "scores",
+        // A cheap check each second; the refresh itself runs only when due.
+        every: Duration::from_secs(1),
+        first_after: Duration::ZERO,
+        leader_only: true,
+        run: run(&parts, move |p| async move {
+            let ctx = Context { db: &p.db, clock: &p.clock, secrets: &p.secrets };
+            let written = crate::score::snapshot::refresh_if_due(ctx, score_every).await.map_err(|e| e.to_string())?;
+            Ok(written.map(|n| format!("{n} subject scores refreshed")).unwrap_or_default())
+        }),
+    });
     if config.deadline_check_minutes > 0 {
         list.push(Job {
             name: "deadlines",

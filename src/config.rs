@@ -89,6 +89,9 @@ pub struct Config {
     /// How often the leader marks items past their deadline as overdue
     /// (`LIANXIN_DEADLINE_CHECK_MINUTES`; 0 turns the check off, e.g. when cron runs it).
     pub deadline_check_minutes: u64,
+    /// The live scores are recomputed at most this often while things happen
+    /// (`LIANXIN_SCORE_REFRESH_SECONDS`); a settings change refreshes them at once.
+    pub score_refresh_seconds: u64,
     /// `LIANXIN_LIMIT_LOGIN`, `_SUBMIT`, `_RATE`, `_TRACK`, `_CHAT` (`10/min`, `5/hour`).
     pub limits: Limits,
 }
@@ -167,6 +170,10 @@ impl Config {
                 Some(v) => v.trim().parse().map_err(|_| fail("LIANXIN_DEADLINE_CHECK_MINUTES", &v, "应为非负整数（0 表示关闭）"))?,
                 None => defaults.deadline_check_minutes,
             },
+            score_refresh_seconds: match var("LIANXIN_SCORE_REFRESH_SECONDS") {
+                Some(v) => v.trim().parse().map_err(|_| fail("LIANXIN_SCORE_REFRESH_SECONDS", &v, "应为非负整数（秒）"))?,
+                None => defaults.score_refresh_seconds,
+            },
             limits,
         })
     }
@@ -205,6 +212,7 @@ impl Default for Config {
             session_idle_minutes: 30,
             session_max_hours: 12,
             deadline_check_minutes: 60,
+            score_refresh_seconds: 300,
             limits: Limits::default(),
         }
     }

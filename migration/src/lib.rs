@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_schema;
 mod m20261201_000002_write_path;
 mod m20261202_000003_privacy;
+mod m20261202_000004_read_models;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_schema::Migration),
             Box::new(m20261201_000002_write_path::Migration),
             Box::new(m20261202_000003_privacy::Migration),
+            Box::new(m20261202_000004_read_models::Migration),
         ]
     }
 }

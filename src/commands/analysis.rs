@@ -142,8 +142,12 @@ pub async fn score(config: &Config, clock: &Clock, period: Option<String>, level
             }
         );
     }
-    let (scores, version, published) = snapshot::current(&db, &period, clock.today()).await?;
-    let (previous, _, _) = snapshot::current(&db, &period.previous(), clock.today()).await?;
+    // The command counts afresh (it needs no server): published numbers if they exist.
+    let (settings, version) = crate::settings::current::<crate::score::formula::ScoreSettings>(&db).await?;
+    let stored = snapshot::load(&db, &period, version).await?;
+    let published = !stored.is_empty();
+    let scores = if published { stored } else { crate::score::compute(&db, &period, &settings, clock.today()).await? };
+    let previous = crate::score::compute(&db, &period.previous(), &settings, clock.today()).await?;
     let rows = view(&scores, &previous, level);
     if json {
         let out = serde_json::json!({ "period": period.name(), "level": level, "settings_version": version, "published": published, "subjects": rows });

@@ -30,10 +30,7 @@ pub async fn import(config: &Config, clock: &Clock, what: ImportKind) -> Result<
             let report = crate::lists::exchange::import_problems(ctx(&db, clock, &secrets), &Actor::system("import"), table).await?;
             println!(
                 "导入完成：新增 {} 项，更新 {} 项，未变化 {} 项，拒绝 {} 行。",
-                report.created,
-                report.updated,
-                report.unchanged,
-                report.rejected_total
+                report.created, report.updated, report.unchanged, report.rejected_total
             );
             for rejected in &report.rejected {
                 println!("  第 {} 行：{}", rejected.line, rejected.reason);
@@ -46,9 +43,10 @@ pub async fn import(config: &Config, clock: &Clock, what: ImportKind) -> Result<
             let (rows, total) = crate::tabular::stream_file(&file).map_err(CliError::Refused)?;
             let actor = Actor::system("import");
             let mut bar = progress("导入中");
-            let report =
-                crate::opinions::import::import_opinions(ctx(&db, clock, &secrets), &actor, rows, &mapping, &source, |read| bar(read, total))
-                    .await?;
+            let report = crate::opinions::import::import_opinions(ctx(&db, clock, &secrets), &actor, rows, &mapping, &source, |read| {
+                bar(read, total)
+            })
+            .await?;
             bar(total, total);
             println!(
                 "导入完成（来源 {source}）：新增 {} 条，已存在 {} 条，拒绝 {} 行。",

@@ -98,7 +98,14 @@ struct Parsed {
     replied_at: Option<DateTime<Utc>>,
 }
 
-fn parse_row(secrets: &Secrets, row: &ImportRow, mapping: &Mapping, source: &str, regions: &[String], now: DateTime<Utc>) -> Result<Parsed, String> {
+fn parse_row(
+    secrets: &Secrets,
+    row: &ImportRow,
+    mapping: &Mapping,
+    source: &str,
+    regions: &[String],
+    now: DateTime<Utc>,
+) -> Result<Parsed, String> {
     let id = mapping.get(row, "id");
     if id.is_empty() || id.chars().count() > 48 {
         return Err("缺少留言编号（或超过 48 个字符）".into());
@@ -189,7 +196,9 @@ pub async fn import_opinions(
         let mut parsed: Vec<Parsed> = Vec::with_capacity(chunk.len());
         let mut in_batch: HashSet<String> = HashSet::new();
         for row in chunk {
-            match row.and_then(|row| parse_row(ctx.secrets, &row, mapping, source, &regions, now).map_err(|reason| Rejected { line: row.line, reason })) {
+            match row.and_then(|row| {
+                parse_row(ctx.secrets, &row, mapping, source, &regions, now).map_err(|reason| Rejected { line: row.line, reason })
+            }) {
                 Ok(p) if in_batch.insert(p.external_id.clone()) => parsed.push(p),
                 Ok(_) => report.unchanged += 1,
                 Err(rejected) => report.reject(rejected),

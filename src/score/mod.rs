@@ -2,19 +2,17 @@
 //! `formula`, snapshots so published numbers never change silently.
 
 pub mod formula;
+mod inputs;
 pub mod period;
 pub mod snapshot;
 
-use std::collections::{BTreeMap, HashMap};
+pub use inputs::compute_many;
 
-use entity::vocab::{OpinionStatus, RatingLevel, RatingOrigin, Verification};
-use entity::{opinion, rating, theme, unit};
+use entity::{opinion, rating, unit};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::time;
-use crate::lists::catalog;
-use formula::{Components, Levels, RatingScore, ScoreSettings, composite, rating_score, shrunk_rate};
+use formula::{Components, Levels, RatingScore, ScoreSettings};
 use period::Period;
 
 pub const LEVELS: &[(&str, &str)] =
@@ -76,145 +74,7 @@ pub async fn compute(
     s: &ScoreSettings,
     today: chrono::NaiveDate,
 ) -> Result<Vec<SubjectScore>, DbErr> {
-    let (start, end) = period.bounds();
-    let units: HashMap<i32, unit::Model> = unit::Entity::find().all(db).await?.into_iter().map(|u| (u.id, u)).collect();
-    let unit_code = |id: Option<i32>| id.and_then(|i| units.get(&i)).map(|u| u.code.clone());
-    let opinions: HashMap<i32, opinion::Model> = opinion::Entity::find().all(db).await?.into_iter().map(|o| (o.id, o)).collect();
-    let mut tallies: BTreeMap<Key, Tally> = BTreeMap::new();
-
-    let ratings = rating::Entity::find()
-        .filter(rating::Column::CreatedAt.gte(start))
-        .filter(rating::Column::CreatedAt.lt(end))
-        .filter(rating::Column::IsFollowup.eq(false))
-        .all(db)
-        .await?;
-    for r in &ratings {
-        let theme = r.opinion_id.and_then(|id| opinions.get(&id)).and_then(|o| o.theme_id);
-        let slot = RatingLevel::ALL.iter().position(|l| *l == r.level).expect("five levels");
-        for key in keys(unit_code(r.unit_id).as_deref(), r.region.as_deref(), r.category.as_deref(), theme) {
-            let t = tallies.entry(key).or_default();
-            if r.origin == RatingOrigin::Citizen { t.levels.citizen[slot] += 1 } else { t.levels.default[slot] += 1 }
-        }
-    }
-
-    // Response rate: of the cases closed in the period, how many their citizens rated.
-    let rated_opinions: std::collections::HashSet<i32> = rating::Entity::find()
-        .filter(rating::Column::OpinionId.is_not_null())
-        .filter(rating::Column::Origin.eq(RatingOrigin::Citizen))
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|r| r.opinion_id)
-        .collect();
-    for o in opinions.values() {
-        let k = keys(unit_code(o.routed_unit_id).as_deref(), o.region.as_deref(), o.category.as_deref(), o.theme_id);
-        if o.closed_at.is_some_and(|c| c >= start && c < end) && crate::opinions::RATEABLE.contains(&o.status) {
-            for key in &k {
-                let t = tallies.entry(key.clone()).or_default();
-                t.asked += 1;
-                t.rated += u64::from(rated_opinions.contains(&o.id));
-            }
-        }
-        // Responsiveness: answered by the due date, among cases due in the period.
-        if let Some(due) = o.due_date.filter(|d| period.contains(*d) && (*d < today || o.replied_at.is_some())) {
-            let ok = o.replied_at.is_some_and(|r| time::today(r) <= due);
-            for key in &k {
-                let t = tallies.entry(key.clone()).or_default();
-                t.resp_due += 1.0;
-                t.resp_ok += f64::from(u8::from(ok));
-            }
-        }
-    }
-
-    // Rectification: finished on time and not failed, among items due or finished in the period.
-    for row in catalog::load_rows(db, today, None).await? {
-        let finished_in = row.completed_at.is_some_and(|c| c >= start && c < end);
-        let due_in = period.contains(row.deadline) && row.deadline < today;
-        if !(finished_in || due_in) {
-            continue;
-        }
-        let ok = row.completed_at.is_some_and(|c| time::today(c) <= row.deadline) && row.verification != Some(Verification::Failed);
-        let theme = None;
-        for key in keys(Some(&row.lead.code), Some(&row.region), Some(&row.category), theme) {
-            let t = tallies.entry(key).or_default();
-            t.rect_due += 1.0;
-            t.rect_ok += f64::from(u8::from(ok));
-        }
-    }
-
-    // Theme pressure: hot themes whose citizens are unhappy or unanswered weigh on every
-    // subject their messages belong to, in proportion to their heat.
-    let themes = theme::Entity::find().all(db).await?;
-    let mut negative_by_opinion: HashMap<i32, bool> = HashMap::new();
-    for r in
-        rating::Entity::find().filter(rating::Column::OpinionId.is_not_null()).filter(rating::Column::IsFollowup.eq(false)).all(db).await?
-    {
-        negative_by_opinion.insert(r.opinion_id.expect("filtered"), r.level.is_negative());
-    }
-    for th in &themes {
-        let members: Vec<&opinion::Model> = opinions.values().filter(|o| o.theme_id == Some(th.id) && o.submitted_at < end).collect();
-        if members.is_empty() {
-            continue;
-        }
-        let bad = members
-            .iter()
-            .filter(|o| {
-                negative_by_opinion.get(&o.id).copied().unwrap_or(false)
-                    || (matches!(o.status, OpinionStatus::Received | OpinionStatus::Routed | OpinionStatus::InProgress)
-                        && o.due_date.is_some_and(|d| d < today))
-            })
-            .count() as f64
-            / members.len() as f64;
-        let mut shares: HashMap<Key, f64> = HashMap::new();
-        for o in &members {
-            for key in keys(unit_code(o.routed_unit_id).as_deref(), o.region.as_deref(), o.category.as_deref(), o.theme_id) {
-                *shares.entry(key).or_default() += 1.0 / members.len() as f64;
-            }
-        }
-        for (key, share) in shares {
-            let t = tallies.entry(key).or_default();
-            t.pressure_num += th.heat * bad * share;
-            t.pressure_den += th.heat * share;
-        }
-    }
-
-    let city = tallies.get(&("city", "city".to_string())).cloned().unwrap_or_default();
-    let city_mean = rating_score(&city.levels, &ScoreSettings { prior_strength: 0.0, ..s.clone() }, 75.0).raw.unwrap_or(75.0);
-    let city_rect = if city.rect_due > 0.0 { city.rect_ok * 100.0 / city.rect_due } else { 75.0 };
-    let city_resp = if city.resp_due > 0.0 { city.resp_ok * 100.0 / city.resp_due } else { 75.0 };
-    let k = s.prior_strength;
-    let theme_labels: HashMap<String, String> = themes.iter().map(|t| (t.id.to_string(), t.representative_title.clone())).collect();
-    Ok(tallies
-        .into_iter()
-        .map(|((level, subject), t)| {
-            let ratings = rating_score(&t.levels, s, city_mean);
-            let components = Components {
-                ratings: (ratings.n > 0).then_some(ratings.score),
-                rectification: (t.rect_due > 0.0).then(|| shrunk_rate(t.rect_ok, t.rect_due, city_rect, k / 2.0)),
-                responsiveness: (t.resp_due > 0.0).then(|| shrunk_rate(t.resp_ok, t.resp_due, city_resp, k / 2.0)),
-                themes: (t.pressure_den > 0.0).then(|| (100.0 * (1.0 - t.pressure_num / t.pressure_den)).clamp(0.0, 100.0)),
-            };
-            let label = match level {
-                "city" => "全市".to_string(),
-                "unit" => units.values().find(|u| u.code == subject).map(|u| u.name.clone()).unwrap_or_else(|| subject.clone()),
-                "theme" => theme_labels.get(&subject).cloned().unwrap_or_else(|| subject.clone()),
-                _ => subject.clone(),
-            };
-            SubjectScore {
-                level: level.to_string(),
-                label,
-                response_rate: (t.asked > 0).then(|| t.rated as f64 * 100.0 / t.asked as f64),
-                asked: t.asked,
-                rated: t.rated,
-                rectification_n: t.rect_due as u64,
-                responsiveness_n: t.resp_due as u64,
-                composite: composite(&components, s),
-                components,
-                ratings,
-                subject,
-            }
-        })
-        .collect())
+    Ok(inputs::compute_many(db, &[*period], s, today).await?.pop().map(|(_, scores)| scores).unwrap_or_default())
 }
 
 /// A subject's score as shown on pages and in the API: rounded, labelled, with its change

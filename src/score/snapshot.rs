@@ -1,6 +1,9 @@
-//! Published scores: stored per period and settings version, never recomputed in place.
+//! Scores as pages read them: published snapshots (per period and settings version, never
+//! recomputed in place) and the live read model the `scores` job keeps current. No request
+//! computes a score.
 
-use entity::score_snapshot;
+use chrono::{DateTime, Utc};
+use entity::{score_live, score_snapshot};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{SubjectScore, compute, formula::ScoreSettings, period::Period};
@@ -8,21 +11,153 @@ use crate::service::{Actor, ServiceError};
 use crate::settings;
 use crate::unit_of_work::{Context, UnitOfWork};
 
-/// The scores of `period` under the settings in force: the published snapshot when there is
-/// one for this version, otherwise computed now. Returns (scores, version, published).
-pub async fn current(
-    db: &impl ConnectionTrait,
-    period: &Period,
-    today: chrono::NaiveDate,
-) -> Result<(Vec<SubjectScore>, i32, bool), DbErr> {
-    let (s, version) = settings::current::<ScoreSettings>(db).await?;
-    let stored = load(db, period, version).await?;
-    if !stored.is_empty() {
-        return Ok((stored, version, true));
-    }
-    Ok((compute(db, period, &s, today).await?, version, false))
+/// What a page shows for a period: the published snapshot under the rules in force when there
+/// is one, else the live scores the `scores` job keeps (with when they were computed).
+pub struct Shown {
+    pub scores: Vec<SubjectScore>,
+    pub version: i32,
+    pub published: bool,
+    pub computed_at: Option<DateTime<Utc>>,
 }
 
+/// Reads (never computes) the scores of `period`, of one level or all.
+pub async fn current(db: &impl ConnectionTrait, period: &Period, level: Option<&str>) -> Result<Shown, DbErr> {
+    let (_, version) = settings::current::<ScoreSettings>(db).await?;
+    let mut published = score_snapshot::Entity::find()
+        .filter(score_snapshot::Column::Period.eq(period.name()))
+        .filter(score_snapshot::Column::SettingsVersion.eq(version));
+    if let Some(level) = level {
+        published = published.filter(score_snapshot::Column::Level.eq(level));
+    }
+    let rows = published.order_by_asc(score_snapshot::Column::Id).all(db).await?;
+    if !rows.is_empty() {
+        let computed_at = rows.iter().map(|r| r.created_at).max();
+        let scores = rows.into_iter().filter_map(|row| serde_json::from_str(&row.payload_json).ok()).collect();
+        return Ok(Shown { scores, version, published: true, computed_at });
+    }
+    let mut live = score_live::Entity::find().filter(score_live::Column::Period.eq(period.name()));
+    if let Some(level) = level {
+        live = live.filter(score_live::Column::Level.eq(level));
+    }
+    let rows = live.order_by_asc(score_live::Column::Id).all(db).await?;
+    let computed_at = rows.iter().map(|r| r.computed_at).max();
+    let scores = rows.into_iter().filter_map(|row| serde_json::from_str(&row.payload_json).ok()).collect();
+    Ok(Shown { scores, version, published: false, computed_at })
+}
+
+/// One subject's score in a period (published or live), for trends.
+pub async fn subject(db: &impl ConnectionTrait, period: &Period, level: &str, subject: &str) -> Result<Option<SubjectScore>, DbErr> {
+    let (_, version) = settings::current::<ScoreSettings>(db).await?;
+    let published = score_snapshot::Entity::find()
+        .filter(score_snapshot::Column::Period.eq(period.name()))
+        .filter(score_snapshot::Column::SettingsVersion.eq(version))
+        .filter(score_snapshot::Column::Level.eq(level))
+        .filter(score_snapshot::Column::Subject.eq(subject))
+        .one(db)
+        .await?
+        .map(|r| r.payload_json);
+    let payload = match published {
+        Some(p) => Some(p),
+        None => score_live::Entity::find()
+            .filter(score_live::Column::Period.eq(period.name()))
+            .filter(score_live::Column::Level.eq(level))
+            .filter(score_live::Column::Subject.eq(subject))
+            .one(db)
+            .await?
+            .map(|r| r.payload_json),
+    };
+    Ok(payload.and_then(|p| serde_json::from_str(&p).ok()))
+}
+
+/// The periods the live scores cover: this month and the eleven before, this quarter and the
+/// three before, this year and the last.
+pub fn live_periods(today: chrono::NaiveDate) -> Vec<Period> {
+    let mut out = Vec::new();
+    let mut month = Period::parse(&today.format("%Y-%m").to_string()).expect("a month parses");
+    for _ in 0..12 {
+        out.push(month);
+        month = month.previous();
+    }
+    let mut quarter = Period::quarter_of(today);
+    for _ in 0..4 {
+        out.push(quarter);
+        quarter = quarter.previous();
+    }
+    let year = Period::parse(&today.format("%Y").to_string()).expect("a year parses");
+    out.extend([year, year.previous()]);
+    out
+}
+
+/// Recomputes the live scores of every covered period under the rules in force, in one pass
+/// over the data, and replaces them in one unit of work with the job's mark (`seen`, the newest
+/// event counted). Returns how many subject rows it wrote.
+pub async fn refresh_live(ctx: Context<'_>, seen: i64) -> Result<usize, DbErr> {
+    let (s, version) = settings::current::<ScoreSettings>(ctx.db).await?;
+    let today = ctx.clock.today();
+    let periods = live_periods(today);
+    // Counted before the write lock is taken: reads never wait, and writers wait only for the swap.
+    let computed = super::compute_many(ctx.db, &periods, &s, today).await?;
+    let uow = UnitOfWork::begin(ctx, &Actor::system("scores")).await?;
+    let now = uow.now();
+    score_live::Entity::delete_many().filter(score_live::Column::Period.is_in(periods.iter().map(|p| p.name()))).exec(uow.db()).await?;
+    let mut written = 0;
+    for (period, scores) in &computed {
+        for chunk in scores.chunks(200) {
+            score_live::Entity::insert_many(chunk.iter().map(|sc| score_live::ActiveModel {
+                period: Set(period.name()),
+                level: Set(sc.level.clone()),
+                subject: Set(sc.subject.chars().take(64).collect()),
+                settings_version: Set(version),
+                payload_json: Set(serde_json::to_string(sc).expect("scores serialise")),
+                computed_at: Set(now),
+                ..Default::default()
+            }))
+            .exec_without_returning(uow.db())
+            .await?;
+            written += chunk.len();
+        }
+    }
+    crate::jobs::marks::write(&uow, "scores", seen).await?;
+    uow.commit().await?;
+    Ok(written)
+}
+
+/// The `scores` job: refreshes when something happened since the last refresh and it is at least
+/// `every` old, or at once when the rules changed. The mark lives in the database, so a new
+/// leader goes on where the last one stopped.
+pub async fn refresh_if_due(ctx: Context<'_>, every: chrono::Duration) -> Result<Option<usize>, DbErr> {
+    use entity::event;
+    use sea_orm::QuerySelect;
+    let mark = crate::jobs::marks::read(ctx.db, "scores").await?;
+    let newest: Option<i64> = event::Entity::find()
+        .select_only()
+        .column(event::Column::Id)
+        .order_by_desc(event::Column::Id)
+        .limit(1)
+        .into_tuple()
+        .one(ctx.db)
+        .await?;
+    let newest = newest.unwrap_or(0);
+    let due = match &mark {
+        None => true,
+        Some(m) if m.last_event_id >= newest => false,
+        Some(m) => {
+            let rules_changed = event::Entity::find()
+                .filter(event::Column::Id.gt(m.last_event_id))
+                .filter(event::Column::Topic.eq("settings.saved"))
+                .one(ctx.db)
+                .await?
+                .is_some();
+            rules_changed || ctx.clock.now() - m.at >= every
+        }
+    };
+    if !due {
+        return Ok(None);
+    }
+    Ok(Some(refresh_live(ctx, newest).await?))
+}
+
+/// The published scores of a period under one settings version (empty when none).
 pub async fn load(db: &impl ConnectionTrait, period: &Period, version: i32) -> Result<Vec<SubjectScore>, DbErr> {
     Ok(score_snapshot::Entity::find()
         .filter(score_snapshot::Column::Period.eq(period.name()))
@@ -59,13 +194,17 @@ pub async fn publish(ctx: Context<'_>, actor: &Actor, period: &Period) -> Result
     if actor.role.is_some() {
         actor.require(&[entity::vocab::Role::Office])?;
     }
+    let (s, version) = settings::current::<ScoreSettings>(ctx.db).await?;
+    if !load(ctx.db, period, version).await?.is_empty() {
+        return Ok((version, 0));
+    }
+    // Counted before the write lock is taken; the first publication under a version stands.
+    let scores = compute(ctx.db, period, &s, ctx.clock.today()).await?;
     let mut uow = UnitOfWork::begin(ctx, actor).await?;
     let txn = uow.db();
-    let (s, version) = settings::current::<ScoreSettings>(txn).await?;
     if !load(txn, period, version).await?.is_empty() {
         return Ok((version, 0));
     }
-    let scores = compute(txn, period, &s, uow.today()).await?;
     let now = uow.now();
     for chunk in scores.chunks(200) {
         score_snapshot::Entity::insert_many(chunk.iter().map(|sc| score_snapshot::ActiveModel {

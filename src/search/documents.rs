@@ -153,8 +153,13 @@ async fn problems(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashMap<i32,
 async fn rectifications(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashMap<i32, Source>, DbErr> {
     let rects = rectification::Entity::find().filter(rectification::Column::Id.is_in(ids.to_vec())).all(db).await?;
     let problem_ids: Vec<i32> = rects.iter().map(|r| r.problem_id).collect();
-    let problems: HashMap<i32, problem::Model> =
-        problem::Entity::find().filter(problem::Column::Id.is_in(problem_ids.clone())).all(db).await?.into_iter().map(|p| (p.id, p)).collect();
+    let problems: HashMap<i32, problem::Model> = problem::Entity::find()
+        .filter(problem::Column::Id.is_in(problem_ids.clone()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
     let mut timelines: HashMap<i32, Vec<String>> = HashMap::new();
     let updates: Vec<(i32, String)> = progress_update::Entity::find()
         .select_only()

@@ -40,14 +40,15 @@ async fn scores(state: web::Data<AppState>, query: web::Query<ScoreQuery>) -> Re
         Some(p) => Period::parse(p).ok_or_else(|| ApiError(AppError::BadRequest("period 格式应如 2026-Q3、2026-07 或 2026".into())))?,
         None => Period::quarter_of(state.clock.today()),
     };
-    let (scores, version, published) = snapshot::current(&state.db, &period, state.clock.today()).await?;
-    let (previous, _, _) = snapshot::current(&state.db, &period.previous(), state.clock.today()).await?;
+    let shown = snapshot::current(&state.db, &period, Some(level)).await?;
+    let previous = snapshot::current(&state.db, &period.previous(), Some(level)).await?.scores;
     Ok(HttpResponse::Ok().json(json!({
         "period": period.name(),
         "level": level,
-        "settings_version": version,
-        "published": published,
-        "subjects": view(&scores, &previous, level),
+        "settings_version": shown.version,
+        "published": shown.published,
+        "computed_at": shown.computed_at.map(|t| t.with_timezone(&time::beijing()).to_rfc3339()),
+        "subjects": view(&shown.scores, &previous, level),
     })))
 }
 

@@ -38,14 +38,14 @@ async fn satisfaction(req: HttpRequest, state: web::Data<AppState>, query: web::
     use crate::score::{period::Period, snapshot, view};
     let current = Period::quarter_of(state.clock.today());
     let period = query.period.as_deref().and_then(Period::parse).unwrap_or(current);
-    let (scores, version, published) = snapshot::current(&state.db, &period, state.clock.today()).await?;
-    let (previous, _, _) = snapshot::current(&state.db, &period.previous(), state.clock.today()).await?;
+    let shown = snapshot::current(&state.db, &period, None).await?;
+    let previous = snapshot::current(&state.db, &period.previous(), None).await?.scores;
     // The city's last four quarters, for the trend.
     let mut trend = Vec::new();
     let mut p = current;
     for _ in 0..4 {
-        let (s, _, _) = snapshot::current(&state.db, &p, state.clock.today()).await?;
-        trend.push(json!({ "period": p.name(), "city": view(&s, &[], "city").into_iter().next() }));
+        let city = snapshot::subject(&state.db, &p, "city", "city").await?;
+        trend.push(json!({ "period": p.name(), "city": view(&city.into_iter().collect::<Vec<_>>(), &[], "city").into_iter().next() }));
         p = p.previous();
     }
     trend.reverse();
@@ -59,11 +59,12 @@ async fn satisfaction(req: HttpRequest, state: web::Data<AppState>, query: web::
     let mut page = Page::new(&req, "satisfaction");
     page.insert("period", &period.name())
         .insert("periods", &periods)
-        .insert("version", &version)
-        .insert("published", &published)
-        .insert("city", &view(&scores, &previous, "city").into_iter().next())
-        .insert("units", &view(&scores, &previous, "unit"))
-        .insert("regions", &view(&scores, &previous, "region"))
+        .insert("version", &shown.version)
+        .insert("published", &shown.published)
+        .insert("computed_at", &shown.computed_at.map(crate::domain::time::minute))
+        .insert("city", &view(&shown.scores, &previous, "city").into_iter().next())
+        .insert("units", &view(&shown.scores, &previous, "unit"))
+        .insert("regions", &view(&shown.scores, &previous, "region"))
         .insert("trend", &trend);
     page.render(&state.tera, "public/satisfaction.html")
 }

@@ -88,6 +88,19 @@ impl TestApp {
         self.jar.cookies(&url).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
     }
 
+    /// Waits until the `scores` job has counted every event written so far (the pages read
+    /// what it wrote); panics if it never does.
+    pub async fn scores_settled(&self) {
+        use sea_orm::{EntityTrait, QueryOrder};
+        let newest = entity::event::Entity::find().order_by_desc(entity::event::Column::Id).one(&self.db).await.unwrap().map(|e| e.id);
+        let settled = eventually(|| async {
+            let mark = entity::job_mark::Entity::find_by_id("scores".to_string()).one(&self.db).await.unwrap();
+            mark.is_some_and(|m| Some(m.last_event_id) >= newest)
+        })
+        .await;
+        assert!(settled, "the scores job counted every event up to {newest:?}");
+    }
+
     /// A second client with its own cookies, against the same server.
     pub fn another_client(&self) -> TestApp {
         let (client, jar) = client();
@@ -213,6 +226,8 @@ async fn spawn(backend: Backend, database_url: Option<String>, clock: Clock, adj
         demo_seed: 7,
         // Tests run the deadline check themselves, when they mean to.
         deadline_check_minutes: 0,
+        // Scores follow every change at once; `scores_settled` waits for them.
+        score_refresh_seconds: 0,
         ..Config::default()
     };
     adjust(&mut config);

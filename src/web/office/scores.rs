@@ -33,13 +33,14 @@ async fn scores_view(
     state: &AppState,
     query: &ScoresQuery,
     errors: Option<&FieldErrors>,
-    shown: Option<&ScoreSettings>,
+    entered: Option<&ScoreSettings>,
 ) -> Result<HttpResponse, AppError> {
     use crate::score::{LEVELS, snapshot, view};
     let period = period_of(query.period.as_deref(), state.clock.today());
     let level = query.level.as_deref().filter(|l| LEVELS.iter().any(|(x, _)| x == l)).unwrap_or("unit");
-    let (scores, version, published) = snapshot::current(&state.db, &period, state.clock.today()).await?;
-    let (previous, _, _) = snapshot::current(&state.db, &period.previous(), state.clock.today()).await?;
+    let shown = snapshot::current(&state.db, &period, Some(level)).await?;
+    let (scores, version, published) = (shown.scores, shown.version, shown.published);
+    let previous = snapshot::current(&state.db, &period.previous(), Some(level)).await?.scores;
     let versions = snapshot::versions(&state.db, &period).await?;
     let mut labels: Vec<(String, String)> = versions
         .iter()
@@ -70,10 +71,11 @@ async fn scores_view(
         .insert("levels", LEVELS)
         .insert("version", &version)
         .insert("published", &published)
+        .insert("computed_at", &shown.computed_at.map(crate::domain::time::minute))
         .insert("rows", &view(&scores, &previous, level))
         .insert("versions", &versions.iter().map(|(v, _)| json!({ "version": v })).collect::<Vec<_>>())
         .insert("comparison", &comparison)
-        .insert("settings", shown.unwrap_or(&current_settings));
+        .insert("settings", entered.unwrap_or(&current_settings));
     let status = page.errors(errors);
     page.render_with_status(&state.tera, "office/scores.html", status)
 }
@@ -91,15 +93,15 @@ async fn score_subject(
     user.require(&[Role::Office])?;
     let (level, subject) = path.into_inner();
     let period = period_of(query.period.as_deref(), state.clock.today());
-    let (scores, _, _) = snapshot::current(&state.db, &period, state.clock.today()).await?;
-    let (previous, _, _) = snapshot::current(&state.db, &period.previous(), state.clock.today()).await?;
-    let row = view(&scores, &previous, &level).into_iter().find(|r| r["subject"] == subject.as_str()).ok_or(AppError::NotFound)?;
+    let now: Vec<_> = snapshot::subject(&state.db, &period, &level, &subject).await?.into_iter().collect();
+    let before: Vec<_> = snapshot::subject(&state.db, &period.previous(), &level, &subject).await?.into_iter().collect();
+    let row = view(&now, &before, &level).into_iter().next().ok_or(AppError::NotFound)?;
     // The last twelve months, one point each.
     let mut trend = Vec::new();
     let mut month = Period::parse(&state.clock.today().format("%Y-%m").to_string()).expect("a month parses");
     for _ in 0..12 {
-        let (s, _, _) = snapshot::current(&state.db, &month, state.clock.today()).await?;
-        let point = view(&s, &[], &level).into_iter().find(|r| r["subject"] == subject.as_str());
+        let s: Vec<_> = snapshot::subject(&state.db, &month, &level, &subject).await?.into_iter().collect();
+        let point = view(&s, &[], &level).into_iter().next();
         trend.push(json!({ "period": month.name(), "composite": point.as_ref().and_then(|p| p["composite"].as_f64()), "n": point.map(|p| p["n"].clone()) }));
         month = month.previous();
     }
@@ -196,8 +198,9 @@ async fn publish_scores(
 async fn export_scores(state: web::Data<AppState>, user: CurrentUser, query: web::Query<ScoresQuery>) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
     let period = period_of(query.period.as_deref(), state.clock.today());
-    let (scores, version, _) = crate::score::snapshot::current(&state.db, &period, state.clock.today()).await?;
-    let body = crate::score::workbook(&period.name(), version, &scores).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    let shown = crate::score::snapshot::current(&state.db, &period, None).await?;
+    let body =
+        crate::score::workbook(&period.name(), shown.version, &shown.scores).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
     let name: String = url::form_urlencoded::byte_serialize(format!("满意度考核-{}.xlsx", period.name()).as_bytes()).collect();
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))

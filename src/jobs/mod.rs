@@ -4,6 +4,8 @@
 //! when several share a PostgreSQL database (the leader holds a session advisory lock); every
 //! server still runs the others (following events for its own index, training its own model).
 
+pub mod marks;
+
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
