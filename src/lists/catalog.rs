@@ -1,9 +1,9 @@
-//! The public lists as rows: one problem with its responsibility and rectification, filtered,
-//! counted per filter value, sorted and paged. A city's lists hold thousands of items, not
-//! millions, so rows are assembled once per request and filtered in memory; the same code
-//! then serves pages, exports and the open-data API on both databases.
+//! The public lists as rows: one problem with its responsibility and rectification. Rows are
+//! assembled only for the items a page shows (`load_rows`); filtering, counting and paging
+//! happen in SQL (`listing`), so the same code serves pages, exports and the open-data API on
+//! both databases at any size.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::vocab::{ProblemSource, RectificationStatus, ResponsibilityKind, Verification};
@@ -70,31 +70,55 @@ impl ListRow {
     }
 }
 
-/// Every item on the lists, as of `today`; or only problem `only`.
-pub async fn load_rows(db: &impl ConnectionTrait, today: NaiveDate, only: Option<i32>) -> Result<Vec<ListRow>, DbErr> {
-    let units: HashMap<i32, UnitRef> =
-        unit::Entity::find().all(db).await?.into_iter().map(|u| (u.id, UnitRef { code: u.code, name: u.name })).collect();
-    let mut resp_query = responsibility::Entity::find();
-    let mut rect_query = rectification::Entity::find();
-    let mut problem_query = problem::Entity::find();
-    if let Some(id) = only {
-        resp_query = resp_query.filter(responsibility::Column::ProblemId.eq(id));
-        rect_query = rect_query.filter(rectification::Column::ProblemId.eq(id));
-        problem_query = problem_query.filter(problem::Column::Id.eq(id));
+/// The list rows of problems `ids`, in that order, as of `today` (ids without a responsibility
+/// and a rectification have no row).
+pub async fn load_rows(db: &impl ConnectionTrait, today: NaiveDate, ids: &[i32]) -> Result<Vec<ListRow>, DbErr> {
+    let mut rows = Vec::with_capacity(ids.len());
+    // Bounded statements whatever the caller asks for (SQLite allows 32,766 parameters).
+    for chunk in ids.chunks(2_000) {
+        rows.extend(load_chunk(db, today, chunk).await?);
     }
-    let responsibilities: HashMap<i32, responsibility::Model> = resp_query.all(db).await?.into_iter().map(|r| (r.problem_id, r)).collect();
+    Ok(rows)
+}
+
+async fn load_chunk(db: &impl ConnectionTrait, today: NaiveDate, ids: &[i32]) -> Result<Vec<ListRow>, DbErr> {
+    let responsibilities: HashMap<i32, responsibility::Model> = responsibility::Entity::find()
+        .filter(responsibility::Column::ProblemId.is_in(ids.to_vec()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.problem_id, r))
+        .collect();
+    let links = responsibility_unit::Entity::find()
+        .filter(responsibility_unit::Column::ResponsibilityId.is_in(responsibilities.values().map(|r| r.id)))
+        .all(db)
+        .await?;
+    let unit_ids = responsibilities.values().map(|r| r.lead_unit_id).chain(links.iter().map(|l| l.unit_id));
+    let units: HashMap<i32, UnitRef> = unit::Entity::find()
+        .filter(unit::Column::Id.is_in(unit_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, UnitRef { code: u.code, name: u.name }))
+        .collect();
     let mut cooperating: HashMap<i32, Vec<UnitRef>> = HashMap::new();
-    for link in responsibility_unit::Entity::find().all(db).await? {
+    for link in links {
         if let Some(u) = units.get(&link.unit_id) {
             cooperating.entry(link.responsibility_id).or_default().push(u.clone());
         }
     }
-    let rectifications: HashMap<i32, rectification::Model> = rect_query.all(db).await?.into_iter().map(|r| (r.problem_id, r)).collect();
+    let rectifications: HashMap<i32, rectification::Model> = rectification::Entity::find()
+        .filter(rectification::Column::ProblemId.is_in(ids.to_vec()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.problem_id, r))
+        .collect();
     let opinion_counts: HashMap<i32, i64> = opinion::Entity::find()
         .select_only()
         .column(opinion::Column::ProblemId)
         .column_as(opinion::Column::Id.count(), "n")
-        .filter(opinion::Column::ProblemId.is_not_null())
+        .filter(opinion::Column::ProblemId.is_in(ids.to_vec()))
         .filter(opinion::Column::Status.is_not_in(crate::lists::HIDDEN_OPINION_STATUSES))
         .group_by(opinion::Column::ProblemId)
         .into_tuple::<(i32, i64)>()
@@ -102,9 +126,12 @@ pub async fn load_rows(db: &impl ConnectionTrait, today: NaiveDate, only: Option
         .await?
         .into_iter()
         .collect();
+    let mut problems: HashMap<i32, problem::Model> =
+        problem::Entity::find().filter(problem::Column::Id.is_in(ids.to_vec())).all(db).await?.into_iter().map(|p| (p.id, p)).collect();
     let unknown = UnitRef { code: String::new(), name: "（未指定）".into() };
-    let mut rows = Vec::new();
-    for p in problem_query.all(db).await? {
+    let mut rows = Vec::with_capacity(ids.len());
+    for id in ids {
+        let Some(p) = problems.remove(id) else { continue };
         let (Some(resp), Some(rect)) = (responsibilities.get(&p.id), rectifications.get(&p.id)) else { continue };
         let finished = matches!(rect.status, RectificationStatus::Reported | RectificationStatus::Rectified);
         rows.push(ListRow {
@@ -190,6 +217,8 @@ pub struct Filter {
 
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 pub const MAX_PAGE_SIZE: u64 = 100;
+/// The most items one export or one unit's ledger holds.
+pub const EXPORT_MAX_ROWS: u64 = 10_000;
 
 /// Raw query parameters, shared by pages, exports and the API.
 #[derive(Debug, Default, Clone, serde::Deserialize)]
@@ -243,26 +272,6 @@ impl Filter {
         }
         q.finish()
     }
-
-    fn matches(&self, row: &ListRow, skip: Option<Facet>) -> bool {
-        let want = |facet: Facet| skip != Some(facet);
-        (!want(Facet::Region) || self.region.as_ref().is_none_or(|r| &row.region == r))
-            && (!want(Facet::Unit) || self.unit.as_ref().is_none_or(|u| row.involves(u)))
-            && (!want(Facet::Category) || self.category.as_ref().is_none_or(|c| &row.category == c))
-            && (!want(Facet::Status) || self.status.is_none_or(|s| row.status == s))
-            && (!want(Facet::Source) || self.source.is_none_or(|s| row.source == s))
-            && (!want(Facet::Overdue) || !self.overdue || row.is_overdue())
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Facet {
-    Region,
-    Unit,
-    Category,
-    Status,
-    Source,
-    Overdue,
 }
 
 #[derive(Debug, Serialize)]
@@ -290,65 +299,4 @@ pub struct Listing {
     pub pages: u64,
     pub rows: Vec<ListRow>,
     pub facets: Facets,
-}
-
-fn count_by<K: Ord>(rows: impl Iterator<Item = K>) -> BTreeMap<K, usize> {
-    let mut counts = BTreeMap::new();
-    for key in rows {
-        *counts.entry(key).or_insert(0) += 1;
-    }
-    counts
-}
-
-/// Filters, counts, sorts and pages `rows`.
-pub fn apply(rows: Vec<ListRow>, filter: &Filter) -> Listing {
-    let facet_rows = |facet| rows.iter().filter(move |r| filter.matches(r, Some(facet)));
-    let plain = |counts: BTreeMap<String, usize>| {
-        counts.into_iter().map(|(value, count)| FacetValue { label: value.clone(), value, count }).collect::<Vec<_>>()
-    };
-    let mut units: BTreeMap<String, (String, usize)> = BTreeMap::new();
-    for row in facet_rows(Facet::Unit) {
-        for u in std::iter::once(&row.lead).chain(row.cooperating.iter()) {
-            units.entry(u.code.clone()).or_insert_with(|| (u.name.clone(), 0)).1 += 1;
-        }
-    }
-    let status_counts = count_by(facet_rows(Facet::Status).map(|r| r.status.as_str()));
-    let source_counts = count_by(facet_rows(Facet::Source).map(|r| r.source.as_str()));
-    let facets = Facets {
-        region: plain(count_by(facet_rows(Facet::Region).map(|r| r.region.clone()))),
-        unit: units.into_iter().map(|(value, (label, count))| FacetValue { value, label, count }).collect(),
-        category: plain(count_by(facet_rows(Facet::Category).map(|r| r.category.clone()))),
-        status: RectificationStatus::ALL
-            .iter()
-            .map(|s| FacetValue {
-                value: s.as_str().into(),
-                label: s.label().into(),
-                count: status_counts.get(s.as_str()).copied().unwrap_or(0),
-            })
-            .collect(),
-        source: ProblemSource::ALL
-            .iter()
-            .map(|s| FacetValue {
-                value: s.as_str().into(),
-                label: s.label().into(),
-                count: source_counts.get(s.as_str()).copied().unwrap_or(0),
-            })
-            .collect(),
-        overdue: facet_rows(Facet::Overdue).filter(|r| r.is_overdue()).count(),
-    };
-
-    let mut matching: Vec<ListRow> = rows.into_iter().filter(|r| filter.matches(r, None)).collect();
-    match filter.sort {
-        Sort::Updated => matching.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.code.cmp(&a.code))),
-        Sort::Created => matching.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.code.cmp(&a.code))),
-        Sort::Deadline => matching.sort_by(|a, b| a.deadline.cmp(&b.deadline).then(a.code.cmp(&b.code))),
-        Sort::Progress => matching.sort_by(|a, b| a.progress.cmp(&b.progress).then(a.code.cmp(&b.code))),
-        Sort::Code => matching.sort_by(|a, b| a.code.cmp(&b.code)),
-    }
-    let total = matching.len();
-    let pages = (total as u64).div_ceil(filter.page_size).max(1);
-    let page = filter.page.min(pages);
-    let start = ((page - 1) * filter.page_size) as usize;
-    let rows = matching.into_iter().skip(start).take(filter.page_size as usize).collect();
-    Listing { total, page, pages, rows, facets }
 }

@@ -63,7 +63,7 @@ pub async fn find(db: &impl ConnectionTrait, code: &str) -> Result<Option<proble
 
 pub async fn load(db: &impl ConnectionTrait, code: &str, today: NaiveDate) -> Result<Option<ProblemDetail>, DbErr> {
     let Some(p) = find(db, code).await? else { return Ok(None) };
-    let Some(row) = load_rows(db, today, Some(p.id)).await?.pop() else { return Ok(None) };
+    let Some(row) = load_rows(db, today, &[p.id]).await?.pop() else { return Ok(None) };
     let Some(rect) = rectification::Entity::find_by_id(row.rectification_id).one(db).await? else { return Ok(None) };
     let updates = progress_update::Entity::find()
         .filter(progress_update::Column::RectificationId.eq(rect.id))

@@ -14,6 +14,7 @@ pub mod detail;
 pub mod exchange;
 pub mod feed;
 pub mod ledger;
+pub mod listing;
 pub mod progress;
 pub mod scope;
 pub mod workflow;

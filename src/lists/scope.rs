@@ -3,7 +3,7 @@
 use entity::{rectification, responsibility, responsibility_unit, vocab::Role};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, QueryFilter};
 
-use crate::lists::catalog::{ListRow, load_rows};
+use crate::lists::catalog::{Filter, ListRow};
 
 use crate::service::{Actor, ServiceError};
 
@@ -44,7 +44,8 @@ pub async fn ensure_may_work_on(db: &impl ConnectionTrait, actor: &Actor, rectif
 
 /// A unit's own items (led or cooperated on), work still to do first, newest first.
 pub async fn unit_work_items(db: &impl ConnectionTrait, unit_code: &str, today: chrono::NaiveDate) -> Result<Vec<ListRow>, DbErr> {
-    let mut rows: Vec<ListRow> = load_rows(db, today, None).await?.into_iter().filter(|r| r.involves(unit_code)).collect();
+    let own = Filter { unit: Some(unit_code.to_string()), page: 1, page_size: crate::lists::catalog::EXPORT_MAX_ROWS, ..Filter::default() };
+    let mut rows: Vec<ListRow> = crate::lists::listing::rows(db, today, &own).await?;
     rows.sort_by(|a, b| a.is_finished().cmp(&b.is_finished()).then(b.created_at.cmp(&a.created_at)));
     Ok(rows)
 }

@@ -9,7 +9,7 @@ use crate::domain::time;
 use crate::error::{ApiError, AppError};
 use crate::idempotency;
 use crate::limits::Policy;
-use crate::lists::catalog::{self, Filter, FilterParams, ListRow};
+use crate::lists::catalog::{Filter, FilterParams, ListRow};
 use crate::lists::detail;
 use crate::opinions::{
     submit::{self, OpinionInput},
@@ -125,7 +125,7 @@ fn summary(row: &ListRow) -> serde_json::Value {
 #[get("/api/v1/problems")]
 async fn problems(state: web::Data<AppState>, query: web::Query<FilterParams>) -> Result<HttpResponse, ApiError> {
     let filter = Filter::from_params(&query);
-    let listing = catalog::apply(catalog::load_rows(&state.db, state.clock.today(), None).await?, &filter);
+    let listing = crate::lists::listing::list(&state.db, state.clock.today(), &filter).await?;
     Ok(HttpResponse::Ok().json(json!({
         "total": listing.total,
         "page": listing.page,

@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::evidence;
 use crate::lists::catalog::{self, Filter, FilterParams};
 use crate::lists::exchange::{self, Tab};
-use crate::lists::{detail, feed, ledger};
+use crate::lists::{detail, feed, ledger, listing};
 use crate::state::AppState;
 use crate::store::stats;
 use crate::web::page::Page;
@@ -88,7 +88,7 @@ struct ListQuery {
 async fn lists(req: HttpRequest, state: web::Data<AppState>, query: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
     let tab = query.tab.as_deref().and_then(Tab::parse).unwrap_or_default();
     let filter = Filter::from_params(&query.filter);
-    let listing = catalog::apply(catalog::load_rows(&state.db, state.clock.today(), None).await?, &filter);
+    let listing = listing::list(&state.db, state.clock.today(), &filter).await?;
     let base = filter.query();
     let tabs: Vec<_> = Tab::ALL
         .iter()
@@ -124,11 +124,11 @@ struct ExportPath {
 async fn export(state: web::Data<AppState>, path: web::Path<ExportPath>, query: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
     let tab = query.tab.as_deref().and_then(Tab::parse).unwrap_or_default();
     let mut filter = Filter::from_params(&query.filter);
-    // An export holds every matching item, not one page of them.
+    // An export holds every matching item (a city's lists hold thousands), up to a bound.
     filter.page = 1;
-    filter.page_size = u64::MAX;
-    let listing = catalog::apply(catalog::load_rows(&state.db, state.clock.today(), None).await?, &filter);
-    let (headers, cells) = exchange::table(&listing.rows, tab);
+    filter.page_size = catalog::EXPORT_MAX_ROWS;
+    let rows = listing::rows(&state.db, state.clock.today(), &filter).await?;
+    let (headers, cells) = exchange::table(&rows, tab);
     let stamp = state.clock.today().format("%Y%m%d");
     let name = format!("{}-{stamp}", tab.label());
     let (body, content_type, ext) = match path.format.as_str() {
@@ -177,7 +177,8 @@ async fn unit_ledger(req: HttpRequest, state: web::Data<AppState>, code: web::Pa
     let code = crate::domain::account::unit_code(&code).map_err(|_| AppError::NotFound)?;
     let found = unit::Entity::find().filter(unit::Column::Code.eq(code)).one(&state.db).await?.ok_or(AppError::NotFound)?;
     let today = state.clock.today();
-    let rows: Vec<_> = catalog::load_rows(&state.db, today, None).await?.into_iter().filter(|r| r.involves(&found.code)).collect();
+    let of_unit = Filter { unit: Some(found.code.clone()), page: 1, page_size: catalog::EXPORT_MAX_ROWS, ..Filter::default() };
+    let rows = listing::rows(&state.db, today, &of_unit).await?;
     let on_time = ledger::on_time(&rows, &found.code, today);
     let open = rows.iter().filter(|r| !r.is_finished()).count();
     let mut page = Page::new(&req, "lists");

@@ -239,3 +239,59 @@ on_both_databases! {
         assert!(!regex::Regex::new(r"1[3-9]\d{9}").unwrap().is_match(&everything), "no phone numbers in open data");
     }
 }
+
+on_both_databases! {
+    async fn every_facet_count_is_the_total_under_that_filter_and_pages_partition_the_items(app) {
+        use lianxin::lists::catalog::{Filter, Sort};
+        use lianxin::lists::listing;
+        lianxin::demo::seed_if_empty(app.ctx(), 5).await.unwrap();
+        let today = app.clock.today();
+        let everything = listing::list(&app.db, today, &Filter { page: 1, page_size: 7, ..Filter::default() }).await.unwrap();
+        assert_eq!(everything.total as u64, problem::Entity::find().count(&app.db).await.unwrap());
+        let facets = &everything.facets;
+        let mut checked = 0;
+        let chosen: Vec<(Filter, usize)> = facets
+            .region
+            .iter()
+            .map(|v| (Filter { region: Some(v.value.clone()), ..Filter::default() }, v.count))
+            .chain(facets.unit.iter().map(|v| (Filter { unit: Some(v.value.clone()), ..Filter::default() }, v.count)))
+            .chain(facets.category.iter().map(|v| (Filter { category: Some(v.value.clone()), ..Filter::default() }, v.count)))
+            .chain(facets.status.iter().map(|v| (Filter { status: RectificationStatus::parse(&v.value), ..Filter::default() }, v.count)))
+            .chain(std::iter::once((Filter { overdue: true, ..Filter::default() }, facets.overdue)))
+            .collect();
+        for (filter, count) in chosen {
+            let filter = Filter { page: 1, page_size: 100, ..filter };
+            let got = listing::list(&app.db, today, &filter).await.unwrap();
+            assert_eq!(got.total, count, "{filter:?}");
+            assert_eq!(got.rows.len(), count.min(100), "{filter:?}");
+            if let Some(unit) = &filter.unit {
+                assert!(got.rows.iter().all(|r| r.involves(unit)), "{unit}");
+            }
+            if filter.overdue {
+                assert!(got.rows.iter().all(|r| r.is_overdue()));
+            }
+            checked += 1;
+        }
+        assert!(checked > 20, "the demo city has many facet values ({checked})");
+
+        // Pages of every sort hold each item exactly once, in order.
+        for sort in [Sort::Updated, Sort::Created, Sort::Deadline, Sort::Progress, Sort::Code] {
+            let mut codes = Vec::new();
+            for page in 1..=everything.pages {
+                let got = listing::list(&app.db, today, &Filter { sort, page, page_size: 7, ..Filter::default() }).await.unwrap();
+                codes.extend(got.rows.into_iter().map(|r| (r.code, r.deadline, r.progress)));
+            }
+            assert_eq!(codes.len(), everything.total, "{sort:?}");
+            let mut unique: Vec<_> = codes.iter().map(|c| c.0.clone()).collect();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(unique.len(), everything.total, "{sort:?}: no item twice");
+            match sort {
+                Sort::Deadline => assert!(codes.windows(2).all(|w| w[0].1 <= w[1].1)),
+                Sort::Progress => assert!(codes.windows(2).all(|w| w[0].2 <= w[1].2)),
+                Sort::Code => assert!(codes.windows(2).all(|w| w[0].0 < w[1].0)),
+                _ => {}
+            }
+        }
+    }
+}

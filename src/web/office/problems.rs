@@ -159,7 +159,7 @@ async fn verify_queue(req: HttpRequest, state: web::Data<AppState>, user: Curren
         page_size: catalog::MAX_PAGE_SIZE,
         ..Filter::default()
     };
-    let listing = catalog::apply(catalog::load_rows(&state.db, state.clock.today(), None).await?, &filter);
+    let listing = crate::lists::listing::list(&state.db, state.clock.today(), &filter).await?;
     let mut page = Page::new(&req, "office");
     page.insert("rows", &listing.rows).insert("total", &listing.total);
     page.render(&state.tera, "office/verify.html")
