@@ -26,6 +26,7 @@ pub mod score_live;
 pub mod score_snapshot;
 pub mod session;
 pub mod setting;
+pub mod summary;
 pub mod theme;
 pub mod theme_member;
 pub mod unit;

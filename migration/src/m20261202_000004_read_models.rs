@@ -1,5 +1,6 @@
-//! Read models for a city's scale: live scores per period and subject, the marks of jobs that
-//! follow the events table, and the indexes the pages' queries need (each named for its query).
+//! Read models for a city's scale: live scores per period and subject, costly home-page figures,
+//! the marks of jobs that follow the events table, and the indexes the pages' queries need (each
+//! named for its query).
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -35,6 +36,8 @@ const INDEXES: &[(&str, &[&str])] = &[
     ("progress_updates", &["created_at"]),
     // Themes ranked by heat.
     ("themes", &["heat"]),
+    // The home page's rating figures (counted by the scores job, not per request).
+    ("ratings", &["origin", "level"]),
     // Events by topic for followers other than the index.
     ("events", &["created_at"]),
     ("sessions", &["token_digest", "ended_at"]),
@@ -81,6 +84,17 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("summaries")
+                    .if_not_exists()
+                    .col(string_len("name", 32).primary_key())
+                    .col(text("payload_json"))
+                    .col(timestamp_with_time_zone("computed_at"))
+                    .take(),
+            )
+            .await?;
         for (table, columns) in INDEXES {
             let mut index = Index::create().name(format!("ix_{table}_{}", columns.join("_"))).table(*table).if_not_exists().take();
             for column in *columns {
@@ -92,6 +106,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.drop_table(Table::drop().table("summaries").if_exists().take()).await?;
         manager.drop_table(Table::drop().table("job_marks").if_exists().take()).await?;
         manager.drop_table(Table::drop().table("score_live").if_exists().take()).await?;
         Ok(())

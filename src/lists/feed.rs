@@ -1,9 +1,11 @@
 //! What changed on the lists, newest first: the material of the Atom feeds.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use entity::vocab::Verification;
 use entity::{problem, progress_update, rectification};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 
 use crate::privacy::PublicText;
 
@@ -17,27 +19,41 @@ pub struct Change {
     pub at: DateTime<Utc>,
 }
 
-/// The newest `limit` changes, of all problems or of one.
+/// The newest `limit` changes, of all problems or of one: the newest `limit` of each kind,
+/// merged, so nothing reads more than three times `limit` rows.
 pub async fn recent(db: &impl ConnectionTrait, only: Option<i32>, limit: u64) -> Result<Vec<Change>, DbErr> {
     let mut problems_q = problem::Entity::find().order_by_desc(problem::Column::CreatedAt).limit(limit);
-    let mut rects_q = rectification::Entity::find();
+    let mut verified_q = rectification::Entity::find()
+        .filter(rectification::Column::Verification.eq(Verification::Passed))
+        .filter(rectification::Column::VerifiedAt.is_not_null())
+        .order_by_desc(rectification::Column::VerifiedAt)
+        .limit(limit);
+    let mut updates_q = progress_update::Entity::find().order_by_desc(progress_update::Column::CreatedAt).limit(limit);
     if let Some(id) = only {
         problems_q = problems_q.filter(problem::Column::Id.eq(id));
-        rects_q = rects_q.filter(rectification::Column::ProblemId.eq(id));
+        verified_q = verified_q.filter(rectification::Column::ProblemId.eq(id));
+        let of_problem = rectification::Entity::find()
+            .select_only()
+            .column(rectification::Column::Id)
+            .filter(rectification::Column::ProblemId.eq(id))
+            .into_query();
+        updates_q = updates_q.filter(progress_update::Column::RectificationId.in_subquery(of_problem));
     }
-    let rects = rects_q.all(db).await?;
-    let updates = progress_update::Entity::find()
-        .filter(progress_update::Column::RectificationId.is_in(rects.iter().map(|r| r.id)))
-        .order_by_desc(progress_update::Column::CreatedAt)
-        .limit(limit)
-        .all(db)
-        .await?;
-    let mut problem_ids: Vec<i32> = rects.iter().map(|r| r.problem_id).collect();
     let created = problems_q.all(db).await?;
-    problem_ids.extend(created.iter().map(|p| p.id));
-    let problems: std::collections::HashMap<i32, problem::Model> =
+    let verified = verified_q.all(db).await?;
+    let updates = updates_q.all(db).await?;
+    let rect_problem: HashMap<i32, i32> = rectification::Entity::find()
+        .select_only()
+        .columns([rectification::Column::Id, rectification::Column::ProblemId])
+        .filter(rectification::Column::Id.is_in(updates.iter().map(|u| u.rectification_id)))
+        .into_tuple::<(i32, i32)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let problem_ids = verified.iter().map(|r| r.problem_id).chain(rect_problem.values().copied());
+    let problems: HashMap<i32, problem::Model> =
         problem::Entity::find().filter(problem::Column::Id.is_in(problem_ids)).all(db).await?.into_iter().map(|p| (p.id, p)).collect();
-    let rect_problem: std::collections::HashMap<i32, i32> = rects.iter().map(|r| (r.id, r.problem_id)).collect();
 
     let mut changes: Vec<Change> = created
         .iter()
@@ -59,7 +75,7 @@ pub async fn recent(db: &impl ConnectionTrait, only: Option<i32>, limit: u64) ->
             at: u.created_at,
         });
     }
-    for r in rects.iter().filter(|r| r.verification == Some(Verification::Passed)) {
+    for r in &verified {
         let (Some(p), Some(at)) = (problems.get(&r.problem_id), r.verified_at) else { continue };
         changes.push(Change {
             key: format!("verified-{}-{}", r.id, at.timestamp()),

@@ -97,6 +97,7 @@ pub async fn refresh_live(ctx: Context<'_>, seen: i64) -> Result<usize, DbErr> {
     let periods = live_periods(today);
     // Counted before the write lock is taken: reads never wait, and writers wait only for the swap.
     let computed = super::compute_many(ctx.db, &periods, &s, today).await?;
+    let voice = crate::store::stats::count_voice(ctx.db, ctx.clock.now()).await?;
     let uow = UnitOfWork::begin(ctx, &Actor::system("scores")).await?;
     let now = uow.now();
     score_live::Entity::delete_many().filter(score_live::Column::Period.is_in(periods.iter().map(|p| p.name()))).exec(uow.db()).await?;
@@ -117,6 +118,7 @@ pub async fn refresh_live(ctx: Context<'_>, seen: i64) -> Result<usize, DbErr> {
             written += chunk.len();
         }
     }
+    crate::store::stats::save_voice(uow.db(), &voice, now).await?;
     crate::jobs::marks::write(&uow, "scores", seen).await?;
     uow.commit().await?;
     Ok(written)

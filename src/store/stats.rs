@@ -4,8 +4,11 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use entity::vocab::{OpinionStatus, RatingLevel, RatingOrigin, RectificationStatus};
-use entity::{opinion, problem, progress_update, rating, rectification, responsibility, unit};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use entity::{opinion, problem, progress_update, rating, rectification, responsibility, summary, unit};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -15,14 +18,25 @@ pub struct Headline {
     pub by_status: Vec<StatusCount>,
     /// Unfinished items whose promised next update date has passed (逾期未更新).
     pub late_updates: u64,
+    pub units: u64,
+    /// Counted by the `scores` job; `None` until its first pass.
+    pub voice: Option<Voice>,
+    pub voice_at: Option<String>,
+}
+
+/// The citizens' side of the home page: a year of opinions and every citizen rating, too many
+/// rows to count per request at a city's scale, so the `scores` job counts them.
+#[derive(Debug, Serialize, serde::Deserialize)]
+pub struct Voice {
     pub opinions_last_year: u64,
     /// Share of last year's opinions that reached an end state, in percent.
     pub opinions_done_pct: Option<u32>,
     pub citizen_ratings: u64,
     /// 满意率: 基本满意 and above among citizen ratings, in percent.
     pub satisfied_pct: Option<u32>,
-    pub units: u64,
 }
+
+const VOICE: &str = "home.voice";
 
 #[derive(Debug, Serialize)]
 pub struct StatusCount {
@@ -53,7 +67,19 @@ pub async fn headline(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<H
         .filter(rectification::Column::NextUpdateDue.lt(today))
         .count(db)
         .await?;
+    let voice = summary::Entity::find_by_id(VOICE).one(db).await?;
+    Ok(Headline {
+        problems,
+        by_status,
+        late_updates,
+        units: unit::Entity::find().count(db).await?,
+        voice_at: voice.as_ref().map(|v| crate::domain::time::minute(v.computed_at)),
+        voice: voice.and_then(|v| serde_json::from_str(&v.payload_json).ok()),
+    })
+}
 
+/// Counts the citizens' figures as of `now` (the `scores` job's work, never a request's).
+pub async fn count_voice(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Voice, DbErr> {
     let year_ago = now - Duration::days(365);
     let recent = opinion::Entity::find().filter(opinion::Column::SubmittedAt.gte(year_ago));
     let opinions_last_year = recent.clone().count(db).await?;
@@ -61,21 +87,28 @@ pub async fn headline(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<H
         .filter(opinion::Column::Status.is_in([OpinionStatus::Closed, OpinionStatus::Revisited, OpinionStatus::Explained]))
         .count(db)
         .await?;
-
     let citizen = rating::Entity::find().filter(rating::Column::Origin.eq(RatingOrigin::Citizen));
     let citizen_ratings = citizen.clone().count(db).await?;
     let satisfied = citizen.filter(rating::Column::Level.gte(RatingLevel::Basic)).count(db).await?;
-
-    Ok(Headline {
-        problems,
-        by_status,
-        late_updates,
+    Ok(Voice {
         opinions_last_year,
         opinions_done_pct: percent(done, opinions_last_year),
         citizen_ratings,
         satisfied_pct: percent(satisfied, citizen_ratings),
-        units: unit::Entity::find().count(db).await?,
     })
+}
+
+/// Replaces the stored citizens' figures (inside the `scores` job's unit of work).
+pub async fn save_voice(db: &impl ConnectionTrait, voice: &Voice, at: DateTime<Utc>) -> Result<(), DbErr> {
+    summary::Entity::delete_by_id(VOICE).exec(db).await?;
+    summary::ActiveModel {
+        name: Set(VOICE.into()),
+        payload_json: Set(serde_json::to_string(voice).expect("figures serialise")),
+        computed_at: Set(at),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
 }
 
 fn percent(part: u64, whole: u64) -> Option<u32> {
