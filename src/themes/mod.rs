@@ -6,3 +6,4 @@ pub mod cluster;
 pub mod features;
 pub mod routing;
 pub mod store;
+pub mod views;

@@ -41,7 +41,7 @@ async fn themes_page(
     user.require(&[Role::Office])?;
     let region = query.region.as_deref().and_then(|r| crate::domain::text::line(r, 32).ok());
     let period = query.period.as_deref().and_then(crate::score::period::Period::parse);
-    let rows = crate::themes::store::ranked(&state.db, region.as_deref(), period.as_ref(), state.clock.now()).await?;
+    let rows = crate::themes::views::ranked(&state.db, region.as_deref(), period.as_ref(), state.clock.now()).await?;
     let current = crate::score::period::Period::quarter_of(state.clock.today());
     let periods: Vec<String> = (0..4)
         .scan(current, |p, _| {
@@ -64,7 +64,7 @@ async fn themes_page(
 #[get("/office/themes/{id}")]
 async fn theme_page(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
-    let detail = crate::themes::store::detail(&state.db, id.into_inner(), state.clock.today()).await?.ok_or(AppError::NotFound)?;
+    let detail = crate::themes::views::detail(&state.db, id.into_inner(), state.clock.today()).await?.ok_or(AppError::NotFound)?;
     let mut page = Page::new(&req, "office");
     page.insert("t", &detail);
     page.render(&state.tera, "office/theme.html")
