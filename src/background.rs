@@ -114,7 +114,7 @@ pub fn start(
         run: run(&parts, |p| async move {
             let ctx = Context { db: &p.db, clock: &p.clock, secrets: &p.secrets };
             let actor = crate::service::Actor::system("themes");
-            let done = crate::themes::store::rebuild(ctx, &actor, &p.search.jieba, |_, _| {}).await.map_err(|e| e.to_string())?;
+            let done = crate::themes::store::rebuild(ctx, &actor, p.search.jieba.clone(), |_, _| {}).await.map_err(|e| e.to_string())?;
             Ok(format!("{} themes from {} opinions", done.themes, done.opinions))
         }),
     });

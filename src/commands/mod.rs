@@ -75,7 +75,7 @@ async fn jieba(config: &Config) -> Result<jieba_rs::Jieba, CliError> {
 }
 
 /// A progress bar on one terminal line (`导入中 [#####     ] 500/1000`), only on a terminal.
-fn progress(label: &'static str) -> impl FnMut(usize, usize) {
+fn progress(label: &'static str) -> impl FnMut(usize, usize) + Send + 'static {
     let show = std::io::stderr().is_terminal();
     move |done, total| {
         if show {

@@ -25,8 +25,8 @@ pub struct Rebuilt {
 pub async fn rebuild(
     ctx: Context<'_>,
     actor: &Actor,
-    jieba: &jieba_rs::Jieba,
-    mut progress: impl FnMut(usize, usize),
+    jieba: std::sync::Arc<jieba_rs::Jieba>,
+    mut progress: impl FnMut(usize, usize) + Send + 'static,
 ) -> Result<Rebuilt, ServiceError> {
     let db = ctx.db;
     let opinions = opinion::Entity::find()
@@ -46,7 +46,10 @@ pub async fn rebuild(
             dislikes: o.dislikes as i64,
         })
         .collect();
-    let mined = mine(jieba, &messages, &Settings::default(), &mut progress);
+    // Mining is CPU-bound for seconds to minutes: off the async workers, or every request waits.
+    let (mined, messages) = tokio::task::spawn_blocking(move || (mine(&jieba, &messages, &Settings::default(), &mut progress), messages))
+        .await
+        .map_err(|e| ServiceError::Db(DbErr::Custom(format!("theme mining stopped: {e}"))))?;
     let mut uow = UnitOfWork::begin(ctx, actor).await?;
     let now = uow.now();
     let txn = uow.db();

@@ -97,3 +97,9 @@ pub fn security_headers() -> DefaultHeaders {
         .add(("X-Frame-Options", "DENY"))
         .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
 }
+
+/// Runs CPU-bound work (building or parsing a spreadsheet) off the async workers, so other
+/// requests are not held up behind it.
+pub async fn off_workers<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| AppError::Internal(format!("background work stopped: {e}")))
+}

@@ -128,18 +128,21 @@ async fn export(state: web::Data<AppState>, path: web::Path<ExportPath>, query: 
     filter.page = 1;
     filter.page_size = catalog::EXPORT_MAX_ROWS;
     let rows = listing::rows(&state.db, state.clock.today(), &filter).await?;
-    let (headers, cells) = exchange::table(&rows, tab);
     let stamp = state.clock.today().format("%Y%m%d");
     let name = format!("{}-{stamp}", tab.label());
-    let (body, content_type, ext) = match path.format.as_str() {
-        "csv" => (exchange::to_csv(&headers, &cells), "text/csv; charset=utf-8", "csv"),
-        "xlsx" => (
-            exchange::to_xlsx(tab.label(), &headers, &cells).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
+    let (content_type, ext) = match path.format.as_str() {
+        "csv" => ("text/csv; charset=utf-8", "csv"),
+        "xlsx" => ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
         _ => return Err(AppError::NotFound),
     };
+    let body = crate::web::off_workers(move || {
+        let (headers, cells) = exchange::table(&rows, tab);
+        match ext {
+            "csv" => Ok(exchange::to_csv(&headers, &cells)),
+            _ => exchange::to_xlsx(tab.label(), &headers, &cells).map_err(|e| AppError::Internal(format!("xlsx: {e}"))),
+        }
+    })
+    .await??;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, content_type))
         .insert_header((header::CONTENT_DISPOSITION, attachment_disposition(&format!("{name}.{ext}"))))

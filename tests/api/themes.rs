@@ -17,8 +17,8 @@ fn location(response: &reqwest::Response) -> String {
 on_both_databases! {
     async fn the_demo_citys_recurring_concerns_come_out_as_themes_and_one_is_promoted(app) {
         lianxin::demo::seed_if_empty(app.ctx(), 42).await.unwrap();
-        let jieba = lianxin::search::vocabulary::jieba(&app.db).await.unwrap();
-        let rebuilt = lianxin::themes::store::rebuild(app.ctx(), &lianxin::service::Actor::system("test"), &jieba, |_, _| {}).await.unwrap();
+        let jieba = std::sync::Arc::new(lianxin::search::vocabulary::jieba(&app.db).await.unwrap());
+        let rebuilt = lianxin::themes::store::rebuild(app.ctx(), &lianxin::service::Actor::system("test"), jieba.clone(), |_, _| {}).await.unwrap();
         assert!(rebuilt.themes >= 12, "{} themes", rebuilt.themes);
 
         // Each of the twelve recurring concerns (the opinions linked to problems 1–12) should
@@ -71,7 +71,7 @@ on_both_databases! {
         assert!(told as usize >= members.len(), "their citizens are told on their tracking pages");
 
         // A rebuild keeps the promoted theme and its members.
-        lianxin::themes::store::rebuild(app.ctx(), &lianxin::service::Actor::system("test"), &jieba, |_, _| {}).await.unwrap();
+        lianxin::themes::store::rebuild(app.ctx(), &lianxin::service::Actor::system("test"), jieba.clone(), |_, _| {}).await.unwrap();
         assert!(theme::Entity::find_by_id(top.id).one(&app.db).await.unwrap().is_some());
     }
 }
@@ -79,7 +79,7 @@ on_both_databases! {
 on_both_databases! {
     async fn new_opinions_get_a_routing_suggestion_that_staff_can_correct(app) {
         lianxin::demo::seed_if_empty(app.ctx(), 42).await.unwrap();
-        lianxin::themes::store::rebuild(app.ctx(), &lianxin::service::Actor::system("test"), &lianxin::search::vocabulary::jieba(&app.db).await.unwrap(), |_, _| {}).await.unwrap();
+        lianxin::themes::store::rebuild(app.ctx(), &lianxin::service::Actor::system("test"), std::sync::Arc::new(lianxin::search::vocabulary::jieba(&app.db).await.unwrap()), |_, _| {}).await.unwrap();
         // The new opinion finds its neighbours through the search index.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         while app.get("/api/v1/search?q=").await.json::<serde_json::Value>().await.unwrap()["total"].as_u64().unwrap() < 2000 && std::time::Instant::now() < deadline {

@@ -204,7 +204,7 @@ async fn import(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser,
         page.insert("error", "请选择要导入的文件。");
         return page.render_with_status(&state.tera, "office/import.html", StatusCode::BAD_REQUEST);
     };
-    match crate::tabular::read_table(&file.file_name, &file.bytes) {
+    match crate::web::off_workers(move || crate::tabular::read_table(&file.file_name, &file.bytes)).await? {
         Ok(table) => {
             let report = exchange::import_problems(state.ctx(), &user.actor(), table).await?;
             page.insert("report", &report);

@@ -199,8 +199,10 @@ async fn export_scores(state: web::Data<AppState>, user: CurrentUser, query: web
     user.require(&[Role::Office])?;
     let period = period_of(query.period.as_deref(), state.clock.today());
     let shown = crate::score::snapshot::current(&state.db, &period, None).await?;
-    let body =
-        crate::score::workbook(&period.name(), shown.version, &shown.scores).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    let name = period.name();
+    let body = crate::web::off_workers(move || crate::score::workbook(&name, shown.version, &shown.scores))
+        .await?
+        .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
     let name: String = url::form_urlencoded::byte_serialize(format!("满意度考核-{}.xlsx", period.name()).as_bytes()).collect();
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))

@@ -77,6 +77,6 @@ async fn rebuild_themes(
     _form: CsrfForm<serde::de::IgnoredAny>,
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
-    crate::themes::store::rebuild(state.ctx(), &user.actor(), &state.search.jieba, |_, _| {}).await?;
+    crate::themes::store::rebuild(state.ctx(), &user.actor(), state.search.jieba.clone(), |_, _| {}).await?;
     Ok(see_other("/office/themes"))
 }
