@@ -22,8 +22,12 @@ pub enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Seed the demo city into an empty database.
-    SeedDemo,
+    /// Seed the demo city into an empty database; with --opinions N, grown to N opinions with
+    /// generated messages (as `gen-corpus` writes them, imported in batches).
+    SeedDemo {
+        #[arg(long)]
+        opinions: Option<usize>,
+    },
     /// Manage staff accounts.
     User {
         #[command(subcommand)]

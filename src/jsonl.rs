@@ -17,23 +17,25 @@ pub fn rows(reader: impl BufRead) -> impl Iterator<Item = Result<ImportRow, Reje
             return None;
         }
         Some(match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&line) {
-            Ok(object) => Ok(ImportRow {
-                line: i + 1,
-                cells: object
-                    .into_iter()
-                    .map(|(k, v)| {
-                        let text = match v {
-                            serde_json::Value::String(s) => s,
-                            serde_json::Value::Null => String::new(),
-                            other => other.to_string(),
-                        };
-                        (k, text)
-                    })
-                    .collect(),
-            }),
+            Ok(object) => Ok(ImportRow { line: i + 1, cells: cells(object) }),
             Err(_) => Err(Rejected { line: i + 1, reason: "不是有效的 JSON 对象".into() }),
         })
     })
+}
+
+/// A JSON object's values as text cells (strings as they are, null as empty, others as JSON).
+pub fn cells(object: serde_json::Map<String, serde_json::Value>) -> std::collections::HashMap<String, String> {
+    object
+        .into_iter()
+        .map(|(k, v)| {
+            let text = match v {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            (k, text)
+        })
+        .collect()
 }
 
 /// A citizen's message as the analysis commands read it.

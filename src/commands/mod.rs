@@ -45,7 +45,7 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
     match cli.command {
         Command::Serve { bind, demo } => serve::serve(config, clock, bind, demo).await,
         Command::Migrate => serve::migrate(&config).await,
-        Command::SeedDemo => serve::seed_demo_command(&config, &clock).await,
+        Command::SeedDemo { opinions } => serve::seed_demo_command(&config, &clock, opinions).await,
         Command::User { action } => users::user(&config, &clock, action).await,
         Command::CheckDeadlines => data::check_deadlines(&config, &clock).await,
         Command::Import { what } => data::import(&config, &clock, what).await,

@@ -26,10 +26,40 @@ pub async fn migrate(config: &Config) -> Result<(), CliError> {
     Ok(())
 }
 
-pub async fn seed_demo_command(config: &Config, clock: &Clock) -> Result<(), CliError> {
+pub async fn seed_demo_command(config: &Config, clock: &Clock, opinions: Option<usize>) -> Result<(), CliError> {
     let db = startup::open_database(config).await?;
-    seed_demo(&db, clock, &startup::secrets(config)?, config.demo_seed).await?;
+    let secrets = startup::secrets(config)?;
+    seed_demo(&db, clock, &secrets, config.demo_seed).await?;
+    if let Some(extra) = opinions.and_then(|n| n.checked_sub(crate::demo::OPINIONS)).filter(|n| *n > 0) {
+        grow_demo(&db, clock, &secrets, config.demo_seed, extra).await?;
+    }
     crate::demo::print_logins();
+    Ok(())
+}
+
+/// Adds `extra` generated opinions to the demo city through the import path (batches of one
+/// unit of work each, so memory stays flat; running it again adds nothing twice).
+async fn grow_demo(
+    db: &sea_orm::DatabaseConnection,
+    clock: &Clock,
+    secrets: &crate::secrets::Secrets,
+    seed: u64,
+    extra: usize,
+) -> Result<(), CliError> {
+    let rows = crate::demo::corpus::Corpus::new(extra, seed, clock.now()).enumerate().map(|(i, message)| {
+        let object = match serde_json::to_value(message) {
+            Ok(serde_json::Value::Object(object)) => object,
+            _ => serde_json::Map::new(),
+        };
+        Ok(crate::tabular::ImportRow { line: i + 1, cells: crate::jsonl::cells(object) })
+    });
+    let mapping = crate::opinions::import::Mapping::new(&[]).map_err(CliError::Refused)?;
+    let mut bar = super::progress("生成意见");
+    let actor = crate::service::Actor::system("demo");
+    let report =
+        crate::opinions::import::import_opinions(ctx(db, clock, secrets), &actor, rows, &mapping, "demo-scale", |read| bar(read, extra))
+            .await?;
+    println!("已加入 {} 条生成的群众意见（已存在 {} 条）。", report.created, report.unchanged);
     Ok(())
 }
 

@@ -10,7 +10,7 @@ use crate::dependencies::Record;
 use crate::service::Actor;
 use crate::unit_of_work::{Context, UnitOfWork};
 
-pub use generate::{City, generate};
+pub use generate::{City, OPINIONS, generate};
 
 /// The demo staff accounts: (username, role label, unit).
 pub const DEMO_LOGINS: &[(&str, &str)] = &[

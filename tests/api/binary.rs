@@ -401,3 +401,27 @@ async fn a_backup_taken_under_load_restores_whole() {
     assert_eq!(public, expected, "the index is rebuilt from the restored database");
     server.kill().unwrap();
 }
+
+async fn a_demo_city_grows_to_the_size_asked_for(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database_url(backend, dir.path()).await;
+    let seed = || lianxin(dir.path(), &url).args(["seed-demo", "--opinions", "6000"]).output().unwrap();
+    let first = seed();
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(String::from_utf8_lossy(&first.stdout).contains("已加入 4000 条生成的群众意见"));
+    let db = connect(&url).await;
+    assert_eq!(entity::opinion::Entity::find().count(&db).await.unwrap(), 6000);
+    let again = seed();
+    assert!(String::from_utf8_lossy(&again.stdout).contains("已加入 0 条生成的群众意见（已存在 4000 条）"), "nothing twice");
+    assert_eq!(entity::opinion::Entity::find().count(&db).await.unwrap(), 6000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_demo_city_grows_to_the_size_asked_for_on_sqlite() {
+    a_demo_city_grows_to_the_size_asked_for(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_demo_city_grows_to_the_size_asked_for_on_postgres() {
+    a_demo_city_grows_to_the_size_asked_for(Backend::Postgres).await;
+}
