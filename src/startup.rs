@@ -68,12 +68,14 @@ impl Application {
             search,
             routing,
             jobs,
+            page_cache: Default::default(),
         };
         let server = HttpServer::new(move || {
             // The last wrapped runs first: the origin check, then who is logged in, then the
-            // CSRF token bound to that.
+            // CSRF token bound to that, then the public page cache (anonymous visitors only).
             App::new()
                 .app_data(web::Data::new(state.clone()))
+                .wrap(middleware::from_fn(crate::web::page_cache::serve))
                 .wrap(middleware::from_fn(crate::web::csrf::issue))
                 .wrap(middleware::from_fn(crate::web::session::identify))
                 .wrap(middleware::from_fn(crate::web::csrf::same_origin))

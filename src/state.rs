@@ -24,6 +24,8 @@ pub struct AppState {
     pub routing: RoutingSlot,
     /// The background jobs and how they are doing.
     pub jobs: Board,
+    /// Public pages as anonymous visitors last saw them, while nothing changed.
+    pub page_cache: Arc<crate::web::page_cache::PageCache>,
 }
 
 impl AppState {

@@ -80,6 +80,9 @@ pub struct SearchEngine {
     pub fields: Fields,
     pub jieba: Arc<Jieba>,
     pub dir: PathBuf,
+    /// The last event applied, as `set_applied` last wrote it: what the public page cache keys
+    /// on, read per request without touching the disk.
+    seen: std::sync::atomic::AtomicI64,
 }
 
 const WRITER_HEAP: usize = 50_000_000;
@@ -115,7 +118,9 @@ impl SearchEngine {
         index.tokenizers().register(tokenizer::NAME, tokenizer::JiebaTokenizer { jieba: jieba.clone() });
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let writer = index.writer(WRITER_HEAP)?;
-        Ok((Self { index, reader, writer: Mutex::new(writer), fields, jieba, dir: dir.to_path_buf() }, fresh))
+        let engine = Self { index, reader, writer: Mutex::new(writer), fields, jieba, dir: dir.to_path_buf(), seen: Default::default() };
+        engine.seen.store(engine.applied(), std::sync::atomic::Ordering::Release);
+        Ok((engine, fresh))
     }
 
     /// An index in memory, for evaluations and tests.
@@ -125,7 +130,7 @@ impl SearchEngine {
         index.tokenizers().register(tokenizer::NAME, tokenizer::JiebaTokenizer { jieba: jieba.clone() });
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let writer = index.writer(WRITER_HEAP)?;
-        Ok(Self { index, reader, writer: Mutex::new(writer), fields, jieba, dir: PathBuf::new() })
+        Ok(Self { index, reader, writer: Mutex::new(writer), fields, jieba, dir: PathBuf::new(), seen: Default::default() })
     }
 
     fn recreate(dir: &Path, schema: Schema) -> Result<Index, SearchError> {
@@ -158,7 +163,13 @@ impl SearchEngine {
         let temp = path.with_extension("tmp");
         std::fs::write(&temp, id.to_string())?;
         std::fs::rename(temp, path)?;
+        self.seen.store(id, std::sync::atomic::Ordering::Release);
         Ok(())
+    }
+
+    /// The last event this process has applied (changes whenever the data does).
+    pub fn generation(&self) -> i64 {
+        self.seen.load(std::sync::atomic::Ordering::Acquire)
     }
 }
 

@@ -9,6 +9,7 @@ pub mod client;
 pub mod csrf;
 pub mod office;
 pub mod page;
+pub mod page_cache;
 pub mod public;
 pub mod publicity;
 pub mod receipt;

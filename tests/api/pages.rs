@@ -88,3 +88,55 @@ on_both_databases! {
         }
     }
 }
+
+on_both_databases! {
+    async fn public_pages_come_from_memory_until_something_changes_and_never_for_staff(app) {
+        lianxin::demo::seed_if_empty(app.ctx(), 5).await.unwrap();
+        app.scores_settled().await;
+        let hit = |r: &reqwest::Response| r.headers().get("x-cache").is_some_and(|v| v == "hit");
+        let first = app.get("/lists?tab=problems").await;
+        assert!(!hit(&first));
+        let first = first.text().await.unwrap();
+        let second = app.get("/lists?tab=problems").await;
+        assert!(hit(&second), "the same page again comes from memory");
+        assert_eq!(second.text().await.unwrap(), first);
+        assert!(first.contains("共 60 项"));
+
+        // A change made here shows at once.
+        let office = app.another_client();
+        office.login("jixiaoban", lianxin::demo::DEMO_PASSWORD).await;
+        let desk = office.get("/lists?tab=problems").await;
+        assert!(!hit(&desk), "staff pages are never shared");
+        assert!(desk.text().await.unwrap().contains("退出"));
+        let deadline = (chrono::Utc::now() + chrono::Duration::days(90)).format("%Y-%m-%d").to_string();
+        let created = office
+            .post_form(
+                "/office/problems",
+                &[
+                    ("title", "青山县农贸市场周边占道经营"),
+                    ("description", "早市摊贩占用车行道。"),
+                    ("category", "城乡建设"),
+                    ("region", "青山县"),
+                    ("source", "inspection"),
+                    ("lead_unit", "ZJJ"),
+                    ("responsible_post", "市住建局分管副局长"),
+                    ("deadline", &deadline),
+                    ("kind", "deadline"),
+                    ("measures", "划定临时摊位，错时经营。"),
+                    ("plan", "一个月内完成。"),
+                    ("target", "车行道畅通"),
+                ],
+            )
+            .await;
+        assert!(created.status().is_redirection(), "{}", created.status());
+        let after = app.get("/lists?tab=problems").await;
+        assert!(!hit(&after));
+        assert!(after.text().await.unwrap().contains("共 61 项"), "the new item is listed at once");
+
+        // Private pages are never kept.
+        for path in ["/track", "/opinions/new", "/login"] {
+            app.get(path).await;
+            assert!(!hit(&app.get(path).await), "{path}");
+        }
+    }
+}

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Whole-system benchmarks at a city's size, side by side in one run (see BENCHMARKS.md):
+#   bash benches/scale.sh [N]        (default N = 1000000; results in target/bench/N/results.txt)
+# Builds release, generates N opinions, imports and reindexes them (time, peak RSS), starts the
+# portal on SQLite, and loads each page with wrk beside a bare actix-web + tera page of the same
+# size (the ceiling), then submissions, then Python jieba (the tokenizer's rival).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-1000000}
+OUT=target/bench/$N
+RESULTS=$OUT/results.txt
+PORT=18080
+CEILING_PORT=18099
+THREADS=2
+CONNECTIONS=8
+SECONDS_EACH=${SECONDS_EACH:-10}
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+
+cargo build --release --quiet
+cargo bench --bench ceiling --no-run --quiet 2>/dev/null
+CEILING=$(ls -t target/release/deps/ceiling-* | grep -v '\.d$' | head -1)
+BIN=target/release/lianxin
+rm -rf "$OUT" && mkdir -p "$OUT"
+export LIANXIN_DATA_DIR=$OUT/data LIANXIN_LOG=warn
+: > "$RESULTS"
+say() { echo "$*" | tee -a "$RESULTS"; }
+timed() { /usr/bin/time -f "%e %M" -o "$OUT/time" "$@" >/dev/null; read -r secs kib < "$OUT/time"; }
+
+say "# Lianxin at $N opinions — $(date -u +%F), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
+timed "$BIN" gen-corpus --n "$N" --seed 7 --output "$OUT/corpus.jsonl"
+say "gen-corpus: ${secs} s, peak RSS $((kib / 1024)) MiB"
+timed "$BIN" seed-demo
+timed "$BIN" import opinions "$OUT/corpus.jsonl"
+say "import: ${secs} s ($(awk -v n="$N" -v s="$secs" 'BEGIN {printf "%.0f", n / s}') rows/s), peak RSS $((kib / 1024)) MiB"
+timed "$BIN" reindex
+say "reindex: ${secs} s, peak RSS $((kib / 1024)) MiB"
+
+start=$(date +%s.%N)
+LIANXIN_BIND=127.0.0.1:$PORT LIANXIN_TRUST_PROXY=true LIANXIN_LIMIT_SUBMIT=100000000/min "$BIN" serve > "$OUT/serve.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER ${CEILING_PID:-} 2>/dev/null || true' EXIT
+until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do sleep 0.05; done
+say "start-up with an existing index: $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2f", b - a}') s"
+# The scores job's first pass (every live period over all opinions) before pages are loaded.
+until curl -s "http://127.0.0.1:$PORT/satisfaction" | grep -q '更新于'; do sleep 1; done
+
+problem=$(curl -s "http://127.0.0.1:$PORT/lists" | grep -o '/problems/WT-[0-9-]*' | head -1)
+say ""
+say "| page | bytes | Lianxin req/s | p50 | p99 | ceiling req/s | ratio |"
+say "|---|---|---|---|---|---|---|"
+load() { wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_EACH}s --latency "$1" > "$OUT/wrk"; }
+rps() { awk '/Requests\/sec/ {print $2}' "$OUT/wrk"; }
+pct() { awk -v p="$1" '$1 == p {print $2}' "$OUT/wrk"; }
+for path in / /lists "$problem" /satisfaction "/api/v1/search?q=%E5%99%AA%E9%9F%B3" "/search?q=%E5%81%9C%E8%BD%A6%E9%9A%BE" /api/v1/problems; do
+  url="http://127.0.0.1:$PORT$path"
+  bytes=$(curl -s "$url" | wc -c)
+  load "$url"
+  ours=$(rps) p50=$(pct 50%) p99=$(pct 99%)
+  "$CEILING" "127.0.0.1:$CEILING_PORT" "$bytes" & CEILING_PID=$!
+  until curl -sf "http://127.0.0.1:$CEILING_PORT/" >/dev/null; do sleep 0.05; done
+  load "http://127.0.0.1:$CEILING_PORT/"
+  ceiling=$(rps)
+  kill $CEILING_PID; wait $CEILING_PID 2>/dev/null || true
+  say "| \`$path\` | $bytes | $ours | $p50 | $p99 | $ceiling | $(awk -v a="$ours" -v b="$ceiling" 'BEGIN {printf "%.0f %%", 100 * a / b}') |"
+done
+
+# Submissions: each request a new citizen address; every 201 must be stored.
+before=$(sqlite3 "$OUT/data/lianxin.db" 'select count(*) from opinions')
+cat > "$OUT/submit.lua" <<'LUA'
+counter = 0
+request = function()
+  counter = counter + 1
+  local body = string.format('{"kind":"help","title":"小区门口路灯不亮%d","content":"晚上出行不安全，请尽快维修路灯，谢谢。","region":"江南区"}', counter)
+  local headers = { ["Content-Type"] = "application/json", ["X-Forwarded-For"] = string.format("10.%d.%d.%d", counter % 250, math.random(250), math.random(250)) }
+  return wrk.format("POST", "/api/v1/opinions", headers, body)
+end
+LUA
+wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_EACH}s --latency -s "$OUT/submit.lua" "http://127.0.0.1:$PORT" > "$OUT/wrk"
+sent=$(awk '/requests in/ {print $1}' "$OUT/wrk")
+failed=$(awk '/Non-2xx/ {print $5}' "$OUT/wrk"); failed=${failed:-0}
+after=$(sqlite3 "$OUT/data/lianxin.db" 'select count(*) from opinions')
+say ""
+say "submissions (SQLite): $(rps) req/s, p99 $(pct 99%); $((sent - failed)) acknowledged, $((after - before)) stored"
+say "serve RSS after the run: $(awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' /proc/$SERVER/status), peak $(awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' /proc/$SERVER/status)"
+
+# The rival tokenizer: Python jieba's cut_for_search over the same text as benches/tokenizer.rs.
+python3 -m venv "$OUT/venv" && "$OUT/venv/bin/pip" install --quiet jieba
+"$OUT/venv/bin/python" - <<'PY' | tee -a "$RESULTS"
+import json, os, time, jieba
+path = "../shared/data/taidi2020/labeled.jsonl"
+lines = []
+if os.path.exists(path):
+    for line in open(path, encoding="utf-8"):
+        m = json.loads(line)
+        lines += [m.get("title", ""), m.get("body", "")]
+        if sum(len(l.encode()) for l in lines) > 2_000_000:
+            break
+jieba.initialize()
+size = sum(len(l.encode()) for l in lines) + len(lines)
+best = None
+for _ in range(3):
+    t = time.perf_counter()
+    for l in lines:
+        list(jieba.cut_for_search(l))
+    best = min(best or 1e9, time.perf_counter() - t)
+print(f"python jieba cut_for_search: {size / best / 1048576:.2f} MiB/s over {size} bytes")
+PY
+echo "results: $RESULTS"
