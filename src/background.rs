@@ -131,6 +131,18 @@ pub fn start(
             Ok(written.map(|n| format!("{n} subject scores refreshed")).unwrap_or_default())
         }),
     });
+    list.push(Job {
+        name: "triage",
+        every: Duration::from_millis(500),
+        first_after: Duration::ZERO,
+        leader_only: true,
+        run: run(&parts, |p| async move {
+            let ctx = Context { db: &p.db, clock: &p.clock, secrets: &p.secrets };
+            let model = p.routing.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+            let n = crate::opinions::triage::run(ctx, &p.search, model).await.map_err(|e| e.to_string())?;
+            Ok(if n == 0 { String::new() } else { format!("{n} submissions triaged") })
+        }),
+    });
     if config.deadline_check_minutes > 0 {
         list.push(Job {
             name: "deadlines",

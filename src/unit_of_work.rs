@@ -49,6 +49,7 @@ pub struct Event {
 
 pub struct UnitOfWork {
     txn: DatabaseTransaction,
+    _writer: Option<tokio::sync::MutexGuard<'static, ()>>,
     secrets: Secrets,
     actor: Actor,
     now: DateTime<Utc>,
@@ -58,23 +59,46 @@ pub struct UnitOfWork {
 }
 
 /// Starts a transaction holding the write lock, on either engine.
-pub async fn begin_locked(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+/// SQLite takes one writer at a time. This process's writers queue here, in order, rather than
+/// in SQLite's busy handler, which sleeps up to 100 ms between tries and turns a burst of
+/// submissions into seconds of waiting. (Another process writing the same file still meets the
+/// busy handler.)
+static SQLITE_WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// A transaction holding the write lock (and, on SQLite, this process's writer turn).
+pub struct Locked {
+    pub txn: DatabaseTransaction,
+    writer: Option<tokio::sync::MutexGuard<'static, ()>>,
+}
+
+impl Locked {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+}
+
+pub async fn begin_locked(db: &DatabaseConnection) -> Result<Locked, DbErr> {
+    let writer = match db.get_database_backend() {
+        DbBackend::Sqlite => Some(SQLITE_WRITER.lock().await),
+        _ => None,
+    };
     let txn = db
         .begin_with_options(TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..Default::default() })
         .await?;
     if txn.get_database_backend() == DbBackend::Postgres {
         txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK})")).await?;
     }
-    Ok(txn)
+    Ok(Locked { txn, writer })
 }
 
 impl UnitOfWork {
     pub async fn begin(ctx: Context<'_>, actor: &Actor) -> Result<Self, DbErr> {
-        let txn = begin_locked(ctx.db).await?;
+        let Locked { txn, writer } = begin_locked(ctx.db).await?;
         // Read after the lock is held, so times follow commit order too.
         let now = ctx.clock.now();
         Ok(Self {
             txn,
+            _writer: writer,
             secrets: ctx.secrets.clone(),
             actor: actor.clone(),
             now,
@@ -136,7 +160,7 @@ impl UnitOfWork {
     /// Writes the events and the audit entries, then commits everything together, and moves the
     /// audit checkpoint outside the database to the new head.
     pub async fn commit(self) -> Result<(), DbErr> {
-        let Self { txn, secrets, actor, now, audits, touched, events } = self;
+        let Self { txn, _writer, secrets, actor, now, audits, touched, events } = self;
         let documents = dependencies::documents(&txn, &touched).await?;
         let rows: Vec<event::ActiveModel> = events
             .into_iter()

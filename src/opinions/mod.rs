@@ -5,6 +5,7 @@ pub mod import;
 pub mod ratings;
 pub mod submit;
 pub mod track;
+pub mod triage;
 
 use entity::vocab::OpinionStatus;
 use entity::{notification, opinion, opinion_event};

@@ -60,9 +60,6 @@ async fn submit_opinion(req: HttpRequest, state: web::Data<AppState>, input: web
     let key = req.headers().get("Idempotency-Key").map(|v| v.to_str().unwrap_or_default().to_string());
     let once = key.map(|k| idempotency::Key::parse("opinion.api", &k, &*input)).transpose()?;
     let done = submit::submit(state.ctx(), &input, Channel::Web, once.as_ref()).await?;
-    if !done.replayed {
-        crate::web::citizen::after_submission(&state, &done.opinion).await;
-    }
     let mut response = HttpResponse::Created();
     if done.replayed {
         response.insert_header(("Idempotent-Replayed", "true"));

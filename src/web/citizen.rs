@@ -31,33 +31,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(new_form).service(create).service(submitted).service(track_form).service(track_lookup).service(rate);
 }
 
-/// What follows a submission: the opinion joins its theme, and the routing model (when
-/// trained) suggests a category and unit. Neither may fail the citizen's submission.
-pub async fn after_submission(state: &AppState, opinion: &entity::opinion::Model) {
-    let engine = state.search.clone();
-    let text = format!("{} {}", opinion.title, opinion.content.chars().take(200).collect::<String>());
-    let neighbours = tokio::task::spawn_blocking(move || crate::search::query::similar(&engine, &text, "opinion", 5, None)).await;
-    if let Ok(Ok(hits)) = neighbours {
-        let ids: Vec<i32> =
-            hits.iter().filter_map(|h| h.key.strip_prefix("opinion:")?.parse().ok()).filter(|id| *id != opinion.id).collect();
-        if let Err(err) = crate::themes::store::join_nearest(state.ctx(), opinion.id, &ids).await {
-            tracing::warn!(%err, "theme not joined");
-        }
-    }
-    suggest_routing(state, opinion).await;
-}
-
-/// Asks the routing model (when trained) for a category and unit, and stores its answer.
-async fn suggest_routing(state: &AppState, opinion: &entity::opinion::Model) {
-    let model = state.routing.read().unwrap_or_else(|p| p.into_inner()).clone();
-    let Some(model) = model else { return };
-    let (jieba, title, content) = (state.search.jieba.clone(), opinion.title.clone(), opinion.content.clone());
-    let Ok(suggestion) = tokio::task::spawn_blocking(move || model.suggest(&jieba, &title, &content)).await else { return };
-    if let Err(err) = submit::store_suggestion(state.ctx(), opinion.id, &suggestion).await {
-        tracing::warn!(?err, "routing suggestion not stored");
-    }
-}
-
 async fn form_page(
     req: &HttpRequest,
     state: &AppState,
@@ -86,15 +59,11 @@ async fn create(req: HttpRequest, state: web::Data<AppState>, CsrfForm(input): C
     limit(&req, &state, Policy::SubmitOpinion)?;
     let once = input.submission_token.as_deref().map(|t| idempotency::Key::parse("opinion.form", t, &input)).transpose()?;
     match submit::submit(state.ctx(), &input, Channel::Web, once.as_ref()).await {
-        Ok(done) => {
-            if !done.replayed {
-                after_submission(&state, &done.opinion).await;
-            }
-            Ok(HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, receipt::PAGE))
-                .cookie(receipt::issue(&state.cookie_key, done.code.as_str(), state.config.cookie_secure))
-                .finish())
-        }
+        // Themes and routing follow in the `triage` job; the citizen is answered once it is stored.
+        Ok(done) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, receipt::PAGE))
+            .cookie(receipt::issue(&state.cookie_key, done.code.as_str(), state.config.cookie_secure))
+            .finish()),
         Err(ServiceError::Invalid(errors)) => form_page(&req, &state, Some(&errors), &input).await,
         Err(err) => Err(err.into()),
     }

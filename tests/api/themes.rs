@@ -96,12 +96,15 @@ on_both_databases! {
             "kind": "complaint", "title": "滨江路工地晚上还在打桩", "content": "滨江花园旁边的工地半夜施工，噪音太大睡不着"
         })).send().await.unwrap();
         assert_eq!(created.status(), 201);
-        let o = opinion::Entity::find().filter(opinion::Column::Title.eq("滨江路工地晚上还在打桩")).one(&app.db).await.unwrap().unwrap();
+        // The triage job takes the new opinion up right after it is stored.
+        let find = || async { opinion::Entity::find().filter(opinion::Column::Title.eq("滨江路工地晚上还在打桩")).one(&app.db).await.unwrap().unwrap() };
+        assert!(crate::helpers::eventually(|| async { find().await.suggested_category.is_some() && find().await.theme_id.is_some() }).await, "triaged");
+        let o = find().await;
         assert_eq!(o.suggested_category.as_deref(), Some("环境保护"));
         let theme_of_concern = opinion::Entity::find().filter(opinion::Column::ProblemId.eq(1)).all(&app.db).await.unwrap()
             .into_iter().filter_map(|x| x.theme_id).fold(HashMap::<i32, usize>::new(), |mut m, t| { *m.entry(t).or_default() += 1; m })
             .into_iter().max_by_key(|(_, n)| *n).map(|(t, _)| t);
-        assert_eq!(o.theme_id, theme_of_concern, "a new opinion joins its theme as it arrives");
+        assert_eq!(o.theme_id, theme_of_concern, "a new opinion joins its theme as soon as the triage job sees it");
         let sthjj = entity::unit::Entity::find().filter(entity::unit::Column::Code.eq("STHJJ")).one(&app.db).await.unwrap().unwrap();
         assert_eq!(o.suggested_unit_id, Some(sthjj.id), "the unit that handled such cases before");
         assert!(o.suggestion_confidence.unwrap() > 0.0);
