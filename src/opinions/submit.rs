@@ -8,7 +8,7 @@ use serde::Deserialize;
 use crate::domain::{DEFAULT_CATEGORIES, text, tracking_code::TrackingCode};
 use crate::idempotency;
 use crate::service::{Actor, FieldErrors, ServiceError};
-use crate::unit_of_work::{Context, UnitOfWork};
+use crate::unit_of_work::{Context, Event, UnitOfWork};
 
 #[derive(Debug, Default, Deserialize, serde::Serialize)]
 pub struct OpinionInput {
@@ -260,6 +260,8 @@ pub async fn file(uow: &mut UnitOfWork, valid: ValidOpinion, channel: Channel) -
         .await?;
     }
     super::record_step(uow, &created, None, "系统", Some("意见已受理，请保存查询码。".into()), true).await?;
+    // What the `triage` job follows (imports, which arrive by the thousand, do not write it).
+    uow.emit(Event { topic: super::triage::TOPIC, entity_type: "opinion", entity_id: created.id, citizens: Vec::new(), data: None });
     // The audit trail records that it happened, never who the citizen is.
     let detail = serde_json::json!({ "kind": valid.kind.as_str(), "channel": channel.as_str() });
     uow.audit("opinion.submit", "opinion", created.id, None, Some(detail));

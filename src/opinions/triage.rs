@@ -1,6 +1,6 @@
 //! What follows a citizen's submission, off the request: the new opinion joins the theme its
 //! nearest neighbours share, and gets the routing model's suggestion. The `triage` job follows
-//! the `opinion.received` events (written in the submission's own transaction), so a submission
+//! the `opinion.submitted` events (written in the submission's own transaction), so a submission
 //! answers as soon as it is stored, and nothing is skipped when a server restarts: the job's mark
 //! moves only after the work it covers (each step is idempotent, so a repeat is harmless).
 
@@ -15,14 +15,13 @@ use crate::themes::routing::RoutingModel;
 use crate::unit_of_work::{Context, UnitOfWork};
 
 const MARK: &str = "triage";
+/// Written by each portal submission, in its own unit of work.
+pub const TOPIC: &str = "opinion.submitted";
 const PAGE: u64 = 500;
-/// Pages per run: a backlog (say, after a large import) drains over several runs, never
-/// holding the job for long.
+/// Pages per run: a backlog drains over several runs, never holding the job for long.
 const PAGES_PER_RUN: usize = 20;
 
-/// Triages the opinions received since the mark. Returns how many portal submissions it handled
-/// (imported opinions, which carry an external id, are passed over: they arrive by the
-/// thousand and themes are mined over them in bulk).
+/// Triages the opinions submitted since the mark. Returns how many it handled.
 pub async fn run(ctx: Context<'_>, engine: &Arc<SearchEngine>, model: Option<Arc<RoutingModel>>) -> Result<usize, ServiceError> {
     let mut after = crate::jobs::marks::read(ctx.db, MARK).await?.map_or(0, |m| m.last_event_id);
     let mut handled = 0;
@@ -30,7 +29,7 @@ pub async fn run(ctx: Context<'_>, engine: &Arc<SearchEngine>, model: Option<Arc
         let page: Vec<(i64, i32)> = event::Entity::find()
             .select_only()
             .columns([event::Column::Id, event::Column::EntityId])
-            .filter(event::Column::Topic.eq("opinion.received"))
+            .filter(event::Column::Topic.eq(TOPIC))
             .filter(event::Column::Id.gt(after))
             .order_by_asc(event::Column::Id)
             .limit(PAGE)
@@ -39,12 +38,7 @@ pub async fn run(ctx: Context<'_>, engine: &Arc<SearchEngine>, model: Option<Arc
             .await?;
         let Some(&(last, _)) = page.last() else { break };
         let ids: Vec<i32> = page.iter().map(|(_, id)| *id).collect();
-        let fresh = opinion::Entity::find()
-            .filter(opinion::Column::Id.is_in(ids))
-            .filter(opinion::Column::ExternalId.is_null())
-            .order_by_asc(opinion::Column::Id)
-            .all(ctx.db)
-            .await?;
+        let fresh = opinion::Entity::find().filter(opinion::Column::Id.is_in(ids)).order_by_asc(opinion::Column::Id).all(ctx.db).await?;
         for o in &fresh {
             triage_one(ctx, engine, model.clone(), o).await?;
         }
