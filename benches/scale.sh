@@ -46,8 +46,18 @@ until curl -s "http://127.0.0.1:$PORT/satisfaction" | grep -q '更新于'; do sl
 
 problem=$(curl -s "http://127.0.0.1:$PORT/lists" | grep -o '/problems/WT-[0-9-]*' | head -1)
 say ""
-say "| page | bytes | Lianxin req/s | p50 | p99 | ceiling req/s | ratio |"
-say "|---|---|---|---|---|---|---|"
+# Each page twice: as visitors get it (the same URL again: the public page cache answers) and
+# built afresh every time (a counter in an ignored parameter defeats the cache).
+cat > "$OUT/miss.lua" <<'LUA'
+counter = 0
+request = function()
+  counter = counter + 1
+  local sep = string.find(wrk.path, "?", 1, true) and "&" or "?"
+  return wrk.format("GET", wrk.path .. sep .. "nocache=" .. counter .. "-" .. math.random(1000000000))
+end
+LUA
+say "| page | bytes | Lianxin req/s | p50 | p99 | built afresh req/s | p99 | ceiling req/s | ratio (cached / afresh) |"
+say "|---|---|---|---|---|---|---|---|---|"
 load() { wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_EACH}s --latency "$1" > "$OUT/wrk"; }
 rps() { awk '/Requests\/sec/ {print $2}' "$OUT/wrk"; }
 pct() { awk -v p="$1" '$1 == p {print $2}' "$OUT/wrk"; }
@@ -56,12 +66,14 @@ for path in / /lists "$problem" /satisfaction "/api/v1/search?q=%E5%99%AA%E9%9F%
   bytes=$(curl -s "$url" | wc -c)
   load "$url"
   ours=$(rps) p50=$(pct 50%) p99=$(pct 99%)
+  wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_EACH}s --latency -s "$OUT/miss.lua" "$url" > "$OUT/wrk"
+  fresh=$(rps) fresh99=$(pct 99%)
   "$CEILING" "127.0.0.1:$CEILING_PORT" "$bytes" & CEILING_PID=$!
   until curl -sf "http://127.0.0.1:$CEILING_PORT/" >/dev/null; do sleep 0.05; done
   load "http://127.0.0.1:$CEILING_PORT/"
   ceiling=$(rps)
   kill $CEILING_PID; wait $CEILING_PID 2>/dev/null || true
-  say "| \`$path\` | $bytes | $ours | $p50 | $p99 | $ceiling | $(awk -v a="$ours" -v b="$ceiling" 'BEGIN {printf "%.0f %%", 100 * a / b}') |"
+  say "| \`$path\` | $bytes | $ours | $p50 | $p99 | $fresh | $fresh99 | $ceiling | $(awk -v a="$ours" -v f="$fresh" -v b="$ceiling" 'BEGIN {printf "%.0f %% / %.0f %%", 100 * a / b, 100 * f / b}') |"
 done
 
 # Submissions: each request a new citizen address; every 201 must be stored.
