@@ -172,7 +172,6 @@ impl UnitOfWork {
         }
         let head = journal::append(&txn, &secrets, &actor, now, audits).await?;
         txn.commit().await?;
-        COMMITS.fetch_add(1, std::sync::atomic::Ordering::Release);
         if let Some((id, hash)) = head
             && let Err(err) = journal::write_checkpoint(&secrets, id, &hash, now)
         {
@@ -181,14 +180,6 @@ impl UnitOfWork {
         }
         Ok(())
     }
-}
-
-/// Units of work committed by this process: what it has changed is visible at once to anything
-/// that keys on it (the public page cache), before the event follower has caught up.
-static COMMITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-pub fn commits() -> u64 {
-    COMMITS.load(std::sync::atomic::Ordering::Acquire)
 }
 
 fn row(

@@ -1,10 +1,10 @@
 //! Public pages served from memory while nothing has changed. A city's visitors mostly read the
 //! same few pages; each costs a dozen queries to build and nothing to repeat. An entry is keyed
 //! by the full path and query and is valid while the data is as it was when it was built — no
-//! unit of work committed here since, and no event from another server applied since (every
-//! change writes one in its own transaction; the index follower reads them every 250 ms), the
-//! same day — and for at most a few seconds (for read models that change without an event, such
-//! as the scores job's rows).
+//! request that may write (anything but GET and HEAD) answered by this server since, no event
+//! applied since (every change, from any server or job, writes one in its own transaction; the
+//! index follower reads them every 250 ms), the same day — and for at most a few seconds (for
+//! read models that change without an event, such as the scores job's rows).
 //!
 //! Private by construction: only GETs of a fixed list of public paths, only from visitors with no
 //! session, only 200 answers without cookies or `no-store`, and never a body holding the
@@ -49,6 +49,8 @@ struct Entry {
 #[derive(Default)]
 pub struct PageCache {
     entries: Mutex<HashMap<String, Entry>>,
+    /// Requests that may have written, answered by this server.
+    writes: std::sync::atomic::AtomicU64,
 }
 
 impl PageCache {
@@ -85,13 +87,20 @@ fn cacheable_path(path: &str) -> bool {
 /// may be shared.
 pub async fn serve(req: ServiceRequest, next: Next<BoxBody>) -> Result<ServiceResponse<BoxBody>, Error> {
     let anonymous = req.extensions().get::<CurrentSession>().is_none();
-    let state = req.app_data::<web::Data<AppState>>().cloned();
-    let (Some(state), true, true) = (state, req.method() == Method::GET && anonymous, cacheable_path(req.path())) else {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else { return next.call(req).await };
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        let response = next.call(req).await;
+        // Counted once answered: a page built from here on sees what the request wrote.
+        state.page_cache.writes.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        return response;
+    }
+    if !(req.method() == Method::GET && anonymous && cacheable_path(req.path())) {
         return next.call(req).await;
-    };
+    }
     let key = req.uri().path_and_query().map(|pq| pq.as_str().to_string()).unwrap_or_default();
-    // Changes by other servers arrive through the event follower; this server's own at once.
-    let (generation, day) = ((state.search.generation(), crate::unit_of_work::commits()), state.clock.today());
+    // Changes by other servers and jobs arrive through the event follower; this server's own at once.
+    let writes = state.page_cache.writes.load(std::sync::atomic::Ordering::Acquire);
+    let (generation, day) = ((state.search.generation(), writes), state.clock.today());
     if let Some(hit) = state.page_cache.get(&key, generation, day) {
         let mut response = HttpResponse::build(hit.status);
         for (name, value) in hit.headers {
