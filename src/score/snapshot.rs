@@ -129,17 +129,8 @@ pub async fn refresh_live(ctx: Context<'_>, seen: i64) -> Result<usize, DbErr> {
 /// leader goes on where the last one stopped.
 pub async fn refresh_if_due(ctx: Context<'_>, every: chrono::Duration) -> Result<Option<usize>, DbErr> {
     use entity::event;
-    use sea_orm::QuerySelect;
     let mark = crate::jobs::marks::read(ctx.db, "scores").await?;
-    let newest: Option<i64> = event::Entity::find()
-        .select_only()
-        .column(event::Column::Id)
-        .order_by_desc(event::Column::Id)
-        .limit(1)
-        .into_tuple()
-        .one(ctx.db)
-        .await?;
-    let newest = newest.unwrap_or(0);
+    let newest = crate::jobs::marks::newest_event(ctx.db).await?;
     let due = match &mark {
         None => true,
         Some(m) if m.last_event_id >= newest => false,

@@ -185,14 +185,7 @@ pub async fn rebuild(
     mut progress: impl FnMut(usize, usize),
 ) -> Result<usize, SearchError> {
     // Changes made while rebuilding are re-applied by the follower from this mark on.
-    let mark: Option<i64> = event::Entity::find()
-        .select_only()
-        .column(event::Column::Id)
-        .order_by_desc(event::Column::Id)
-        .limit(1)
-        .into_tuple()
-        .one(db)
-        .await?;
+    let mark = crate::jobs::marks::newest_event(db).await?;
     engine.clear_applied()?;
     {
         let engine = engine.clone();
@@ -223,7 +216,7 @@ pub async fn rebuild(
             progress(done.min(total), total);
         }
     }
-    write(engine, Vec::new(), Some(mark.unwrap_or(0))).await?;
+    write(engine, Vec::new(), Some(mark)).await?;
     Ok(done)
 }
 

@@ -1,7 +1,7 @@
 //! Public pages served from memory while nothing has changed. A city's visitors mostly read the
 //! same few pages; each costs a dozen queries to build and nothing to repeat. An entry is keyed
 //! by the full path and query and is valid while the data is as it was when it was built — no
-//! request that may write (anything but GET and HEAD) answered by this server since, no event
+//! request that may write (anything but GET and HEAD) answered with success by this server since, no event
 //! applied since (every change, from any server or job, writes one in its own transaction; the
 //! index follower reads them every 250 ms), the same day — and for at most a few seconds (for
 //! read models that change without an event, such as the scores job's rows).
@@ -90,8 +90,11 @@ pub async fn serve(req: ServiceRequest, next: Next<BoxBody>) -> Result<ServiceRe
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else { return next.call(req).await };
     if req.method() != Method::GET && req.method() != Method::HEAD {
         let response = next.call(req).await;
-        // Counted once answered: a page built from here on sees what the request wrote.
-        state.page_cache.writes.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        // Counted once answered, and only when it succeeded: a refused request wrote nothing, and
+        // a flood of refused ones must not keep every page from the cache.
+        if response.as_ref().is_ok_and(|r| r.status().as_u16() < 400) {
+            state.page_cache.writes.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        }
         return response;
     }
     if !(req.method() == Method::GET && anonymous && cacheable_path(req.path())) {

@@ -101,6 +101,17 @@ impl TestApp {
         assert!(settled, "the scores job counted every event up to {newest:?}");
     }
 
+    /// Waits until this server's index follower has applied every event written so far.
+    pub async fn index_settled(&self) {
+        let newest = lianxin::jobs::marks::newest_event(&self.db).await.unwrap();
+        let settled = eventually(|| async {
+            let health: serde_json::Value = self.get("/healthz").await.json().await.unwrap();
+            health["index"]["events_behind"] == 0 && health["index"]["applied"].as_i64() >= Some(newest)
+        })
+        .await;
+        assert!(settled, "the index applied every event up to {newest}");
+    }
+
     /// A second client with its own cookies, against the same server.
     pub fn another_client(&self) -> TestApp {
         let (client, jar) = client();

@@ -93,6 +93,7 @@ on_both_databases! {
     async fn public_pages_come_from_memory_until_something_changes_and_never_for_staff(app) {
         lianxin::demo::seed_if_empty(app.ctx(), 5).await.unwrap();
         app.scores_settled().await;
+        app.index_settled().await;
         let hit = |r: &reqwest::Response| r.headers().get("x-cache").is_some_and(|v| v == "hit");
         let first = app.get("/lists?tab=problems").await;
         assert!(!hit(&first));
@@ -101,6 +102,11 @@ on_both_databases! {
         assert!(hit(&second), "the same page again comes from memory");
         assert_eq!(second.text().await.unwrap(), first);
         assert!(first.contains("共 60 项"));
+
+        // A refused write (no form token) wrote nothing, so it leaves the cache as it was.
+        let refused = app.client.post(app.url("/opinions/new")).form(&[("title", "x")]).send().await.unwrap();
+        assert!(refused.status().is_client_error(), "{}", refused.status());
+        assert!(hit(&app.get("/lists?tab=problems").await), "a flood of refused posts cannot empty the cache");
 
         // A change made here shows at once.
         let office = app.another_client();
