@@ -226,7 +226,7 @@ fn the_cluster_command_finds_the_real_hot_issues() {
             .map(|i| {
                 let (title, user) =
                     if i % 2 == 0 { ("丽发新城搅拌站噪音扰民", i) } else { ("伊景园滨河苑捆绑销售车位", i) };
-                serde_json::json!({ "id": i, "title": title, "body": format!("{title}，第{i}次反映"), "user": format!("u{user}") })
+                serde_json::json!({ "id": i.to_string(), "title": title, "body": format!("{title}，第{i}次反映"), "user": format!("u{user}") })
                     .to_string()
             })
             .collect();
