@@ -63,7 +63,9 @@ pub fn start(
     let mut list = vec![
         Job {
             name: "index",
-            every: Duration::from_millis(250),
+            // A tantivy commit writes and syncs a new segment; under a stream of submissions one a
+            // second keeps search current without taking the disk from the writers.
+            every: Duration::from_secs(1),
             first_after: Duration::ZERO,
             leader_only: false,
             run: run(&parts, |p| async move {
@@ -108,11 +110,16 @@ pub fn start(
     ];
     list.push(Job {
         name: "themes",
-        every: Duration::from_secs(24 * 3600),
-        first_after: Duration::from_secs(24 * 3600),
+        // A cheap check every few seconds; mining runs when the office asked or a day has passed.
+        every: Duration::from_secs(5),
+        first_after: Duration::from_secs(5),
         leader_only: true,
         run: run(&parts, |p| async move {
             let ctx = Context { db: &p.db, clock: &p.clock, secrets: &p.secrets };
+            let due = crate::themes::schedule::due(&p.db, p.clock.now(), chrono::Duration::hours(24)).await.map_err(|e| e.to_string())?;
+            if !due {
+                return Ok(String::new());
+            }
             let actor = crate::service::Actor::system("themes");
             let done = crate::themes::store::rebuild(ctx, &actor, p.search.jieba.clone(), |_, _| {}).await.map_err(|e| e.to_string())?;
             Ok(format!("{} themes from {} opinions", done.themes, done.opinions))

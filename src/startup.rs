@@ -57,6 +57,7 @@ impl Application {
         let routing: crate::background::RoutingSlot = Arc::default();
         let limiter = Arc::new(crate::limits::RateLimiter::new(&config.limits));
         let jobs = crate::background::start(&config, &db, &clock, &secrets, &search, &routing, &limiter);
+        let intake = crate::opinions::intake::Intake::start(db.clone(), clock.clone(), secrets.clone());
         let state = AppState {
             db,
             clock,
@@ -69,6 +70,7 @@ impl Application {
             routing,
             jobs,
             page_cache: Default::default(),
+            intake,
         };
         let server = HttpServer::new(move || {
             // The last wrapped runs first: the origin check, then who is logged in, then the

@@ -26,6 +26,8 @@ pub struct AppState {
     pub jobs: Board,
     /// Public pages as anonymous visitors last saw them, while nothing changed.
     pub page_cache: Arc<crate::web::page_cache::PageCache>,
+    /// Where submissions queue to be filed in groups.
+    pub intake: crate::opinions::intake::Intake,
 }
 
 impl AppState {

@@ -2,6 +2,7 @@
 
 pub mod handling;
 pub mod import;
+pub mod intake;
 pub mod ratings;
 pub mod submit;
 pub mod track;

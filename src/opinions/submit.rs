@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::domain::{DEFAULT_CATEGORIES, text, tracking_code::TrackingCode};
 use crate::idempotency;
+use crate::secrets::Secrets;
 use crate::service::{Actor, FieldErrors, ServiceError};
 use crate::unit_of_work::{Context, Event, UnitOfWork};
 
@@ -84,6 +85,7 @@ pub struct Submitted {
 }
 
 /// An opinion that passed every check: it can be stored as it is.
+#[derive(Clone)]
 pub struct ValidOpinion {
     kind: OpinionKind,
     title: String,
@@ -174,31 +176,47 @@ struct Outcome {
     sealed_code: String,
 }
 
-/// Stores an opinion; its contacts go to their own table. With `once`, a retry of the same
-/// request returns the first opinion and code instead of filing it again.
-pub async fn submit(
-    ctx: Context<'_>,
-    input: &OpinionInput,
-    channel: Channel,
-    once: Option<&idempotency::Key>,
-) -> Result<Submitted, ServiceError> {
-    let regions = crate::units::regions(ctx.db).await?;
-    let valid = ValidOpinion::parse(input, &regions)?;
+/// One submission that passed every check, waiting to be filed.
+pub struct Pending {
+    pub valid: ValidOpinion,
+    pub channel: Channel,
+    /// With a key, a retry of the same request returns the first opinion and code instead of
+    /// filing it again.
+    pub once: Option<idempotency::Key>,
+}
+
+/// Files submissions together in one unit of work, in order, with an answer for each: a
+/// submission refused before anything is written (a key reused for another request) refuses only
+/// itself. Any other error fails the whole group, which is rolled back with nothing stored.
+pub async fn file_all(ctx: Context<'_>, group: &[Pending]) -> Result<Vec<Result<Submitted, ServiceError>>, ServiceError> {
     let mut uow = UnitOfWork::begin(ctx, &Actor::citizen()).await?;
-    if let Some(key) = once
-        && let Some(first) = idempotency::recall::<Outcome>(&uow, key).await?
-    {
-        let opinion = opinion::Entity::find_by_id(first.opinion_id).one(uow.db()).await?.ok_or(ServiceError::NotFound)?;
-        let code = ctx.secrets.open(&first.sealed_code).and_then(|c| TrackingCode::parse(&c)).ok_or(ServiceError::NotFound)?;
-        return Ok(Submitted { opinion, code, replayed: true });
-    }
-    let submitted = file(&mut uow, valid, channel).await?;
-    if let Some(key) = once {
-        let outcome = Outcome { opinion_id: submitted.opinion.id, sealed_code: ctx.secrets.seal(submitted.code.as_str()) };
-        idempotency::remember(&uow, key, &outcome).await?;
+    let mut answers = Vec::with_capacity(group.len());
+    for pending in group {
+        match replay(&uow, ctx.secrets, pending).await {
+            Err(ServiceError::Db(err)) => return Err(err.into()),
+            Err(refused) => answers.push(Err(refused)),
+            Ok(Some(first)) => answers.push(Ok(first)),
+            Ok(None) => {
+                let submitted = file(&mut uow, pending.valid.clone(), pending.channel).await?;
+                if let Some(key) = &pending.once {
+                    let outcome = Outcome { opinion_id: submitted.opinion.id, sealed_code: ctx.secrets.seal(submitted.code.as_str()) };
+                    idempotency::remember(&uow, key, &outcome).await?;
+                }
+                answers.push(Ok(submitted));
+            }
+        }
     }
     uow.commit().await?;
-    Ok(submitted)
+    Ok(answers)
+}
+
+/// The first answer to a key already used (even earlier in the same group).
+async fn replay(uow: &UnitOfWork, secrets: &Secrets, pending: &Pending) -> Result<Option<Submitted>, ServiceError> {
+    let Some(key) = &pending.once else { return Ok(None) };
+    let Some(first) = idempotency::recall::<Outcome>(uow, key).await? else { return Ok(None) };
+    let opinion = opinion::Entity::find_by_id(first.opinion_id).one(uow.db()).await?.ok_or(ServiceError::NotFound)?;
+    let code = secrets.open(&first.sealed_code).and_then(|c| TrackingCode::parse(&c)).ok_or(ServiceError::NotFound)?;
+    Ok(Some(Submitted { opinion, code, replayed: true }))
 }
 
 /// Files a valid opinion inside a unit of work. The code is returned to show once; only its
@@ -270,12 +288,11 @@ pub async fn file(uow: &mut UnitOfWork, valid: ValidOpinion, channel: Channel) -
 
 /// Stores the routing suggestion beside the opinion, for staff to accept or correct.
 pub async fn store_suggestion(
-    ctx: Context<'_>,
+    uow: &mut UnitOfWork,
     opinion_id: i32,
     suggestion: &crate::themes::routing::Suggestion,
 ) -> Result<(), ServiceError> {
     use sea_orm::IntoActiveModel;
-    let mut uow = UnitOfWork::begin(ctx, &Actor::system("routing")).await?;
     let Some(found) = opinion::Entity::find_by_id(opinion_id).one(uow.db()).await? else { return Ok(()) };
     let mut model = found.clone().into_active_model();
     model.suggested_category = Set(suggestion.category.as_ref().map(|(c, _)| c.clone()));
@@ -283,12 +300,11 @@ pub async fn store_suggestion(
     let confidence =
         suggestion.category.as_ref().map(|(_, c)| *c).into_iter().chain(suggestion.unit_id.map(|(_, c)| c)).fold(f32::NAN, f32::min);
     model.suggestion_confidence = Set((!confidence.is_nan()).then_some(f64::from(confidence)));
-    let after = super::save(&mut uow, &found, model).await?;
+    let after = super::save(uow, &found, model).await?;
     let detail = serde_json::json!({
         "category": after.suggested_category, "unit_id": after.suggested_unit_id, "confidence": after.suggestion_confidence,
     });
     uow.audit("opinion.suggest", "opinion", opinion_id, None, Some(detail));
-    uow.commit().await?;
     Ok(())
 }
 

@@ -11,13 +11,14 @@ use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySel
 
 use crate::search::SearchEngine;
 use crate::service::{Actor, ServiceError};
-use crate::themes::routing::RoutingModel;
+use crate::themes::routing::{RoutingModel, Suggestion};
 use crate::unit_of_work::{Context, UnitOfWork};
 
 const MARK: &str = "triage";
 /// Written by each portal submission, in its own unit of work.
 pub const TOPIC: &str = "opinion.submitted";
 const PAGE: u64 = 500;
+const WRITE_GROUP: usize = 50;
 /// Pages per run: a backlog drains over several runs, never holding the job for long.
 const PAGES_PER_RUN: usize = 20;
 
@@ -39,13 +40,30 @@ pub async fn run(ctx: Context<'_>, engine: &Arc<SearchEngine>, model: Option<Arc
         let Some(&(last, _)) = page.last() else { break };
         let ids: Vec<i32> = page.iter().map(|(_, id)| *id).collect();
         let fresh = opinion::Entity::find().filter(opinion::Column::Id.is_in(ids)).order_by_asc(opinion::Column::Id).all(ctx.db).await?;
-        for o in &fresh {
-            triage_one(ctx, engine, model.clone(), o).await?;
+        let found = look_up(engine, model.clone(), &fresh).await?;
+        // A unit of work per group of opinions: one commit for many, yet each short enough not to
+        // keep citizens' submissions waiting for the write lock. The mark moves with the last.
+        let mut groups: Vec<&[Found]> = found.chunks(WRITE_GROUP).collect();
+        if groups.is_empty() {
+            // Opinions gone since the event: the mark moves all the same.
+            groups.push(&[]);
+        }
+        for (i, group) in groups.iter().enumerate() {
+            let mut uow = UnitOfWork::begin(ctx, &Actor::system(MARK)).await?;
+            for (id, neighbours, suggestion) in group.iter() {
+                if let Some(neighbours) = neighbours {
+                    crate::themes::store::join_nearest(&mut uow, *id, neighbours).await?;
+                }
+                if let Some(suggestion) = suggestion {
+                    super::submit::store_suggestion(&mut uow, *id, suggestion).await?;
+                }
+            }
+            if i + 1 == groups.len() {
+                crate::jobs::marks::write(&uow, MARK, last).await?;
+            }
+            uow.commit().await?;
         }
         handled += fresh.len();
-        let uow = UnitOfWork::begin(ctx, &Actor::system(MARK)).await?;
-        crate::jobs::marks::write(&uow, MARK, last).await?;
-        uow.commit().await?;
         after = last;
         if (page.len() as u64) < PAGE {
             break;
@@ -54,33 +72,36 @@ pub async fn run(ctx: Context<'_>, engine: &Arc<SearchEngine>, model: Option<Arc
     Ok(handled)
 }
 
-async fn triage_one(
-    ctx: Context<'_>,
+type Found = (i32, Option<Vec<i32>>, Option<Suggestion>);
+
+/// Each opinion's nearest neighbours and routing suggestion: searches and model runs, read-only,
+/// off the async workers and outside any transaction.
+async fn look_up(
     engine: &Arc<SearchEngine>,
     model: Option<Arc<RoutingModel>>,
-    o: &opinion::Model,
-) -> Result<(), ServiceError> {
-    let jieba = engine.jieba.clone();
+    fresh: &[opinion::Model],
+) -> Result<Vec<Found>, ServiceError> {
     let engine = engine.clone();
-    let text = format!("{} {}", o.title, o.content.chars().take(200).collect::<String>());
-    let id = o.id;
-    let neighbours = tokio::task::spawn_blocking(move || crate::search::query::similar(&engine, &text, "opinion", 5, None))
-        .await
-        .map_err(|e| ServiceError::Db(DbErr::Custom(format!("similar search stopped: {e}"))))?;
-    match neighbours {
-        Ok(hits) => {
-            let ids: Vec<i32> = hits.iter().filter_map(|h| h.key.strip_prefix("opinion:")?.parse().ok()).filter(|n| *n != id).collect();
-            crate::themes::store::join_nearest(ctx, id, &ids).await?;
-        }
-        // Search trouble leaves the opinion out of a theme until the next rebuild; it is not lost.
-        Err(err) => tracing::warn!(%err, opinion = id, "theme not joined"),
-    }
-    if let Some(model) = model {
-        let (title, content) = (o.title.clone(), o.content.clone());
-        let suggestion = tokio::task::spawn_blocking(move || model.suggest(&jieba, &title, &content))
-            .await
-            .map_err(|e| ServiceError::Db(DbErr::Custom(format!("routing stopped: {e}"))))?;
-        super::submit::store_suggestion(ctx, id, &suggestion).await?;
-    }
-    Ok(())
+    let texts: Vec<(i32, String, String)> = fresh.iter().map(|o| (o.id, o.title.clone(), o.content.clone())).collect();
+    tokio::task::spawn_blocking(move || {
+        texts
+            .into_iter()
+            .map(|(id, title, content)| {
+                let text = format!("{title} {}", content.chars().take(200).collect::<String>());
+                let neighbours = match crate::search::query::similar(&engine, &text, "opinion", 5, None) {
+                    Ok(hits) => {
+                        Some(hits.iter().filter_map(|h| h.key.strip_prefix("opinion:")?.parse().ok()).filter(|n| *n != id).collect())
+                    }
+                    // Search trouble leaves the opinion out of a theme until the next rebuild; it is not lost.
+                    Err(err) => {
+                        tracing::warn!(%err, opinion = id, "theme not joined");
+                        None
+                    }
+                };
+                (id, neighbours, model.as_ref().map(|m| m.suggest(&engine.jieba, &title, &content)))
+            })
+            .collect()
+    })
+    .await
+    .map_err(|e| ServiceError::Db(DbErr::Custom(format!("triage stopped: {e}"))))
 }

@@ -123,8 +123,11 @@ fn term(field: tantivy::schema::Field, text: &str, boost: f32) -> Box<dyn Query>
 
 /// (every word required, any word enough), or `None` for a query with no words at all.
 pub fn text_queries(engine: &SearchEngine, text: &str) -> Option<(BooleanQuery, BooleanQuery)> {
+    word_queries(engine, &query_words(&engine.jieba, text))
+}
+
+fn word_queries(engine: &SearchEngine, words: &[(String, Vec<String>)]) -> Option<(BooleanQuery, BooleanQuery)> {
     let f = engine.fields;
-    let words = query_words(&engine.jieba, text);
     if words.is_empty() {
         return None;
     }
@@ -327,13 +330,39 @@ fn highlighted(engine: &SearchEngine, highlighter: &Highlighter, title: &str, bo
 
 /// Items like `text` among `doc_type`, best first: for catching duplicates before they are filed.
 pub fn similar(engine: &SearchEngine, text: &str, doc_type: &str, limit: usize, exclude: Option<&str>) -> Result<Vec<Hit>, SearchError> {
-    let Some((_, any)) = text_queries(engine, text) else { return Ok(Vec::new()) };
+    let searcher = engine.reader.searcher();
+    let Some((_, any)) = word_queries(engine, &telling_words(engine, &searcher, text)?) else { return Ok(Vec::new()) };
     let req = SearchRequest { doc_type: Some(doc_type.into()), public_only: true, page: 1, ..SearchRequest::default() };
     let query = with_filters(Box::new(any), &filters(engine, &req));
-    let searcher = engine.reader.searcher();
     let top = searcher.search(&*query, &TopDocs::with_limit(limit + 1).order_by_score())?;
     let mut found = hits(engine, &searcher, &Highlighter::new(&engine.jieba, text), top)?;
     found.retain(|h| Some(h.key.as_str()) != exclude);
     found.truncate(limit);
     Ok(found)
+}
+
+/// Words of a title that tell what it is about: the rarest few. Its common words ("小区",
+/// "问题") match a good part of a city's opinions, add little to the ranking and cost the most
+/// to score.
+fn telling_words(engine: &SearchEngine, searcher: &Searcher, text: &str) -> Result<Vec<(String, Vec<String>)>, SearchError> {
+    const TELLING: usize = 4;
+    let f = engine.fields;
+    let mut counted = Vec::new();
+    for (word, parts) in query_words(&engine.jieba, text).into_iter().take(MAX_WORDS) {
+        let freq = |w: &str| -> Result<u64, SearchError> {
+            Ok(searcher.doc_freq(&Term::from_field_text(f.title, w))? + searcher.doc_freq(&Term::from_field_text(f.body, w))?)
+        };
+        // A word the index never saw whole may still match by its parts.
+        let mut found = freq(&word)?;
+        if found == 0 {
+            for part in &parts {
+                found = found.max(freq(part)?);
+            }
+        }
+        if found > 0 {
+            counted.push((found, word, parts));
+        }
+    }
+    counted.sort_by_key(|(found, ..)| *found);
+    Ok(counted.into_iter().take(TELLING).map(|(_, word, parts)| (word, parts)).collect())
 }

@@ -29,6 +29,8 @@ pub async fn rebuild(
     mut progress: impl FnMut(usize, usize) + Send + 'static,
 ) -> Result<Rebuilt, ServiceError> {
     let db = ctx.db;
+    // Requests written from here on are answered by the next rebuild, not this one.
+    let newest = crate::jobs::marks::newest_event(db).await?;
     let opinions = opinion::Entity::find()
         .filter(opinion::Column::Status.is_not_in([OpinionStatus::Hidden, OpinionStatus::Withdrawn]))
         .order_by_asc(opinion::Column::Id)
@@ -109,6 +111,7 @@ pub async fn rebuild(
     }
     let summary = serde_json::json!({ "opinions": messages.len(), "themes": mined.themes.len() });
     uow.audit("themes.rebuild", "theme", "all", None, Some(summary));
+    crate::jobs::marks::write(&uow, super::schedule::MARK, newest).await?;
     uow.commit().await?;
     Ok(Rebuilt { opinions: messages.len(), themes: mined.themes.len() })
 }
@@ -136,8 +139,7 @@ pub async fn promote(uow: &mut UnitOfWork, theme_id: i32, problem: &entity::prob
 
 /// A new opinion joins the theme most of its nearest neighbours belong to (at least three of
 /// the five most similar opinions), without waiting for the next rebuild.
-pub async fn join_nearest(ctx: Context<'_>, opinion_id: i32, neighbours: &[i32]) -> Result<Option<i32>, ServiceError> {
-    let mut uow = UnitOfWork::begin(ctx, &Actor::system("themes")).await?;
+pub async fn join_nearest(uow: &mut UnitOfWork, opinion_id: i32, neighbours: &[i32]) -> Result<Option<i32>, ServiceError> {
     let themes: Vec<Option<i32>> = opinion::Entity::find()
         .filter(opinion::Column::Id.is_in(neighbours.iter().copied().take(5)))
         .all(uow.db())
@@ -160,14 +162,13 @@ pub async fn join_nearest(ctx: Context<'_>, opinion_id: i32, neighbours: &[i32])
     theme_member::ActiveModel { theme_id: Set(theme_id), opinion_id: Set(opinion_id), similarity: Set(1.0) }.insert(uow.db()).await?;
     let mut model = sea_orm::IntoActiveModel::into_active_model(o.clone());
     model.theme_id = Set(Some(theme_id));
-    crate::opinions::save(&mut uow, &o, model).await?;
+    crate::opinions::save(uow, &o, model).await?;
     let mut theme_model = sea_orm::IntoActiveModel::into_active_model(t.clone());
     theme_model.size = Set(t.size + 1);
     theme_model.last_seen = Set(o.submitted_at.max(t.last_seen));
     theme_model.updated_at = Set(uow.now());
     theme_model.update(uow.db()).await?;
     uow.audit("theme.join", "theme", theme_id, None, Some(serde_json::json!({ "opinion": opinion_id })));
-    uow.commit().await?;
     Ok(Some(theme_id))
 }
 

@@ -11,10 +11,7 @@ use crate::idempotency;
 use crate::limits::Policy;
 use crate::lists::catalog::{Filter, FilterParams, ListRow};
 use crate::lists::detail;
-use crate::opinions::{
-    submit::{self, OpinionInput},
-    track,
-};
+use crate::opinions::{submit::OpinionInput, track};
 use crate::web::client::limit;
 use crate::{db, state::AppState};
 
@@ -59,7 +56,7 @@ async fn submit_opinion(req: HttpRequest, state: web::Data<AppState>, input: web
     // A client that sends `Idempotency-Key` may retry freely: the first opinion's code comes back.
     let key = req.headers().get("Idempotency-Key").map(|v| v.to_str().unwrap_or_default().to_string());
     let once = key.map(|k| idempotency::Key::parse("opinion.api", &k, &*input)).transpose()?;
-    let done = submit::submit(state.ctx(), &input, Channel::Web, once.as_ref()).await?;
+    let done = state.intake.submit(state.ctx(), &input, Channel::Web, once).await?;
     let mut response = HttpResponse::Created();
     if done.replayed {
         response.insert_header(("Idempotent-Replayed", "true"));

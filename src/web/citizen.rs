@@ -15,7 +15,7 @@ use crate::idempotency;
 use crate::limits::Policy;
 use crate::opinions::{
     ratings::{self, RatingInput, What},
-    submit::{self, OpinionInput},
+    submit::OpinionInput,
     track,
 };
 use crate::service::{FieldErrors, ServiceError};
@@ -58,7 +58,7 @@ async fn new_form(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
 async fn create(req: HttpRequest, state: web::Data<AppState>, CsrfForm(input): CsrfForm<OpinionInput>) -> Result<HttpResponse, AppError> {
     limit(&req, &state, Policy::SubmitOpinion)?;
     let once = input.submission_token.as_deref().map(|t| idempotency::Key::parse("opinion.form", t, &input)).transpose()?;
-    match submit::submit(state.ctx(), &input, Channel::Web, once.as_ref()).await {
+    match state.intake.submit(state.ctx(), &input, Channel::Web, once).await {
         // Themes and routing follow in the `triage` job; the citizen is answered once it is stored.
         Ok(done) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, receipt::PAGE))

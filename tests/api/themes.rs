@@ -70,9 +70,18 @@ on_both_databases! {
         let told = notification::Entity::find().filter(notification::Column::Kind.eq("linked_to_problem")).count(&app.db).await.unwrap();
         assert!(told as usize >= members.len(), "their citizens are told on their tracking pages");
 
-        // A rebuild keeps the promoted theme and its members.
-        lianxin::themes::store::rebuild(app.ctx(), &lianxin::service::Actor::system("test"), jieba.clone(), |_, _| {}).await.unwrap();
+        // The office's button queues a rebuild for the themes job (mining reads every opinion,
+        // so it never runs in the request); the rebuild keeps the promoted theme and its members.
+        let before = office.get("/office/themes").await.text().await.unwrap();
+        assert!(before.contains("主题挖掘于") && before.contains("重新挖掘主题"), "when the themes were mined");
+        let asked = office.post_form("/office/themes/rebuild", &[]).await;
+        assert_eq!(asked.status(), 303);
+        let queued = office.get("/office/themes").await.text().await.unwrap();
+        assert!(queued.contains("已排队重新挖掘") && !queued.contains("重新挖掘主题</button>"), "asked once, shown as queued");
+        let answered = crate::helpers::eventually(|| async { !office.get("/office/themes").await.text().await.unwrap().contains("已排队重新挖掘") }).await;
+        assert!(answered, "the themes job answered the request");
         assert!(theme::Entity::find_by_id(top.id).one(&app.db).await.unwrap().is_some());
+        assert!(theme::Entity::find().count(&app.db).await.unwrap() >= 12);
     }
 }
 

@@ -232,6 +232,37 @@ on_both! {
 }
 
 on_both! {
+    async fn submissions_arriving_together_are_each_stored_and_answered_with_their_own_code(app) {
+        let responses = join_all((0..48).map(|i| {
+            let app = &app;
+            async move {
+                let response = app
+                    .client
+                    .post(app.url("/api/v1/opinions"))
+                    .header("x-forwarded-for", format!("10.0.5.{i}"))
+                    .json(&json!({ "kind": "help", "title": format!("路灯不亮第{i}处"), "content": "晚上出行不安全，请尽快维修。" }))
+                    .send()
+                    .await
+                    .unwrap();
+                (i, response.status().as_u16(), response.json::<Value>().await.unwrap()["tracking_code"].as_str().unwrap_or_default().to_string())
+            }
+        }))
+        .await;
+        assert!(responses.iter().all(|(_, status, _)| *status == 201), "{responses:?}");
+        let codes: std::collections::HashSet<&str> = responses.iter().map(|(_, _, code)| code.as_str()).collect();
+        assert_eq!(codes.len(), 48, "every citizen has a code of their own");
+        assert_eq!(opinion::Entity::find().count(&app.db).await.unwrap(), 48);
+        for (i, _, code) in &responses {
+            let tracked = app.client.get(app.url(&format!("/api/v1/opinions/{code}"))).header("x-forwarded-for", format!("10.0.6.{i}"));
+            let tracked: Value = tracked.send().await.unwrap().json().await.unwrap();
+            assert_eq!(tracked["title"], format!("路灯不亮第{i}处"), "the code follows its own opinion");
+        }
+        let audited = audit_log::Entity::find().filter(audit_log::Column::Action.eq("opinion.submit")).count(&app.db).await.unwrap();
+        assert_eq!(audited, 48, "one audit entry per opinion, whatever group it was filed in");
+    }
+}
+
+on_both! {
     async fn the_json_api_honours_idempotency_keys(app) {
         let body = json!({ "kind": "suggestion", "title": "建议增设公交站", "content": "新小区附近没有公交站" });
         let responses = join_all((0..20).map(|i| {

@@ -52,8 +52,11 @@ async fn themes_page(
         .collect();
     let mut regions: Vec<String> = crate::units::list_units(&state.db).await?.into_iter().filter_map(|u| u.region).collect();
     regions.sort();
+    let fresh = crate::themes::schedule::freshness(&state.db).await?;
     let mut page = Page::new(&req, "office");
     page.insert("themes", &rows)
+        .insert("mined_at", &fresh.mined_at.map(crate::domain::time::minute))
+        .insert("queued", &fresh.queued)
         .insert("region", &region)
         .insert("regions", &regions)
         .insert("period", &period.map(|p| p.name()))
@@ -77,6 +80,6 @@ async fn rebuild_themes(
     _form: CsrfForm<serde::de::IgnoredAny>,
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
-    crate::themes::store::rebuild(state.ctx(), &user.actor(), state.search.jieba.clone(), |_, _| {}).await?;
+    crate::themes::schedule::request(state.ctx(), &user.actor()).await?;
     Ok(see_other("/office/themes"))
 }
