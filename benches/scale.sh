@@ -76,8 +76,18 @@ for path in / /lists "$problem" /satisfaction "/api/v1/search?q=%E5%99%AA%E9%9F%
   say "| \`$path\` | $bytes | $ours | $p50 | $p99 | $fresh | $fresh99 | $ceiling | $(awk -v a="$ours" -v f="$fresh" -v b="$ceiling" 'BEGIN {printf "%.0f %% / %.0f %%", 100 * a / b, 100 * f / b}') |"
 done
 
+# Search latency one request at a time, as the issue first measured it: 20 common queries × 3,
+# each built afresh (an ignored parameter defeats the page cache).
+: > "$OUT/latency"
+for round in 1 2 3; do
+  for q in 噪音 停车难 垃圾 物业 路灯 积水 油烟 施工 学校 医院 公交 拆迁 养老 供暖 占道 违建 绿化 小区 投诉 建议; do
+    curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$PORT/api/v1/search?q=$(python3 -c "import urllib.parse,sys; print(urllib.parse.quote(sys.argv[1]))" "$q")&nocache=$round" >> "$OUT/latency"
+  done
+done
+say ""
+say "search API one at a time (60 requests): $(sort -n "$OUT/latency" | awk '{a[NR] = $1 * 1000} END {printf "p50 %.1f ms, p99 %.1f ms", a[int(NR * 0.5)], a[int(NR * 0.99)]}')"
+
 # Submissions: each request a new citizen address; every 201 must be stored.
-before=$(sqlite3 "$OUT/data/lianxin.db" 'select count(*) from opinions')
 cat > "$OUT/submit.lua" <<'LUA'
 counter = 0
 request = function()
@@ -87,12 +97,17 @@ request = function()
   return wrk.format("POST", "/api/v1/opinions", headers, body)
 end
 LUA
-wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_EACH}s --latency -s "$OUT/submit.lua" "http://127.0.0.1:$PORT" > "$OUT/wrk"
-sent=$(awk '/requests in/ {print $1}' "$OUT/wrk")
-failed=$(awk '/Non-2xx/ {print $5}' "$OUT/wrk"); failed=${failed:-0}
-after=$(sqlite3 "$OUT/data/lianxin.db" 'select count(*) from opinions')
 say ""
-say "submissions (SQLite): $(rps) req/s, p99 $(pct 99%); $((sent - failed)) acknowledged, $((after - before)) stored"
+# Submissions are filed in groups (src/opinions/intake.rs): more clients waiting, bigger groups.
+for clients in $CONNECTIONS 64; do
+  before=$(sqlite3 "$OUT/data/lianxin.db" 'select count(*) from opinions')
+  wrk -t$THREADS -c$clients -d${SECONDS_EACH}s --latency -s "$OUT/submit.lua" "http://127.0.0.1:$PORT" > "$OUT/wrk"
+  sent=$(awk '/requests in/ {print $1}' "$OUT/wrk")
+  failed=$(awk '/Non-2xx/ {print $5}' "$OUT/wrk"); failed=${failed:-0}
+  sleep 1
+  after=$(sqlite3 "$OUT/data/lianxin.db" 'select count(*) from opinions')
+  say "submissions (SQLite, $clients clients): $(rps) req/s, p99 $(pct 99%); $((sent - failed)) acknowledged, $((after - before)) stored"
+done
 say "serve RSS after the run: $(awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' /proc/$SERVER/status), peak $(awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' /proc/$SERVER/status)"
 
 # The rival tokenizer: Python jieba's cut_for_search over the same text as benches/tokenizer.rs.
