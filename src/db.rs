@@ -48,10 +48,6 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbSetupError> {
     if is_sqlite {
         // One SQLite file takes one writer at a time; a small pool avoids lock contention.
         options.max_connections(4);
-        // SQLite's default page cache is 2 MB per connection: at a city's size the indexes of the
-        // opinions table no longer fit, and every write reads its pages back from the file.
-        // Memory-mapped reads skip a copy per page. Together at most 4 × (32 + 128) MB.
-        options.map_sqlx_sqlite_opts(|o| o.pragma("cache_size", "-32768").pragma("mmap_size", "134217728"));
     }
     let fail = |source| DbSetupError::Connect { url: redact(url), source };
     let db = Database::connect(options).await.map_err(fail)?;

@@ -174,7 +174,9 @@ fn filters(engine: &SearchEngine, req: &SearchRequest) -> Vec<(Occur, Box<dyn Qu
         |field, value: &str| -> Box<dyn Query> { Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic)) };
     let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if req.public_only {
-        out.push((Occur::Must, exact(f.visibility, "public")));
+        // Every document is either public or staff: leaving out the few staff ones skips through
+        // a short list, where requiring "public" intersected with nearly every document.
+        out.push((Occur::MustNot, exact(f.visibility, "staff")));
     }
     for (field, value) in [(f.doc_type, &req.doc_type), (f.region, &req.region), (f.category, &req.category), (f.status, &req.status)] {
         if let Some(value) = value {
@@ -216,23 +218,32 @@ fn stored(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
 pub fn run(engine: &SearchEngine, req: &SearchRequest) -> Result<SearchResults, SearchError> {
     let searcher = engine.reader.searcher();
     let filters = filters(engine, req);
-    let (query, partial, by_time) = match text_queries(engine, &req.text) {
-        None => (with_filters(Box::new(AllQuery), &filters), false, true),
+    let counted = |query: &dyn Query| {
+        let mut facets = FacetCollector::for_field("facets");
+        for root in ["/type", "/region", "/category", "/status", "/unit"] {
+            facets.add_facet(root);
+        }
+        searcher.search(query, &(Count, facets))
+    };
+    let (query, partial, by_time, (total, facet_counts)) = match text_queries(engine, &req.text) {
+        None => {
+            let query = with_filters(Box::new(AllQuery), &filters);
+            let counts = counted(&*query)?;
+            (query, false, true, counts)
+        }
         Some((all, any)) => {
             let strict = with_filters(Box::new(all), &filters);
-            if searcher.search(&*strict, &Count)? > 0 {
-                (strict, false, req.by_time)
-            } else {
-                (with_filters(Box::new(any), &filters), true, req.by_time)
+            match counted(&*strict)? {
+                (0, _) => {
+                    let query = with_filters(Box::new(any), &filters);
+                    let counts = counted(&*query)?;
+                    (query, true, req.by_time, counts)
+                }
+                counts => (strict, false, req.by_time, counts),
             }
         }
     };
     let offset = (req.page - 1) * PAGE_SIZE;
-    let mut facets = FacetCollector::for_field("facets");
-    for root in ["/type", "/region", "/category", "/status", "/unit"] {
-        facets.add_facet(root);
-    }
-    let (total, facet_counts) = searcher.search(&*query, &(Count, facets))?;
     let addresses: Vec<(f32, DocAddress)> = if by_time {
         let top = TopDocs::with_limit(PAGE_SIZE).and_offset(offset).order_by_fast_field::<i64>("date", Order::Desc);
         searcher.search(&*query, &top)?.into_iter().map(|(_, a)| (0.0, a)).collect()
@@ -331,10 +342,14 @@ fn highlighted(engine: &SearchEngine, highlighter: &Highlighter, title: &str, bo
 /// Items like `text` among `doc_type`, best first: for catching duplicates before they are filed.
 pub fn similar(engine: &SearchEngine, text: &str, doc_type: &str, limit: usize, exclude: Option<&str>) -> Result<Vec<Hit>, SearchError> {
     let searcher = engine.reader.searcher();
-    let Some((_, any)) = word_queries(engine, &telling_words(engine, &searcher, text)?) else { return Ok(Vec::new()) };
-    let req = SearchRequest { doc_type: Some(doc_type.into()), public_only: true, page: 1, ..SearchRequest::default() };
-    let query = with_filters(Box::new(any), &filters(engine, &req));
-    let top = searcher.search(&*query, &TopDocs::with_limit(limit + 1).order_by_score())?;
+    let words = telling_words(engine, &searcher, text)?;
+    let top = if doc_type == "opinion" {
+        public_opinions(engine, &searcher, &words, limit + 1)?
+    } else {
+        let Some((_, any)) = word_queries(engine, &words) else { return Ok(Vec::new()) };
+        let req = SearchRequest { doc_type: Some(doc_type.into()), public_only: true, page: 1, ..SearchRequest::default() };
+        searcher.search(&*with_filters(Box::new(any), &filters(engine, &req)), &TopDocs::with_limit(limit + 1).order_by_score())?
+    };
     let mut found = hits(engine, &searcher, &Highlighter::new(&engine.jieba, text), top)?;
     found.retain(|h| Some(h.key.as_str()) != exclude);
     found.truncate(limit);
@@ -365,4 +380,55 @@ fn telling_words(engine: &SearchEngine, searcher: &Searcher, text: &str) -> Resu
     }
     counted.sort_by_key(|(found, ..)| *found);
     Ok(counted.into_iter().take(TELLING).map(|(_, word, parts)| (word, parts)).collect())
+}
+
+/// The public opinions best matching `words`. Opinions are nearly every document, so instead of
+/// intersecting with them the query is a flat union of plain terms, which tantivy ranks with
+/// block-max WAND (skipping blocks that cannot reach the top); what is not a public opinion is
+/// dropped afterwards, asking for more until enough are left.
+fn public_opinions(
+    engine: &SearchEngine,
+    searcher: &Searcher,
+    words: &[(String, Vec<String>)],
+    want: usize,
+) -> Result<Vec<(f32, DocAddress)>, SearchError> {
+    let f = engine.fields;
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (word, parts) in words {
+        // A boost would hide the term scorers from WAND: the whole word, or its parts if the
+        // index never saw it whole, each weighed alike.
+        let whole_known =
+            searcher.doc_freq(&Term::from_field_text(f.body, word))? + searcher.doc_freq(&Term::from_field_text(f.title, word))? > 0;
+        for w in if whole_known { std::slice::from_ref(word) } else { parts.as_slice() } {
+            for field in [f.title, f.body] {
+                clauses.push((Occur::Should, term(field, w, 1.0)));
+            }
+        }
+    }
+    if clauses.is_empty() {
+        return Ok(Vec::new());
+    }
+    let query = BooleanQuery::new(clauses);
+    let has = |address: DocAddress, field: tantivy::schema::Field, value: &str| -> Result<bool, SearchError> {
+        let index = searcher.segment_reader(address.segment_ord).inverted_index(field)?;
+        Ok(match index.read_postings(&Term::from_field_text(field, value), IndexRecordOption::Basic)? {
+            Some(mut postings) => tantivy::DocSet::seek(&mut postings, address.doc_id) == address.doc_id,
+            None => false,
+        })
+    };
+    let mut ask = want * 4;
+    loop {
+        let top = searcher.search(&query, &TopDocs::with_limit(ask).order_by_score())?;
+        let exhausted = top.len() < ask;
+        let mut kept = Vec::new();
+        for (score, address) in top {
+            if kept.len() < want && has(address, f.doc_type, "opinion")? && !has(address, f.visibility, "staff")? {
+                kept.push((score, address));
+            }
+        }
+        if kept.len() >= want || exhausted || ask >= 4096 {
+            return Ok(kept);
+        }
+        ask *= 8;
+    }
 }

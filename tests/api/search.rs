@@ -101,6 +101,20 @@ on_both_databases! {
 }
 
 on_both_databases! {
+    async fn similar_opinions_are_public_opinions_only(app) {
+        for (kind, title) in [("complaint", "河滨路夜市油烟扰民"), ("report", "举报河滨路夜市油烟"), ("complaint", "河滨路夜市油烟太大")] {
+            let body = serde_json::json!({ "kind": kind, "title": title, "content": format!("{title}，每天晚上都有。") });
+            assert_eq!(app.client.post(app.url("/api/v1/opinions")).json(&body).send().await.unwrap().status(), 201);
+        }
+        app.index_settled().await;
+        let similar: Value = app.get(&format!("/api/v1/similar?text={}", q("河滨路夜市油烟"))).await.json().await.unwrap();
+        let titles: Vec<&str> = similar["opinions"].as_array().unwrap().iter().filter_map(|o| o["title"].as_str()).collect();
+        assert_eq!(titles.len(), 2, "both public opinions: {titles:?}");
+        assert!(!titles.iter().any(|t| t.contains("举报")), "a report is not public, so never a similar opinion: {titles:?}");
+    }
+}
+
+on_both_databases! {
     async fn staff_writes_become_searchable_and_private_things_never_do(app) {
         small_city(app.ctx()).await;
         let office = app.another_client();
