@@ -26,7 +26,9 @@ pub async fn save(uow: &mut UnitOfWork, before: &opinion::Model, mut model: opin
         Err(DbErr::RecordNotUpdated) => return Err(ServiceError::Conflict("这条意见刚刚已被他人办理，请刷新页面查看最新状态".into())),
         other => other?,
     };
-    uow.touch(Record::Opinion(after.id));
+    if crate::search::documents::opinion_change_shows(before, &after) {
+        uow.touch(Record::Opinion(after.id));
+    }
     if let Some(old) = before.problem_id.filter(|old| Some(*old) != after.problem_id) {
         uow.touch(Record::Problem(old));
     }

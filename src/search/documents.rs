@@ -223,6 +223,16 @@ async fn reports(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashMap<i32, 
         .collect())
 }
 
+/// Whether a change to an opinion changes a search document: its own (made below) or its
+/// problem's (which carries the titles of its public opinions). Staff-side fields (the routing
+/// suggestion, the theme) do not, so saving them re-indexes nothing.
+pub fn opinion_change_shows(before: &opinion::Model, after: &opinion::Model) -> bool {
+    fn shown(o: &opinion::Model) -> impl PartialEq + '_ {
+        (&o.title, &o.content, &o.reply, o.public, &o.region, &o.category, o.status, o.routed_unit_id, o.submitted_at, o.problem_id)
+    }
+    shown(before) != shown(after)
+}
+
 async fn opinions(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashMap<i32, Source>, DbErr> {
     let units: HashMap<i32, String> = unit::Entity::find().all(db).await?.into_iter().map(|u| (u.id, u.code)).collect();
     Ok(opinion::Entity::find()

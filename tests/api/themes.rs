@@ -117,6 +117,14 @@ on_both_databases! {
         let sthjj = entity::unit::Entity::find().filter(entity::unit::Column::Code.eq("STHJJ")).one(&app.db).await.unwrap().unwrap();
         assert_eq!(o.suggested_unit_id, Some(sthjj.id), "the unit that handled such cases before");
         assert!(o.suggestion_confidence.unwrap() > 0.0);
+        let reindexed = entity::event::Entity::find()
+            .filter(entity::event::Column::Topic.eq(lianxin::dependencies::DOCUMENT))
+            .filter(entity::event::Column::EntityType.eq("opinion"))
+            .filter(entity::event::Column::EntityId.eq(o.id))
+            .count(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(reindexed, 1, "indexed when filed; the staff-side theme and suggestion change no search document");
         let page = office.get(&format!("/office/opinions/{}", o.id)).await.text().await.unwrap();
         assert!(page.contains("智能分办建议：环境保护 → 市生态环境局"));
         assert!(page.contains(r#"<option value="STHJJ" selected>"#), "the suggestion is preselected");
