@@ -108,15 +108,17 @@ pub fn start(
             }),
         },
     ];
+    let started = clock.now();
     list.push(Job {
         name: "themes",
         // A cheap check every few seconds; mining runs when the office asked or a day has passed.
         every: Duration::from_secs(5),
         first_after: Duration::from_secs(5),
         leader_only: true,
-        run: run(&parts, |p| async move {
+        run: run(&parts, move |p| async move {
             let ctx = Context { db: &p.db, clock: &p.clock, secrets: &p.secrets };
-            let due = crate::themes::schedule::due(&p.db, p.clock.now(), chrono::Duration::hours(24)).await.map_err(|e| e.to_string())?;
+            let day = chrono::Duration::hours(24);
+            let due = crate::themes::schedule::due(&p.db, p.clock.now(), started, day).await.map_err(|e| e.to_string())?;
             if !due {
                 return Ok(String::new());
             }

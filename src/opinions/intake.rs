@@ -76,7 +76,9 @@ async fn file(ctx: Context<'_>, group: Vec<(Pending, Answer)>) {
             }
         }
         Err(err) if pending.len() == 1 => {
-            let _ = answers.into_iter().next().map(|answer| answer.send(Err(err)));
+            if let Some(answer) = answers.into_iter().next() {
+                let _ = answer.send(Err(err));
+            }
         }
         Err(err) => {
             tracing::warn!(%err, size = pending.len(), "a group of submissions failed; filing each alone");

@@ -15,7 +15,7 @@ use crate::themes::routing::{RoutingModel, Suggestion};
 use crate::unit_of_work::{Context, UnitOfWork};
 
 const MARK: &str = "triage";
-/// Written by each portal submission, in its own unit of work.
+/// Written by each portal submission, in the unit of work that files it.
 pub const TOPIC: &str = "opinion.submitted";
 const PAGE: u64 = 500;
 const WRITE_GROUP: usize = 50;

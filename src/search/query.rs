@@ -374,7 +374,8 @@ fn telling_words(engine: &SearchEngine, searcher: &Searcher, text: &str) -> Resu
                 found = found.max(freq(part)?);
             }
         }
-        if found > 0 {
+        // A word found once is found only in the text itself (an opinion triaged, a problem shown).
+        if found > 1 {
             counted.push((found, word, parts));
         }
     }
@@ -412,7 +413,12 @@ fn public_opinions(
     let has = |address: DocAddress, field: tantivy::schema::Field, value: &str| -> Result<bool, SearchError> {
         let index = searcher.segment_reader(address.segment_ord).inverted_index(field)?;
         Ok(match index.read_postings(&Term::from_field_text(field, value), IndexRecordOption::Basic)? {
-            Some(mut postings) => tantivy::DocSet::seek(&mut postings, address.doc_id) == address.doc_id,
+            // `seek` only moves forward: a fresh list may already stand past the doc.
+            Some(mut postings) => {
+                let first = tantivy::DocSet::doc(&postings);
+                first == address.doc_id
+                    || (first < address.doc_id && tantivy::DocSet::seek(&mut postings, address.doc_id) == address.doc_id)
+            }
             None => false,
         })
     };
@@ -429,6 +435,6 @@ fn public_opinions(
         if kept.len() >= want || exhausted || ask >= 4096 {
             return Ok(kept);
         }
-        ask *= 8;
+        ask = (ask * 8).min(4096);
     }
 }

@@ -15,7 +15,6 @@ pub const REQUESTED: &str = "themes.requested";
 pub const MARK: &str = "themes";
 
 /// How fresh the themes are, for the office's page.
-#[derive(Debug, serde::Serialize)]
 pub struct Freshness {
     pub mined_at: Option<DateTime<Utc>>,
     /// A request not yet answered by a rebuild.
@@ -40,10 +39,9 @@ pub async fn freshness(db: &impl ConnectionTrait) -> Result<Freshness, DbErr> {
     Ok(Freshness { mined_at: mark.map(|m| m.at), queued })
 }
 
-/// Whether the job should mine now: asked for since the last rebuild, or the last one is older
-/// than `every`. Never mined and never asked: not yet (the first rebuild is the seed's or the
-/// office's).
-pub async fn due(db: &impl ConnectionTrait, now: DateTime<Utc>, every: chrono::Duration) -> Result<bool, DbErr> {
+/// Whether the job should mine now: asked for since the last rebuild, or the last one (or, if
+/// there never was one, the server's start) is older than `every`.
+pub async fn due(db: &impl ConnectionTrait, now: DateTime<Utc>, started: DateTime<Utc>, every: chrono::Duration) -> Result<bool, DbErr> {
     let fresh = freshness(db).await?;
-    Ok(fresh.queued || fresh.mined_at.is_some_and(|at| now - at >= every))
+    Ok(fresh.queued || now - fresh.mined_at.unwrap_or(started) >= every)
 }

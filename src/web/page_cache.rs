@@ -3,7 +3,7 @@
 //! by the full path and query and is valid while the data is as it was when it was built — no
 //! request that may write (anything but GET and HEAD) answered with success by this server since, no event
 //! applied since (every change, from any server or job, writes one in its own transaction; the
-//! index follower reads them every 250 ms), the same day — and for at most a few seconds (for
+//! index follower reads them once a second), the same day — and for at most a few seconds (for
 //! read models that change without an event, such as the scores job's rows).
 //!
 //! Private by construction: only GETs of a fixed list of public paths, only from visitors with no
