@@ -49,19 +49,26 @@ pub async fn run(ctx: Context<'_>, engine: &Arc<SearchEngine>, model: Option<Arc
             groups.push(&[]);
         }
         for (i, group) in groups.iter().enumerate() {
-            let mut uow = UnitOfWork::begin(ctx, &Actor::system(MARK)).await?;
-            for (id, neighbours, suggestion) in group.iter() {
-                if let Some(neighbours) = neighbours {
-                    crate::themes::store::join_nearest(&mut uow, *id, neighbours).await?;
+            let mark = (i + 1 == groups.len()).then_some(last);
+            match write(ctx, group, mark).await {
+                Err(ServiceError::Db(err)) => return Err(ServiceError::Db(err)),
+                // An opinion staff changed meanwhile must not hold up the rest: each alone, and
+                // one that is still refused is left to route by hand.
+                Err(refused) => {
+                    tracing::warn!(%refused, "a triage group was refused; writing each alone");
+                    for one in group.iter() {
+                        match write(ctx, std::slice::from_ref(one), None).await {
+                            Err(ServiceError::Db(err)) => return Err(ServiceError::Db(err)),
+                            Err(refused) => tracing::warn!(%refused, opinion = one.0, "opinion not triaged"),
+                            Ok(()) => {}
+                        }
+                    }
+                    if mark.is_some() {
+                        write(ctx, &[], mark).await?;
+                    }
                 }
-                if let Some(suggestion) = suggestion {
-                    super::submit::store_suggestion(&mut uow, *id, suggestion).await?;
-                }
+                Ok(()) => {}
             }
-            if i + 1 == groups.len() {
-                crate::jobs::marks::write(&uow, MARK, last).await?;
-            }
-            uow.commit().await?;
         }
         handled += fresh.len();
         after = last;
@@ -73,6 +80,24 @@ pub async fn run(ctx: Context<'_>, engine: &Arc<SearchEngine>, model: Option<Arc
 }
 
 type Found = (i32, Option<Vec<i32>>, Option<Suggestion>);
+
+/// Stores a group's themes and suggestions in one unit of work, moving the mark with them if given.
+async fn write(ctx: Context<'_>, group: &[Found], mark: Option<i64>) -> Result<(), ServiceError> {
+    let mut uow = UnitOfWork::begin(ctx, &Actor::system(MARK)).await?;
+    for (id, neighbours, suggestion) in group {
+        if let Some(neighbours) = neighbours {
+            crate::themes::store::join_nearest(&mut uow, *id, neighbours).await?;
+        }
+        if let Some(suggestion) = suggestion {
+            super::submit::store_suggestion(&mut uow, *id, suggestion).await?;
+        }
+    }
+    if let Some(mark) = mark {
+        crate::jobs::marks::write(&uow, MARK, mark).await?;
+    }
+    uow.commit().await?;
+    Ok(())
+}
 
 /// Each opinion's nearest neighbours and routing suggestion: searches and model runs, read-only,
 /// off the async workers and outside any transaction.
