@@ -76,6 +76,50 @@ for path in / /lists "$problem" /satisfaction "/api/v1/search?q=%E5%99%AA%E9%9F%
   say "| \`$path\` | $bytes | $ours | $p50 | $p99 | $fresh | $fresh99 | $ceiling | $(awk -v a="$ours" -v f="$fresh" -v b="$ceiling" 'BEGIN {printf "%.0f %% / %.0f %%", 100 * a / b, 100 * f / b}') |"
 done
 
+# The staff desks, logged in as each demo role (never cached: every request builds the page).
+login() {
+  local jar=$OUT/jar-$1
+  rm -f "$jar"
+  token=$(curl -s -c "$jar" -b "$jar" "http://127.0.0.1:$PORT/login" | grep -o 'name="csrf_token" value="[^"]*"' | sed 's/.*value="//; s/"$//')
+  curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$token" --data-urlencode "next=/" \
+    --data-urlencode "username=$1" --data-urlencode "password=lianxin-demo-2026" "http://127.0.0.1:$PORT/login"
+  awk '!/^#/ && NF >= 7 {printf "%s%s=%s", (n++ ? "; " : ""), $6, $7} /^#HttpOnly_/ {printf "%s%s=%s", (n++ ? "; " : ""), $6, $7}' "$jar"
+}
+office_cookie=$(login jixiaoban) unit_cookie=$(login zjj) publicity_cookie=$(login xuanchuanbu) admin_cookie=$(login admin)
+opinion_id=$(curl -s -H "Cookie: $office_cookie" "http://127.0.0.1:$PORT/office/opinions" | grep -o '/office/opinions/[0-9][0-9]*' | head -1)
+theme_id=$(curl -s -H "Cookie: $office_cookie" "http://127.0.0.1:$PORT/office/themes" | grep -o '/office/themes/[0-9][0-9]*' | head -1)
+subject=$(curl -s -H "Cookie: $office_cookie" "http://127.0.0.1:$PORT/office/scores" | grep -o '/office/scores/unit/[A-Za-z0-9_-]*' | head -1)
+unit_opinion=$(curl -s -H "Cookie: $unit_cookie" "http://127.0.0.1:$PORT/unit/opinions" | grep -o '/unit/opinions/[0-9][0-9]*' | head -1)
+say ""
+say "| desk page (logged in) | bytes | req/s | p50 | p99 |"
+say "|---|---|---|---|---|"
+while read -r who path; do
+  [ -n "$path" ] || continue
+  cookie_var=${who}_cookie
+  url="http://127.0.0.1:$PORT$path"
+  bytes=$(curl -s -H "Cookie: ${!cookie_var}" "$url" | wc -c)
+  wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_EACH}s --latency -H "Cookie: ${!cookie_var}" "$url" > "$OUT/wrk"
+  non2xx=$(awk '/Non-2xx/ {print $5}' "$OUT/wrk")
+  say "| $who \`$path\` | $bytes | $(rps) | $(pct 50%) | $(pct 99%) |${non2xx:+ **$non2xx non-2xx**}"
+done <<DESKS
+office /office
+office /office/opinions
+office $opinion_id
+office /office/opinions?status=received
+office /office/themes
+office $theme_id
+office /office/scores
+office $subject
+office /office/verify
+office /office/followups
+unit /unit
+unit /unit/opinions
+unit $unit_opinion
+publicity /publicity
+admin /admin
+admin /admin/audit
+DESKS
+
 # Search latency one request at a time, as the issue first measured it: 20 common queries × 3,
 # each built afresh (an ignored parameter defeats the page cache).
 : > "$OUT/latency"
@@ -109,6 +153,32 @@ for clients in $CONNECTIONS 64; do
   say "submissions (SQLite, $clients clients): $(rps) req/s, p99 $(pct 99%); $((sent - failed)) acknowledged, $((after - before)) stored"
 done
 say "serve RSS after the run: $(awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' /proc/$SERVER/status), peak $(awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' /proc/$SERVER/status)"
+
+# The same submissions on PostgreSQL (the demo city in a database of its own; PG_URL names the
+# server, the local one by default).
+PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
+if psql "$PG_URL/postgres" -qc 'select 1' >/dev/null 2>&1; then
+  psql "$PG_URL/postgres" -qc 'drop database if exists lianxin_bench' -c 'create database lianxin_bench' >/dev/null
+  export DATABASE_URL=$PG_URL/lianxin_bench
+  LIANXIN_DATA_DIR=$OUT/pg "$BIN" seed-demo >/dev/null
+  LIANXIN_DATA_DIR=$OUT/pg LIANXIN_BIND=127.0.0.1:$((PORT + 1)) LIANXIN_TRUST_PROXY=true LIANXIN_LIMIT_SUBMIT=100000000/min \
+    "$BIN" serve > "$OUT/serve-pg.log" 2>&1 &
+  PG_SERVER=$!
+  until curl -sf "http://127.0.0.1:$((PORT + 1))/healthz" >/dev/null; do sleep 0.05; done
+  for clients in $CONNECTIONS 64; do
+    before=$(psql "$DATABASE_URL" -tAc 'select count(*) from opinions')
+    wrk -t$THREADS -c$clients -d${SECONDS_EACH}s --latency -s "$OUT/submit.lua" "http://127.0.0.1:$((PORT + 1))" > "$OUT/wrk"
+    sent=$(awk '/requests in/ {print $1}' "$OUT/wrk")
+    failed=$(awk '/Non-2xx/ {print $5}' "$OUT/wrk"); failed=${failed:-0}
+    sleep 1
+    after=$(psql "$DATABASE_URL" -tAc 'select count(*) from opinions')
+    say "submissions (PostgreSQL, demo city, $clients clients): $(rps) req/s, p99 $(pct 99%); $((sent - failed)) acknowledged, $((after - before)) stored"
+  done
+  kill $PG_SERVER; wait $PG_SERVER 2>/dev/null || true
+  unset DATABASE_URL
+else
+  say "submissions (PostgreSQL): no server at $PG_URL"
+fi
 
 # The rival tokenizer: Python jieba's cut_for_search over the same text as benches/tokenizer.rs.
 python3 -m venv "$OUT/venv" && "$OUT/venv/bin/pip" install --quiet jieba

@@ -34,7 +34,7 @@ pub struct InboxRow {
 
 pub struct Inbox {
     pub rows: Vec<InboxRow>,
-    pub total: u64,
+    pub total: super::count::Capped,
     pub page: u64,
     pub pages: u64,
 }
@@ -64,10 +64,10 @@ pub async fn inbox(
     if let Some(unit) = unit_id {
         query = query.filter(opinion::Column::RoutedUnitId.eq(unit));
     }
-    let paginator = query.paginate(db, PAGE);
-    let totals = paginator.num_items_and_pages().await?;
-    let page = filter.page.unwrap_or(1).clamp(1, totals.number_of_pages.max(1));
-    let rows = paginator
+    let total = super::count::up_to_cap(db, query.clone()).await?;
+    let page = filter.page.unwrap_or(1).clamp(1, total.pages(PAGE));
+    let rows = query
+        .paginate(db, PAGE)
         .fetch_page(page - 1)
         .await?
         .into_iter()
@@ -84,7 +84,7 @@ pub async fn inbox(
             overdue: matches!(o.status, OpinionStatus::Routed | OpinionStatus::InProgress) && o.due_date.is_some_and(|d| d < today),
         })
         .collect();
-    Ok(Inbox { rows, total: totals.number_of_items, page, pages: totals.number_of_pages.max(1) })
+    Ok(Inbox { rows, total, page, pages: total.pages(PAGE) })
 }
 
 #[derive(Debug, Serialize)]

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use super::count::{Capped, up_to_cap};
 use chrono::{DateTime, Duration, Utc};
 use entity::vocab::{OpinionStatus, RatingLevel, RatingOrigin, RectificationStatus};
 use entity::{opinion, problem, progress_update, rating, rectification, responsibility, summary, unit};
@@ -184,21 +185,20 @@ pub async fn recent_updates(db: &impl ConnectionTrait, limit: u64) -> Result<Vec
 /// What is waiting on the performance office.
 #[derive(Debug, Serialize)]
 pub struct OfficeQueue {
-    pub opinions_to_route: u64,
-    pub followups_open: u64,
-    pub awaiting_verification: u64,
-    pub overdue: u64,
+    pub opinions_to_route: Capped,
+    pub followups_open: Capped,
+    pub awaiting_verification: Capped,
+    pub overdue: Capped,
 }
 
+/// The office's to-do figures, each counted up to a cap: a backlog of a million reads "10000+".
 pub async fn office_queue(db: &impl ConnectionTrait) -> Result<OfficeQueue, DbErr> {
     use entity::{followup_task, vocab::FollowupStatus};
+    let rectifications = |status| rectification::Entity::find().filter(rectification::Column::Status.eq(status));
     Ok(OfficeQueue {
-        opinions_to_route: opinion::Entity::find().filter(opinion::Column::Status.eq(OpinionStatus::Received)).count(db).await?,
-        followups_open: followup_task::Entity::find().filter(followup_task::Column::Status.eq(FollowupStatus::Open)).count(db).await?,
-        awaiting_verification: rectification::Entity::find()
-            .filter(rectification::Column::Status.eq(RectificationStatus::Reported))
-            .count(db)
-            .await?,
-        overdue: rectification::Entity::find().filter(rectification::Column::Status.eq(RectificationStatus::Overdue)).count(db).await?,
+        opinions_to_route: up_to_cap(db, opinion::Entity::find().filter(opinion::Column::Status.eq(OpinionStatus::Received))).await?,
+        followups_open: up_to_cap(db, followup_task::Entity::find().filter(followup_task::Column::Status.eq(FollowupStatus::Open))).await?,
+        awaiting_verification: up_to_cap(db, rectifications(RectificationStatus::Reported)).await?,
+        overdue: up_to_cap(db, rectifications(RectificationStatus::Overdue)).await?,
     })
 }

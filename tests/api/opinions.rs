@@ -279,3 +279,25 @@ on_both_databases! {
         assert_eq!(noise.category.as_deref(), Some("环境保护"));
     }
 }
+
+on_both_databases! {
+    async fn desk_counts_stop_at_their_cap_and_say_so(app) {
+        use lianxin::store::count::{Capped, up_to};
+        small_city(app.ctx()).await;
+        for title in ["路灯不亮一", "路灯不亮二", "路灯不亮三"] {
+            submit(&app, title).await;
+        }
+        let received = || opinion::Entity::find().filter(opinion::Column::Status.eq(OpinionStatus::Received));
+        assert_eq!(up_to(&app.db, received(), 2).await.unwrap(), Capped { n: 2, more: true });
+        assert_eq!(up_to(&app.db, received(), 3).await.unwrap(), Capped { n: 3, more: false });
+        assert_eq!(up_to(&app.db, received().filter(opinion::Column::Title.eq("没有这条")), 3).await.unwrap(), Capped { n: 0, more: false });
+
+        // Below the cap the desks show the exact figure.
+        let office = app.another_client();
+        office.login("office1", PASSWORD).await;
+        let inbox = office.get("/office/opinions").await.text().await.unwrap();
+        assert!(inbox.contains("群众意见（3）") && inbox.contains("第 1 / 1 页"), "{inbox}");
+        let desk = office.get("/office").await.text().await.unwrap();
+        assert!(desk.contains(r#"<span class="figure-value">3</span><span class="figure-label">待分办意见"#), "{desk}");
+    }
+}
