@@ -11,7 +11,7 @@ impl MigrationName for Migration {
     }
 }
 
-/// (table, columns): the inbox filter each serves (`store::opinions::inbox`).
+/// (table, columns): the desk query each serves (the inbox filters: `store::opinions::inbox`).
 const INDEXES: &[(&str, &[&str])] = &[
     // The unit's inbox: its opinions, newest first.
     ("opinions", &["routed_unit_id", "submitted_at"]),
@@ -19,6 +19,8 @@ const INDEXES: &[(&str, &[&str])] = &[
     ("opinions", &["region", "submitted_at"]),
     ("opinions", &["category", "submitted_at"]),
     ("opinions", &["kind", "submitted_at"]),
+    // Open follow-ups, the oldest due first (`opinions::ratings::open_followups`).
+    ("followup_tasks", &["status", "due_date"]),
 ];
 
 fn name(table: &str, columns: &[&str]) -> String {

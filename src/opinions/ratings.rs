@@ -166,24 +166,42 @@ pub async fn handle_followup(ctx: Context<'_>, actor: &Actor, task_id: i32, note
     Ok(after)
 }
 
-/// Open follow-ups, oldest due first, with the rated opinion's title.
+/// The follow-ups the desk lists at once: the oldest due first.
+pub const FOLLOWUPS_SHOWN: u64 = 200;
+
+/// Open follow-ups, the [`FOLLOWUPS_SHOWN`] oldest due first, each with its rating and the rated
+/// opinion; and how many are open (capped).
+#[allow(clippy::type_complexity)]
 pub async fn open_followups(
     db: &DatabaseConnection,
-) -> Result<Vec<(followup_task::Model, Option<opinion::Model>, Option<rating::Model>)>, ServiceError> {
-    use sea_orm::QueryOrder;
-    let tasks = followup_task::Entity::find()
-        .filter(followup_task::Column::Status.eq(FollowupStatus::Open))
-        .order_by_asc(followup_task::Column::DueDate)
+) -> Result<(Vec<(followup_task::Model, Option<opinion::Model>, Option<rating::Model>)>, crate::store::count::Capped), ServiceError> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    use std::collections::HashMap;
+    let open = || followup_task::Entity::find().filter(followup_task::Column::Status.eq(FollowupStatus::Open));
+    let total = crate::store::count::up_to_cap(db, open()).await?;
+    let tasks =
+        open().order_by_asc(followup_task::Column::DueDate).order_by_asc(followup_task::Column::Id).limit(FOLLOWUPS_SHOWN).all(db).await?;
+    let opinions: HashMap<i32, opinion::Model> = opinion::Entity::find()
+        .filter(opinion::Column::Id.is_in(tasks.iter().filter_map(|t| t.opinion_id)))
         .all(db)
-        .await?;
-    let mut out = Vec::new();
-    for task in tasks {
-        let o = match task.opinion_id {
-            Some(id) => opinion::Entity::find_by_id(id).one(db).await?,
-            None => None,
-        };
-        let r = rating::Entity::find_by_id(task.rating_id).one(db).await?;
-        out.push((task, o, r));
-    }
-    Ok(out)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    let ratings: HashMap<i32, rating::Model> = rating::Entity::find()
+        .filter(rating::Column::Id.is_in(tasks.iter().map(|t| t.rating_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let out = tasks
+        .into_iter()
+        .map(|task| {
+            let o = task.opinion_id.and_then(|id| opinions.get(&id).cloned());
+            let r = ratings.get(&task.rating_id).cloned();
+            (task, o, r)
+        })
+        .collect();
+    Ok((out, total))
 }

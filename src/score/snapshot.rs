@@ -22,51 +22,82 @@ pub struct Shown {
 
 /// Reads (never computes) the scores of `period`, of one level or all.
 pub async fn current(db: &impl ConnectionTrait, period: &Period, level: Option<&str>) -> Result<Shown, DbErr> {
-    let (_, version) = settings::current::<ScoreSettings>(db).await?;
-    let mut published = score_snapshot::Entity::find()
-        .filter(score_snapshot::Column::Period.eq(period.name()))
-        .filter(score_snapshot::Column::SettingsVersion.eq(version));
-    if let Some(level) = level {
-        published = published.filter(score_snapshot::Column::Level.eq(level));
-    }
-    let rows = published.order_by_asc(score_snapshot::Column::Id).all(db).await?;
-    if !rows.is_empty() {
-        let computed_at = rows.iter().map(|r| r.created_at).max();
-        let scores = rows.into_iter().filter_map(|row| serde_json::from_str(&row.payload_json).ok()).collect();
-        return Ok(Shown { scores, version, published: true, computed_at });
-    }
-    let mut live = score_live::Entity::find().filter(score_live::Column::Period.eq(period.name()));
-    if let Some(level) = level {
-        live = live.filter(score_live::Column::Level.eq(level));
-    }
-    let rows = live.order_by_asc(score_live::Column::Id).all(db).await?;
-    let computed_at = rows.iter().map(|r| r.computed_at).max();
-    let scores = rows.into_iter().filter_map(|row| serde_json::from_str(&row.payload_json).ok()).collect();
-    Ok(Shown { scores, version, published: false, computed_at })
+    let rows = read(db, std::slice::from_ref(period), level, None).await?;
+    Ok(rows.pick(&period.name()))
 }
 
-/// One subject's score in a period (published or live), for trends.
-pub async fn subject(db: &impl ConnectionTrait, period: &Period, level: &str, subject: &str) -> Result<Option<SubjectScore>, DbErr> {
+/// The scores of `period` and those of the period before it, for the change (one read).
+pub async fn with_previous(db: &impl ConnectionTrait, period: &Period, level: Option<&str>) -> Result<(Shown, Vec<SubjectScore>), DbErr> {
+    let before = period.previous();
+    let rows = read(db, &[*period, before], level, None).await?;
+    Ok((rows.pick(&period.name()), rows.pick(&before.name()).scores))
+}
+
+/// One subject's score in each of `periods` (published or live), for trends: three queries
+/// whatever the number of periods.
+pub async fn subject_over(
+    db: &impl ConnectionTrait,
+    periods: &[Period],
+    level: &str,
+    subject: &str,
+) -> Result<Vec<Option<SubjectScore>>, DbErr> {
+    let rows = read(db, periods, Some(level), Some(subject)).await?;
+    Ok(periods.iter().map(|p| rows.pick(&p.name()).scores.into_iter().next()).collect())
+}
+
+/// The stored rows of some periods, under the rules in force.
+struct Rows {
+    version: i32,
+    published: Vec<score_snapshot::Model>,
+    live: Vec<score_live::Model>,
+}
+
+impl Rows {
+    /// A period's published snapshot when there is one, else its live scores.
+    fn pick(&self, period: &str) -> Shown {
+        let parse = |payload: &str| serde_json::from_str::<SubjectScore>(payload).ok();
+        let published: Vec<_> = self.published.iter().filter(|r| r.period == period).collect();
+        if published.is_empty() {
+            let live: Vec<_> = self.live.iter().filter(|r| r.period == period).collect();
+            let computed_at = live.iter().map(|r| r.computed_at).max();
+            Shown {
+                scores: live.iter().filter_map(|r| parse(&r.payload_json)).collect(),
+                version: self.version,
+                published: false,
+                computed_at,
+            }
+        } else {
+            let computed_at = published.iter().map(|r| r.created_at).max();
+            Shown {
+                scores: published.iter().filter_map(|r| parse(&r.payload_json)).collect(),
+                version: self.version,
+                published: true,
+                computed_at,
+            }
+        }
+    }
+}
+
+async fn read(db: &impl ConnectionTrait, periods: &[Period], level: Option<&str>, subject: Option<&str>) -> Result<Rows, DbErr> {
     let (_, version) = settings::current::<ScoreSettings>(db).await?;
-    let published = score_snapshot::Entity::find()
-        .filter(score_snapshot::Column::Period.eq(period.name()))
-        .filter(score_snapshot::Column::SettingsVersion.eq(version))
-        .filter(score_snapshot::Column::Level.eq(level))
-        .filter(score_snapshot::Column::Subject.eq(subject))
-        .one(db)
-        .await?
-        .map(|r| r.payload_json);
-    let payload = match published {
-        Some(p) => Some(p),
-        None => score_live::Entity::find()
-            .filter(score_live::Column::Period.eq(period.name()))
-            .filter(score_live::Column::Level.eq(level))
-            .filter(score_live::Column::Subject.eq(subject))
-            .one(db)
-            .await?
-            .map(|r| r.payload_json),
-    };
-    Ok(payload.and_then(|p| serde_json::from_str(&p).ok()))
+    let names: Vec<String> = periods.iter().map(Period::name).collect();
+    let mut published = score_snapshot::Entity::find()
+        .filter(score_snapshot::Column::Period.is_in(names.clone()))
+        .filter(score_snapshot::Column::SettingsVersion.eq(version));
+    let mut live = score_live::Entity::find().filter(score_live::Column::Period.is_in(names));
+    if let Some(level) = level {
+        published = published.filter(score_snapshot::Column::Level.eq(level));
+        live = live.filter(score_live::Column::Level.eq(level));
+    }
+    if let Some(subject) = subject {
+        published = published.filter(score_snapshot::Column::Subject.eq(subject));
+        live = live.filter(score_live::Column::Subject.eq(subject));
+    }
+    Ok(Rows {
+        version,
+        published: published.order_by_asc(score_snapshot::Column::Id).all(db).await?,
+        live: live.order_by_asc(score_live::Column::Id).all(db).await?,
+    })
 }
 
 /// The periods the live scores cover: this month and the eleven before, this quarter and the

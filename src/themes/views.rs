@@ -112,6 +112,35 @@ async fn members_between(
         .collect())
 }
 
+/// A theme's members per month over the twelve months ending with `today`'s, oldest first:
+/// one pass over its `(theme_id, submitted_at)` index, a sum per month.
+async fn monthly(db: &impl ConnectionTrait, id: i32, today: chrono::NaiveDate) -> Result<Vec<(String, usize)>, DbErr> {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func};
+    let months: Vec<chrono::NaiveDate> =
+        (0..12).rev().map(|back| today.with_day(1).expect("day 1 exists") - chrono::Months::new(back)).collect();
+    let bounds: Vec<_> = months.iter().map(|m| Period::parse(&m.format("%Y-%m").to_string()).expect("a month parses").bounds()).collect();
+    let (Some((from, _)), Some((_, to))) = (bounds.first(), bounds.last()) else { return Ok(Vec::new()) };
+    let mut select = opinion::Entity::find()
+        .select_only()
+        .filter(opinion::Column::ThemeId.eq(id))
+        .filter(opinion::Column::SubmittedAt.gte(*from))
+        .filter(opinion::Column::SubmittedAt.lt(*to));
+    for (i, (from, to)) in bounds.iter().enumerate() {
+        let within = Expr::col(opinion::Column::SubmittedAt).gte(*from).and(Expr::col(opinion::Column::SubmittedAt).lt(*to));
+        select = select.expr_as(Func::sum(Expr::case(within, 1).finally(0)), format!("m{i}"));
+    }
+    let row = db.query_one_raw(db.get_database_backend().build(&select.into_query())).await?;
+    let mut out = Vec::with_capacity(months.len());
+    for (i, month) in months.iter().enumerate() {
+        let n = match &row {
+            Some(row) => row.try_get::<Option<i64>>("", &format!("m{i}"))?.unwrap_or(0),
+            None => 0,
+        };
+        out.push((month.format("%Y-%m").to_string(), n as usize));
+    }
+    Ok(out)
+}
+
 async fn problem_codes(db: &impl ConnectionTrait, ids: impl IntoIterator<Item = i32>) -> Result<HashMap<i32, String>, DbErr> {
     Ok(problem::Entity::find()
         .select_only()
@@ -158,13 +187,7 @@ pub struct ThemeDetail {
 pub async fn detail(db: &impl ConnectionTrait, id: i32, today: chrono::NaiveDate) -> Result<Option<ThemeDetail>, DbErr> {
     let Some(t) = theme::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
     let of_theme = || opinion::Entity::find().filter(opinion::Column::ThemeId.eq(id));
-    let mut trend = Vec::with_capacity(12);
-    for back in (0..12).rev() {
-        let month = today.with_day(1).expect("day 1 exists") - chrono::Months::new(back);
-        let period = Period::parse(&month.format("%Y-%m").to_string()).expect("a month parses");
-        let count = members_between(db, &[id], period.bounds()).await?.get(&id).copied().unwrap_or(0);
-        trend.push((month.format("%Y-%m").to_string(), count));
-    }
+    let trend = monthly(db, id, today).await?;
     let regions: Vec<(Option<String>, i64)> = of_theme()
         .select_only()
         .column(opinion::Column::Region)

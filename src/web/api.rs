@@ -37,8 +37,7 @@ async fn scores(state: web::Data<AppState>, query: web::Query<ScoreQuery>) -> Re
         Some(p) => Period::parse(p).ok_or_else(|| ApiError(AppError::BadRequest("period 格式应如 2026-Q3、2026-07 或 2026".into())))?,
         None => Period::quarter_of(state.clock.today()),
     };
-    let shown = snapshot::current(&state.db, &period, Some(level)).await?;
-    let previous = snapshot::current(&state.db, &period.previous(), Some(level)).await?.scores;
+    let (shown, previous) = snapshot::with_previous(&state.db, &period, Some(level)).await?;
     Ok(HttpResponse::Ok().json(json!({
         "period": period.name(),
         "level": level,

@@ -38,24 +38,20 @@ async fn satisfaction(req: HttpRequest, state: web::Data<AppState>, query: web::
     use crate::score::{period::Period, snapshot, view};
     let current = Period::quarter_of(state.clock.today());
     let period = query.period.as_deref().and_then(Period::parse).unwrap_or(current);
-    let shown = snapshot::current(&state.db, &period, None).await?;
-    let previous = snapshot::current(&state.db, &period.previous(), None).await?.scores;
-    // The city's last four quarters, for the trend.
-    let mut trend = Vec::new();
-    let mut p = current;
-    for _ in 0..4 {
-        let city = snapshot::subject(&state.db, &p, "city", "city").await?;
-        trend.push(json!({ "period": p.name(), "city": view(&city.into_iter().collect::<Vec<_>>(), &[], "city").into_iter().next() }));
-        p = p.previous();
+    let (shown, previous) = snapshot::with_previous(&state.db, &period, None).await?;
+    // The city's last four quarters, oldest first, for the trend.
+    let mut periods = vec![current];
+    while periods.len() < 4 {
+        periods.push(periods[periods.len() - 1].previous());
     }
-    trend.reverse();
-    let periods: Vec<String> = (0..4)
-        .scan(current, |p, _| {
-            let name = p.name();
-            *p = p.previous();
-            Some(name)
-        })
+    let city = snapshot::subject_over(&state.db, &periods, "city", "city").await?;
+    let trend: Vec<_> = periods
+        .iter()
+        .zip(city)
+        .rev()
+        .map(|(p, city)| json!({ "period": p.name(), "city": view(&city.into_iter().collect::<Vec<_>>(), &[], "city").into_iter().next() }))
         .collect();
+    let periods: Vec<String> = periods.iter().map(|p| p.name()).collect();
     let mut page = Page::new(&req, "satisfaction");
     page.insert("period", &period.name())
         .insert("periods", &periods)

@@ -127,8 +127,8 @@ async fn opinion_action(
 async fn followups(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
     let today = state.clock.today();
-    let tasks: Vec<_> = ratings::open_followups(&state.db)
-        .await?
+    let (open, total) = ratings::open_followups(&state.db).await?;
+    let tasks: Vec<_> = open
         .into_iter()
         .map(|(task, o, r)| {
             json!({
@@ -143,7 +143,7 @@ async fn followups(req: HttpRequest, state: web::Data<AppState>, user: CurrentUs
         })
         .collect();
     let mut page = Page::new(&req, "office");
-    page.insert("tasks", &tasks);
+    page.insert("tasks", &tasks).insert("total", &total).insert("shown_at_most", &ratings::FOLLOWUPS_SHOWN);
     page.render(&state.tera, "office/followups.html")
 }
 

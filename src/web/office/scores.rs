@@ -38,9 +38,8 @@ async fn scores_view(
     use crate::score::{LEVELS, snapshot, view};
     let period = period_of(query.period.as_deref(), state.clock.today());
     let level = query.level.as_deref().filter(|l| LEVELS.iter().any(|(x, _)| x == l)).unwrap_or("unit");
-    let shown = snapshot::current(&state.db, &period, Some(level)).await?;
+    let (shown, previous) = snapshot::with_previous(&state.db, &period, Some(level)).await?;
     let (scores, version, published) = (shown.scores, shown.version, shown.published);
-    let previous = snapshot::current(&state.db, &period.previous(), Some(level)).await?.scores;
     let versions = snapshot::versions(&state.db, &period).await?;
     let mut labels: Vec<(String, String)> = versions
         .iter()
@@ -93,18 +92,25 @@ async fn score_subject(
     user.require(&[Role::Office])?;
     let (level, subject) = path.into_inner();
     let period = period_of(query.period.as_deref(), state.clock.today());
-    let now: Vec<_> = snapshot::subject(&state.db, &period, &level, &subject).await?.into_iter().collect();
-    let before: Vec<_> = snapshot::subject(&state.db, &period.previous(), &level, &subject).await?.into_iter().collect();
-    let row = view(&now, &before, &level).into_iter().next().ok_or(AppError::NotFound)?;
-    // The last twelve months, one point each.
-    let mut trend = Vec::new();
-    let mut month = Period::parse(&state.clock.today().format("%Y-%m").to_string()).expect("a month parses");
-    for _ in 0..12 {
-        let s: Vec<_> = snapshot::subject(&state.db, &month, &level, &subject).await?.into_iter().collect();
-        let point = view(&s, &[], &level).into_iter().next();
-        trend.push(json!({ "period": month.name(), "composite": point.as_ref().and_then(|p| p["composite"].as_f64()), "n": point.map(|p| p["n"].clone()) }));
-        month = month.previous();
+    // The period, the one before, and the last twelve months (one trend point each), in one read.
+    let mut months = vec![Period::parse(&state.clock.today().format("%Y-%m").to_string()).expect("a month parses")];
+    while months.len() < 12 {
+        months.push(months[months.len() - 1].previous());
     }
+    let mut periods = vec![period, period.previous()];
+    periods.extend(&months);
+    let mut scores =
+        snapshot::subject_over(&state.db, &periods, &level, &subject).await?.into_iter().map(|s| s.into_iter().collect::<Vec<_>>());
+    let (now, before) = (scores.next().unwrap_or_default(), scores.next().unwrap_or_default());
+    let row = view(&now, &before, &level).into_iter().next().ok_or(AppError::NotFound)?;
+    let mut trend: Vec<_> = months
+        .iter()
+        .zip(scores)
+        .map(|(month, s)| {
+            let point = view(&s, &[], &level).into_iter().next();
+            json!({ "period": month.name(), "composite": point.as_ref().and_then(|p| p["composite"].as_f64()), "n": point.map(|p| p["n"].clone()) })
+        })
+        .collect();
     trend.reverse();
     let ratings: Vec<_> = crate::score::ratings_behind(&state.db, &period, &level, &subject)
         .await?
