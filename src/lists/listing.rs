@@ -35,8 +35,14 @@ pub async fn list(db: &impl ConnectionTrait, today: NaiveDate, filter: &Filter) 
 
 /// The rows of one page of the items matching `filter` (for exports and desks: no counts).
 pub async fn rows(db: &impl ConnectionTrait, today: NaiveDate, filter: &Filter) -> Result<Vec<ListRow>, DbErr> {
+    Ok(counted_rows(db, today, filter).await?.1)
+}
+
+/// How many items match `filter`, and the rows of its page (no counts per filter value).
+pub async fn counted_rows(db: &impl ConnectionTrait, today: NaiveDate, filter: &Filter) -> Result<(usize, Vec<ListRow>), DbErr> {
     let unit = unit_id(db, filter).await?;
-    Ok(page(db, today, filter, unit).await?.3)
+    let (total, _, _, rows) = page(db, today, filter, unit).await?;
+    Ok((total, rows))
 }
 
 /// The unit filter by id: `None` when there is none, `Some(None)` when it names no unit.

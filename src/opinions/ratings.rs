@@ -169,12 +169,11 @@ pub async fn handle_followup(ctx: Context<'_>, actor: &Actor, task_id: i32, note
 /// The follow-ups the desk lists at once: the oldest due first.
 pub const FOLLOWUPS_SHOWN: u64 = 200;
 
-/// Open follow-ups, the [`FOLLOWUPS_SHOWN`] oldest due first, each with its rating and the rated
-/// opinion; and how many are open (capped).
-#[allow(clippy::type_complexity)]
-pub async fn open_followups(
-    db: &DatabaseConnection,
-) -> Result<(Vec<(followup_task::Model, Option<opinion::Model>, Option<rating::Model>)>, crate::store::count::Capped), ServiceError> {
+/// An open follow-up with its rating and the rated opinion.
+pub type OpenFollowup = (followup_task::Model, Option<opinion::Model>, Option<rating::Model>);
+
+/// Open follow-ups, the [`FOLLOWUPS_SHOWN`] oldest due first; and how many are open (capped).
+pub async fn open_followups(db: &DatabaseConnection) -> Result<(Vec<OpenFollowup>, crate::store::count::Capped), ServiceError> {
     use sea_orm::{QueryOrder, QuerySelect};
     use std::collections::HashMap;
     let open = || followup_task::Entity::find().filter(followup_task::Column::Status.eq(FollowupStatus::Open));

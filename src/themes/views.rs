@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Duration, Utc};
-use entity::vocab::{RatingLevel, RatingOrigin, RatingTarget};
+use entity::vocab::{OpinionStatus, RatingLevel, RatingOrigin, RatingTarget};
 use entity::{opinion, problem, rating, theme, unit};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 use serde::Serialize;
@@ -16,6 +16,9 @@ use crate::score::period::Period;
 pub const RANKED_MAX: u64 = 200;
 /// Member opinions listed on a theme's page, newest first.
 const MEMBERS_SHOWN: u64 = 200;
+
+/// A listed member: id, title, status, region, submitted at.
+type MemberRow = (i32, String, OpinionStatus, Option<String>, DateTime<Utc>);
 
 #[derive(Debug, Serialize)]
 pub struct ThemeRow {
@@ -231,8 +234,22 @@ pub async fn detail(db: &impl ConnectionTrait, id: i32, today: chrono::NaiveDate
         .await?;
     let rated: i64 = levels.iter().map(|(_, n)| n).sum();
     let satisfied: i64 = levels.iter().filter(|(l, _)| *l >= RatingLevel::Basic).map(|(_, n)| n).sum();
-    let members =
-        of_theme().order_by_desc(opinion::Column::SubmittedAt).order_by_desc(opinion::Column::Id).limit(MEMBERS_SHOWN).all(db).await?;
+    // The listed columns only: a member's text is read on its own page.
+    let members: Vec<MemberRow> = of_theme()
+        .select_only()
+        .columns([
+            opinion::Column::Id,
+            opinion::Column::Title,
+            opinion::Column::Status,
+            opinion::Column::Region,
+            opinion::Column::SubmittedAt,
+        ])
+        .order_by_desc(opinion::Column::SubmittedAt)
+        .order_by_desc(opinion::Column::Id)
+        .limit(MEMBERS_SHOWN)
+        .into_tuple()
+        .all(db)
+        .await?;
     let problem_code = problem_codes(db, t.problem_id).await?.into_values().next();
     Ok(Some(ThemeDetail {
         id: t.id,
@@ -250,8 +267,8 @@ pub async fn detail(db: &impl ConnectionTrait, id: i32, today: chrono::NaiveDate
         ratings: rated as usize,
         satisfied_pct: (rated > 0).then(|| (satisfied * 100 / rated) as u32),
         members: members
-            .iter()
-            .map(|o| serde_json::json!({ "id": o.id, "title": o.title, "status": o.status.label(), "region": o.region, "at": crate::domain::time::minute(o.submitted_at) }))
+            .into_iter()
+            .map(|(id, title, status, region, at)| serde_json::json!({ "id": id, "title": title, "status": status.label(), "region": region, "at": crate::domain::time::minute(at) }))
             .collect(),
     }))
 }
