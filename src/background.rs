@@ -69,7 +69,9 @@ pub fn start(
             first_after: Duration::ZERO,
             leader_only: false,
             run: run(&parts, |p| async move {
-                let read = crate::search::indexer::catch_up(&p.search, &p.db).await.map_err(|e| e.to_string())?;
+                use crate::search::indexer;
+                let read = indexer::catch_up(&p.search, &p.db).await.map_err(|e| e.to_string())?;
+                indexer::retry_failures(&p.search, &p.db).await.map_err(|e| e.to_string())?;
                 Ok(if read == 0 { String::new() } else { format!("{read} events") })
             }),
         },

@@ -6,7 +6,7 @@ mod m20261128_000001_schema;
 mod m20261201_000002_write_path;
 mod m20261202_000003_privacy;
 mod m20261202_000004_read_models;
-mod m20261202_000005_desk_indexes;
+mod m20261202_000005_page_indexes;
 
 pub struct Migrator;
 
@@ -18,7 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000002_write_path::Migration),
             Box::new(m20261202_000003_privacy::Migration),
             Box::new(m20261202_000004_read_models::Migration),
-            Box::new(m20261202_000005_desk_indexes::Migration),
+            Box::new(m20261202_000005_page_indexes::Migration),
         ]
     }
 }

@@ -209,8 +209,10 @@ async fn reports(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashMap<i32, 
                 id: r.id,
                 public: r.status == ReportStatus::Published,
                 title: PublicText::of(&r.title),
-                body: PublicText::of(&format!("{}\n{}", r.summary, r.body_md)),
-                url: format!("/reports/{}", r.slug),
+                // The summary only, and no link, until reports have pages of their own (their
+                // Markdown body would show as raw syntax in snippets).
+                body: PublicText::of(&r.summary),
+                url: String::new(),
                 code: String::new(),
                 region: String::new(),
                 category: String::new(),
@@ -237,7 +239,8 @@ async fn opinions(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashMap<i32,
     let units: HashMap<i32, String> = unit::Entity::find().all(db).await?.into_iter().map(|u| (u.id, u.code)).collect();
     Ok(opinion::Entity::find()
         .filter(opinion::Column::Id.is_in(ids.to_vec()))
-        .filter(opinion::Column::Status.is_not_in([OpinionStatus::Hidden, OpinionStatus::Withdrawn]))
+        // A merged duplicate folds into the opinion it joined (whose page counts it).
+        .filter(opinion::Column::Status.is_not_in([OpinionStatus::Hidden, OpinionStatus::Withdrawn, OpinionStatus::Merged]))
         .all(db)
         .await?
         .into_iter()
@@ -253,7 +256,8 @@ async fn opinions(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashMap<i32,
                 public: o.public,
                 title: PublicText::of(&o.title),
                 body: PublicText::of(&body),
-                url: String::new(),
+                // The public page for public opinions; staff open the rest on their desk.
+                url: if o.public { format!("/opinions/{}", o.id) } else { format!("/office/opinions/{}", o.id) },
                 code: String::new(),
                 region: o.region.clone().unwrap_or_default(),
                 category: o.category.clone().unwrap_or_default(),

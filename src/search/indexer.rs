@@ -79,12 +79,48 @@ pub async fn catch_up(engine: &Arc<SearchEngine>, db: &DatabaseConnection) -> Re
         let mut loaded = Vec::new();
         for (entity_type, ids) in by_type {
             for chunk in ids.chunks(500) {
-                for (id, source) in documents::load_many(db, &entity_type, chunk).await? {
-                    loaded.push((Source::key(&entity_type, id), source));
-                }
+                loaded.extend(load_isolated(engine, db, &entity_type, chunk).await?);
             }
         }
         write(engine, loaded, Some(safe)).await?;
+    }
+}
+
+/// Tries again the documents set aside whose wait is over.
+pub async fn retry_failures(engine: &Arc<SearchEngine>, db: &DatabaseConnection) -> Result<(), SearchError> {
+    let mut loaded = Vec::new();
+    for (entity_type, id) in engine.failures.due(chrono::Utc::now().timestamp()) {
+        loaded.extend(load_isolated(engine, db, &entity_type, &[id]).await?);
+    }
+    if !loaded.is_empty() {
+        write(engine, loaded, None).await?;
+    }
+    Ok(())
+}
+
+/// Loads documents; when a batch fails while the database answers, one by one, setting aside
+/// the ones that fail (a record the code cannot read must not stop the others).
+async fn load_isolated(
+    engine: &SearchEngine,
+    db: &DatabaseConnection,
+    entity_type: &str,
+    ids: &[i32],
+) -> Result<Vec<(String, Option<Source>)>, SearchError> {
+    let keyed = |found: Vec<(i32, Option<Source>)>| found.into_iter().map(|(id, s)| (Source::key(entity_type, id), s)).collect::<Vec<_>>();
+    match documents::load_many(db, entity_type, ids).await {
+        Ok(found) => Ok(keyed(found)),
+        Err(err) => {
+            // An unreachable database is no document's fault: the run stops and is retried.
+            sea_orm::ConnectionTrait::execute_unprepared(db, "SELECT 1").await?;
+            let mut out = Vec::new();
+            for id in ids {
+                match documents::load_many(db, entity_type, std::slice::from_ref(id)).await {
+                    Ok(found) => out.extend(keyed(found)),
+                    Err(one) => engine.failures.record(entity_type, *id, &format!("{one} (batch: {err})"), chrono::Utc::now().timestamp()),
+                }
+            }
+            Ok(out)
+        }
     }
 }
 
@@ -130,8 +166,18 @@ async fn write(engine: &Arc<SearchEngine>, docs: Vec<(String, Option<Source>)>, 
         let mut writer = engine.writer.lock().unwrap_or_else(|p| p.into_inner());
         for (key, source) in docs {
             writer.delete_term(Term::from_field_text(f.key, &key));
-            if let Some(source) = source {
-                writer.add_document(source.to_document(&f))?;
+            let Some(source) = source else {
+                // Gone from public view or deleted: nothing left to retry.
+                if let Some((entity_type, id)) = key.split_once(':').and_then(|(t, id)| Some((t, id.parse().ok()?))) {
+                    engine.failures.clear(entity_type, id);
+                }
+                continue;
+            };
+            let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| source.to_document(&f)))
+                .map_err(|panic| format!("building the document panicked: {}", panic_text(panic.as_ref())));
+            match made.and_then(|doc| writer.add_document(doc).map_err(|e| e.to_string())) {
+                Ok(_) => engine.failures.clear(source.doc_type, source.id),
+                Err(err) => engine.failures.record(source.doc_type, source.id, &err, chrono::Utc::now().timestamp()),
             }
         }
         writer.commit()?;
@@ -144,6 +190,10 @@ async fn write(engine: &Arc<SearchEngine>, docs: Vec<(String, Option<Source>)>, 
     })
     .await
     .map_err(|e| SearchError::Task(e.to_string()))?
+}
+
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default()
 }
 
 /// How many records of each type can be in the index, for progress.
@@ -209,8 +259,7 @@ pub async fn rebuild(
             let ids = ids_after(db, entity_type, after, PAGE).await?;
             let Some(last) = ids.last().copied() else { break };
             after = last;
-            let docs: Vec<(String, Option<Source>)> =
-                documents::load_many(db, entity_type, &ids).await?.into_iter().map(|(id, s)| (Source::key(entity_type, id), s)).collect();
+            let docs = load_isolated(engine, db, entity_type, &ids).await?;
             done += ids.len();
             add(engine, docs).await?;
             progress(done.min(total), total);

@@ -4,6 +4,7 @@
 
 pub mod documents;
 pub mod eval;
+pub mod failures;
 pub mod highlight;
 pub mod indexer;
 pub mod query;
@@ -80,6 +81,8 @@ pub struct SearchEngine {
     pub fields: Fields,
     pub jieba: Arc<Jieba>,
     pub dir: PathBuf,
+    /// Documents that failed to index, retried by the follower.
+    pub failures: failures::Failures,
     /// The last event applied, as `set_applied` last wrote it: what the public page cache keys
     /// on, read per request without touching the disk.
     seen: std::sync::atomic::AtomicI64,
@@ -118,7 +121,9 @@ impl SearchEngine {
         index.tokenizers().register(tokenizer::NAME, tokenizer::JiebaTokenizer { jieba: jieba.clone() });
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let writer = index.writer(WRITER_HEAP)?;
-        let engine = Self { index, reader, writer: Mutex::new(writer), fields, jieba, dir: dir.to_path_buf(), seen: Default::default() };
+        let failures = failures::Failures::open(dir);
+        let engine =
+            Self { index, reader, writer: Mutex::new(writer), fields, jieba, dir: dir.to_path_buf(), failures, seen: Default::default() };
         engine.seen.store(engine.applied(), std::sync::atomic::Ordering::Release);
         Ok((engine, fresh))
     }
@@ -130,7 +135,16 @@ impl SearchEngine {
         index.tokenizers().register(tokenizer::NAME, tokenizer::JiebaTokenizer { jieba: jieba.clone() });
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let writer = index.writer(WRITER_HEAP)?;
-        Ok(Self { index, reader, writer: Mutex::new(writer), fields, jieba, dir: PathBuf::new(), seen: Default::default() })
+        Ok(Self {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            jieba,
+            dir: PathBuf::new(),
+            failures: Default::default(),
+            seen: Default::default(),
+        })
     }
 
     fn recreate(dir: &Path, schema: Schema) -> Result<Index, SearchError> {

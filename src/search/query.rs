@@ -16,6 +16,8 @@ use super::{SearchEngine, SearchError};
 use crate::domain::time;
 
 pub const PAGE_SIZE: usize = 10;
+/// The most hits one page may ask for (`page_size`).
+pub const MAX_PAGE_SIZE: usize = 50;
 /// Chinese takes three bytes a character in UTF-8; tantivy sizes snippets in bytes.
 const SNIPPET_BYTES: usize = 80 * 3;
 const MAX_QUERY_CHARS: usize = 200;
@@ -35,9 +37,10 @@ pub struct SearchParams {
     pub to: Option<String>,
     pub sort: Option<String>,
     pub page: Option<String>,
+    pub page_size: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SearchRequest {
     pub text: String,
     pub doc_type: Option<String>,
@@ -49,8 +52,29 @@ pub struct SearchRequest {
     pub to: Option<String>,
     pub by_time: bool,
     pub page: usize,
+    pub page_size: usize,
     #[serde(skip)]
     pub public_only: bool,
+}
+
+impl Default for SearchRequest {
+    /// Everything, first page, public records only.
+    fn default() -> Self {
+        Self {
+            text: String::new(),
+            doc_type: None,
+            region: None,
+            category: None,
+            status: None,
+            unit: None,
+            from: None,
+            to: None,
+            by_time: false,
+            page: 1,
+            page_size: PAGE_SIZE,
+            public_only: true,
+        }
+    }
 }
 
 fn clean(v: &Option<String>) -> Option<String> {
@@ -71,6 +95,7 @@ impl SearchRequest {
             to: date(&p.to),
             by_time: p.sort.as_deref() == Some("time"),
             page: p.page.as_deref().and_then(|s| s.trim().parse().ok()).unwrap_or(1).clamp(1, 1000),
+            page_size: PAGE_SIZE,
             public_only,
         }
     }
@@ -136,9 +161,18 @@ fn word_queries(engine: &SearchEngine, words: &[(String, Vec<String>)]) -> Optio
         .take(MAX_WORDS)
         .map(|(word, parts)| {
             let mut alternatives = vec![(Occur::Should, term(f.title, word, 2.0)), (Occur::Should, term(f.body, word, 1.0))];
-            for part in parts {
-                alternatives.push((Occur::Should, term(f.title, part, 0.6)));
-                alternatives.push((Occur::Should, term(f.body, part, 0.3)));
+            // A compound is matched whole or by every one of its sub-words, never by one alone
+            // (噪音扰民 is not 餐饮油烟扰民).
+            if !parts.is_empty() {
+                let every: Vec<(Occur, Box<dyn Query>)> = parts
+                    .iter()
+                    .map(|part| {
+                        let either =
+                            BooleanQuery::new(vec![(Occur::Should, term(f.title, part, 0.6)), (Occur::Should, term(f.body, part, 0.3))]);
+                        (Occur::Must, Box::new(either) as Box<dyn Query>)
+                    })
+                    .collect();
+                alternatives.push((Occur::Should, Box::new(BooleanQuery::new(every))));
             }
             Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>
         })
@@ -237,18 +271,23 @@ pub fn run(engine: &SearchEngine, req: &SearchRequest) -> Result<SearchResults, 
                 (0, _) => {
                     let query = with_filters(Box::new(any), &filters);
                     let counts = counted(&*query)?;
-                    (query, true, req.by_time, counts)
+                    // Partial only when the looser query finds something: no result is one message.
+                    (query, counts.0 > 0, req.by_time, counts)
                 }
                 counts => (strict, false, req.by_time, counts),
             }
         }
     };
-    let offset = (req.page - 1) * PAGE_SIZE;
-    let addresses: Vec<(f32, DocAddress)> = if by_time {
-        let top = TopDocs::with_limit(PAGE_SIZE).and_offset(offset).order_by_fast_field::<i64>("date", Order::Desc);
+    let size = req.page_size.clamp(1, MAX_PAGE_SIZE);
+    let offset = (req.page - 1) * size;
+    // A page beyond the last is empty, with the true count: nothing to collect.
+    let addresses: Vec<(f32, DocAddress)> = if offset >= total {
+        Vec::new()
+    } else if by_time {
+        let top = TopDocs::with_limit(size).and_offset(offset).order_by_fast_field::<i64>("date", Order::Desc);
         searcher.search(&*query, &top)?.into_iter().map(|(_, a)| (0.0, a)).collect()
     } else {
-        searcher.search(&*query, &TopDocs::with_limit(PAGE_SIZE).and_offset(offset).order_by_score())?
+        searcher.search(&*query, &TopDocs::with_limit(size).and_offset(offset).order_by_score())?
     };
     let hits = hits(engine, &searcher, &Highlighter::new(&engine.jieba, &req.text), addresses)?;
     let counts = |root: &str, label: fn(&str) -> String| -> Vec<FacetCount> {
@@ -266,7 +305,7 @@ pub fn run(engine: &SearchEngine, req: &SearchRequest) -> Result<SearchResults, 
         request: req.clone(),
         total,
         page: req.page,
-        pages: total.div_ceil(PAGE_SIZE).max(1),
+        pages: total.div_ceil(size).max(1),
         hits,
         partial,
         types: counts("/type", |v| type_label(v).to_string()),

@@ -185,7 +185,13 @@ async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let body = json!({
         "status": if healthy { "ok" } else { "unavailable" },
         "db": backend,
-        "index": lag.map(|(events, age)| json!({ "events_behind": events, "oldest_seconds": age, "applied": state.search.applied() })),
+        "index": lag.map(|(events, age)| json!({
+            "events_behind": events,
+            "oldest_seconds": age,
+            "applied": state.search.applied(),
+            // Set aside and retried: the follower goes on without them.
+            "failed_documents": state.search.failures.list().iter().map(|f| json!({ "type": f.entity_type, "id": f.id, "attempts": f.attempts, "error": f.error })).collect::<Vec<_>>(),
+        })),
         "failing": failing,
         "jobs": jobs,
     });

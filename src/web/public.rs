@@ -20,6 +20,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(lists)
         .service(export)
         .service(problem_page)
+        .service(opinion_page)
         .service(problem_feed)
         .service(all_feed)
         .service(unit_ledger)
@@ -169,6 +170,20 @@ async fn problem_page(req: HttpRequest, state: web::Data<AppState>, code: web::P
     let mut page = Page::new(&req, "lists");
     page.insert("d", &d).insert("related", &related).insert("similar", &similar);
     page.render(&state.tera, "public/problem.html")
+}
+
+/// `/opinions/{id}`: a public opinion, the page its search hit opens.
+#[get("/opinions/{id:[0-9]{1,9}}")]
+async fn opinion_page(req: HttpRequest, state: web::Data<AppState>, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    use crate::opinions::public_view::{self, Shown};
+    match public_view::load(&state.db, id.into_inner()).await?.ok_or(AppError::NotFound)? {
+        Shown::MergedInto(kept) => Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/opinions/{kept}"))).finish()),
+        Shown::Page(o) => {
+            let mut page = Page::new(&req, "search");
+            page.insert("o", &o);
+            page.render(&state.tera, "public/opinion.html")
+        }
+    }
 }
 
 #[get("/units/{code}")]

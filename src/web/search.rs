@@ -73,11 +73,21 @@ async fn page(req: HttpRequest, state: web::Data<AppState>, params: web::Query<S
 /// `GET /api/v1/search`: the same search as JSON.
 #[get("/api/v1/search")]
 async fn api(req: HttpRequest, state: web::Data<AppState>, params: web::Query<SearchParams>) -> Result<HttpResponse, ApiError> {
-    let results = run(&state, SearchRequest::from_params(&params, !is_staff(&req))).await?;
+    let mut request = SearchRequest::from_params(&params, !is_staff(&req));
+    if let Some(size) = params.page_size.as_deref() {
+        request.page_size = size
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| (1..=query::MAX_PAGE_SIZE).contains(n))
+            .ok_or_else(|| ApiError(AppError::BadRequest(format!("page_size 应为 1 到 {} 之间的整数", query::MAX_PAGE_SIZE))))?;
+    }
+    let results = run(&state, request).await?;
     Ok(HttpResponse::Ok().json(json!({
         "query": results.request.text,
         "total": results.total,
         "page": results.page,
+        "page_size": results.request.page_size,
         "pages": results.pages,
         "partial": results.partial,
         "hits": results.hits,

@@ -21,6 +21,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("partials/problem.html", include_str!("../../templates/partials/problem.html")),
     ("public/lists.html", include_str!("../../templates/public/lists.html")),
     ("public/problem.html", include_str!("../../templates/public/problem.html")),
+    ("public/opinion.html", include_str!("../../templates/public/opinion.html")),
     ("public/unit.html", include_str!("../../templates/public/unit.html")),
     ("office/problem_new.html", include_str!("../../templates/office/problem_new.html")),
     ("office/verify.html", include_str!("../../templates/office/verify.html")),

@@ -301,3 +301,45 @@ on_both_databases! {
         assert!(desk.contains(r#"<span class="figure-value">3</span><span class="figure-label">待分办意见"#), "{desk}");
     }
 }
+
+on_both_databases! {
+    async fn every_public_opinion_has_a_page_without_contacts_and_merged_ones_lead_to_theirs(app) {
+        small_city(app.ctx()).await;
+        let kept_code = submit(&app, "河道有垃圾").await;
+        submit(&app, "河道垃圾没人管").await;
+        submit(&app, "骂人的话").await;
+        let kept = opinion_by_title(&app, "河道有垃圾").await;
+        let dup = opinion_by_title(&app, "河道垃圾没人管").await;
+        let abuse = opinion_by_title(&app, "骂人的话").await;
+        let report = app.post_form("/opinions/new", &[("kind", "report"), ("title", "举报某店偷排"), ("content", "某店夜间偷排污水"), ("region", "城关区")]).await;
+        assert_eq!(report.status(), 303);
+        let private = opinion_by_title(&app, "举报某店偷排").await;
+
+        let page = app.get(&format!("/opinions/{}", kept.id)).await;
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("河道有垃圾") && html.contains("路灯坏了"), "{html}");
+        for secret in [PHONE, "王先生", kept_code.as_str()] {
+            assert!(!html.contains(secret), "the public page shows no {secret}");
+        }
+
+        let office = app.another_client();
+        office.login("office1", PASSWORD).await;
+        assert_eq!(office.post_form(&format!("/office/opinions/{}/merge", dup.id), &[("kept", &kept.id.to_string())]).await.status(), 303);
+        assert_eq!(office.post_form(&format!("/office/opinions/{}/hide", abuse.id), &[("reason", "含侮辱性语言")]).await.status(), 303);
+        let merged = app.get(&format!("/opinions/{}", dup.id)).await;
+        assert_eq!(merged.status(), 303, "a merged duplicate leads to the opinion it joined");
+        assert_eq!(merged.headers()["location"], format!("/opinions/{}", kept.id).as_str());
+        assert!(app.get(&format!("/opinions/{}", kept.id)).await.text().await.unwrap().contains("另有 1 条相同反映"));
+        for (gone, why) in [(abuse.id, "hidden"), (private.id, "举报 are not public"), (999_999, "no such opinion")] {
+            assert_eq!(app.get(&format!("/opinions/{gone}")).await.status(), 404, "{why}");
+        }
+        assert_eq!(app.get("/opinions/new").await.status(), 200, "the form keeps its address");
+
+        // The search hit opens that page.
+        app.index_settled().await;
+        let found: serde_json::Value = app.get("/api/v1/search?q=%E6%B2%B3%E9%81%93%E5%9E%83%E5%9C%BE").await.json().await.unwrap();
+        let hit = found["hits"].as_array().unwrap().iter().find(|h| h["title"] == "河道有垃圾").cloned().unwrap_or_default();
+        assert_eq!(hit["url"], format!("/opinions/{}", kept.id).as_str(), "{found}");
+    }
+}

@@ -53,7 +53,7 @@ on_both_databases! {
         let public = 2 * 60
             + entity::report::Entity::find().filter(entity::report::Column::Status.eq(ReportStatus::Published)).count(&app.db).await.unwrap()
             + entity::opinion::Entity::find()
-                .filter(entity::opinion::Column::Status.is_not_in([OpinionStatus::Hidden, OpinionStatus::Withdrawn]))
+                .filter(entity::opinion::Column::Status.is_not_in([OpinionStatus::Hidden, OpinionStatus::Withdrawn, OpinionStatus::Merged]))
                 .filter(entity::opinion::Column::Public.eq(true))
                 .count(&app.db)
                 .await
@@ -212,4 +212,116 @@ fn a_corrupt_index_is_rebuilt_on_open() {
     drop(engine);
     let (_, fresh) = lianxin::search::SearchEngine::open(dir.path(), jieba).unwrap();
     assert!(!fresh, "a healthy index is kept");
+}
+
+on_both_databases! {
+    async fn the_api_pages_by_page_size_and_a_page_past_the_last_is_empty_with_the_true_count(app) {
+        lianxin::demo::seed_if_empty(app.ctx(), 42).await.unwrap();
+        app.index_settled().await;
+        let first = search(&app, &format!("{}&page_size=3", q("小区"))).await;
+        let total = first["total"].as_u64().unwrap();
+        assert!(total > 6, "enough hits to page: {total}");
+        assert_eq!(first["hits"].as_array().unwrap().len(), 3);
+        assert_eq!(first["page_size"], 3);
+        assert_eq!(first["pages"].as_u64().unwrap(), total.div_ceil(3));
+        let second = search(&app, &format!("{}&page_size=3&page=2", q("小区"))).await;
+        let keys = |v: &Value| v["hits"].as_array().unwrap().iter().map(|h| h["key"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+        assert!(keys(&first).iter().all(|k| !keys(&second).contains(k)), "page 2 follows page 1");
+        let wide = search(&app, &format!("{}&page_size=50", q("小区"))).await;
+        assert_eq!(wide["hits"].as_array().unwrap().len() as u64, total.min(50));
+
+        let beyond = search(&app, &format!("{}&page_size=3&page={}", q("小区"), total.div_ceil(3) + 5)).await;
+        assert!(beyond["hits"].as_array().unwrap().is_empty());
+        assert_eq!(beyond["total"].as_u64().unwrap(), total, "the true count");
+        assert_eq!(beyond["pages"], first["pages"]);
+
+        for bad in ["0", "51", "abc", "-1"] {
+            let response = app.get(&format!("/api/v1/search?{}&page_size={bad}", q("小区"))).await;
+            assert_eq!(response.status(), 400, "page_size={bad}");
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(body["error"]["code"], "bad_request");
+            assert!(body["error"]["message"].as_str().unwrap().contains("page_size"), "{body}");
+        }
+    }
+}
+
+on_both_databases! {
+    async fn the_search_page_says_one_thing_when_nothing_or_only_part_matches(app) {
+        lianxin::demo::seed_if_empty(app.ctx(), 42).await.unwrap();
+        app.index_settled().await;
+        let nothing = app.get(&format!("/search?{}", q("zzzqqq乌龙茶叶蛋糕"))).await.text().await.unwrap();
+        assert!(nothing.contains("没有找到相关内容"), "{nothing}");
+        assert!(!nothing.contains("以下为包含部分词语的结果"), "no result is one message, not two");
+        assert!(!nothing.contains("第 1 / 1 页"), "no pager over nothing");
+
+        let partial = app.get(&format!("/search?{}", q("小区 zzzqqq"))).await.text().await.unwrap();
+        assert!(partial.contains("以下为包含部分词语的结果") && !partial.contains("没有找到相关内容"), "{partial}");
+
+        let page = search(&app, &q("小区")).await["pages"].as_u64().unwrap();
+        let beyond = app.get(&format!("/search?{}&page={}", q("小区"), page + 10)).await.text().await.unwrap();
+        assert!(beyond.contains(&format!("第 {} 页没有结果：共 {page} 页", page + 10)), "{beyond}");
+        assert!(!beyond.contains(&format!("第 {} / {page} 页", page + 10)), "never 第 99 / 11 页");
+    }
+}
+
+on_both_databases! {
+    async fn a_document_that_fails_to_index_is_set_aside_and_the_follower_goes_on(app) {
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
+        small_city(app.ctx()).await;
+        let post = |title: &'static str| {
+            let body = serde_json::json!({ "kind": "help", "title": title, "content": "晚上出行不安全，请尽快维修。", "region": "城关区" });
+            app.client.post(app.url("/api/v1/opinions")).json(&body).send()
+        };
+        assert_eq!(post("北门桥下积水甲").await.unwrap().status(), 201);
+        app.index_settled().await;
+        let broken = entity::opinion::Entity::find().one(&app.db).await.unwrap().unwrap();
+        // A row no code path writes (a status the code does not know), then a change to it.
+        let touch = |id: i32| entity::event::ActiveModel {
+            topic: Set("document".into()),
+            entity_type: Set("opinion".into()),
+            entity_id: Set(id),
+            citizens: Set("[]".into()),
+            data_json: Set(None),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        };
+        app.db.execute_unprepared(&format!("UPDATE opinions SET status = 'bogus' WHERE id = {}", broken.id)).await.unwrap();
+        touch(broken.id).insert(&app.db).await.unwrap();
+
+        assert_eq!(post("南门路灯不亮乙").await.unwrap().status(), 201);
+        let found = until_titled(&app, &q("南门路灯不亮乙"), "南门路灯不亮乙").await;
+        assert!(found["hits"].as_array().unwrap().iter().any(|h| h["title"] == "南门路灯不亮乙"), "the follower went on: {found}");
+        let health: Value = app.get("/healthz").await.json().await.unwrap();
+        let failed = health["index"]["failed_documents"].as_array().cloned().unwrap_or_default();
+        assert_eq!(failed.len(), 1, "{health}");
+        assert_eq!(failed[0]["type"], "opinion");
+        assert_eq!(failed[0]["id"], broken.id);
+
+        // Repaired, its next change indexes it and takes it off the list.
+        app.db.execute_unprepared(&format!("UPDATE opinions SET status = 'received' WHERE id = {}", broken.id)).await.unwrap();
+        touch(broken.id).insert(&app.db).await.unwrap();
+        let cleared = crate::helpers::eventually(|| async {
+            let health: Value = app.get("/healthz").await.json().await.unwrap();
+            health["index"]["failed_documents"].as_array().is_some_and(|f| f.is_empty())
+        })
+        .await;
+        assert!(cleared, "the repaired document leaves the list");
+    }
+}
+
+on_both_databases! {
+    async fn a_compound_is_matched_whole_or_by_all_its_parts_never_by_one(app) {
+        small_city(app.ctx()).await;
+        for title in ["楼下餐饮油烟扰民", "工地夜间噪音扰民", "广场舞噪音很大，严重扰民"] {
+            let body = serde_json::json!({ "kind": "complaint", "title": title, "content": "请有关部门尽快处理。", "region": "城关区" });
+            assert_eq!(app.client.post(app.url("/api/v1/opinions")).json(&body).send().await.unwrap().status(), 201);
+        }
+        app.index_settled().await;
+        let found = search(&app, &q("噪音扰民")).await;
+        let titles: Vec<&str> = found["hits"].as_array().unwrap().iter().filter_map(|h| h["title"].as_str()).collect();
+        assert!(titles.contains(&"工地夜间噪音扰民"), "the compound itself: {titles:?}");
+        assert!(titles.contains(&"广场舞噪音很大，严重扰民"), "every part of it: {titles:?}");
+        assert!(!titles.contains(&"楼下餐饮油烟扰民"), "one part alone is not enough: {titles:?}");
+        assert_eq!(found["partial"], false);
+    }
 }

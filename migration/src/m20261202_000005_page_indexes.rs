@@ -1,5 +1,6 @@
-//! Indexes for the staff desks at a city's scale: each inbox filter, newest first, reads its
-//! page and its capped count from an index instead of scanning a million opinions.
+//! Indexes for pages at a city's scale: each staff inbox filter, newest first, reads its page
+//! and its capped count from an index instead of scanning a million opinions; likewise the
+//! follow-up desk and a public opinion's count of merged duplicates.
 
 use sea_orm_migration::prelude::*;
 
@@ -7,11 +8,11 @@ pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
-        "m20261202_000005_desk_indexes"
+        "m20261202_000005_page_indexes"
     }
 }
 
-/// (table, columns): the desk query each serves (the inbox filters: `store::opinions::inbox`).
+/// (table, columns): the query each serves (the inbox filters: `store::opinions::inbox`).
 const INDEXES: &[(&str, &[&str])] = &[
     // The unit's inbox: its opinions, newest first.
     ("opinions", &["routed_unit_id", "submitted_at"]),
@@ -21,6 +22,8 @@ const INDEXES: &[(&str, &[&str])] = &[
     ("opinions", &["kind", "submitted_at"]),
     // Open follow-ups, the oldest due first (`opinions::ratings::open_followups`).
     ("followup_tasks", &["status", "due_date"]),
+    // A public opinion's "另有 N 条相同反映" (`opinions::public_view`).
+    ("opinions", &["merged_into_id"]),
 ];
 
 fn name(table: &str, columns: &[&str]) -> String {

@@ -1,0 +1,115 @@
+//! One opinion as anyone may read it (`/opinions/{id}`), the page a search hit opens: what was
+//! asked, how it moved, the answer. Only public opinions that are neither hidden nor withdrawn;
+//! never contacts, the tracking code, the location note or a staff note. A merged duplicate
+//! sends the reader to the opinion it was merged into.
+
+use entity::vocab::OpinionStatus;
+use entity::{opinion, opinion_event, problem, rectification, unit};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+
+use super::track::LinkedProblem;
+use crate::domain::time;
+use crate::privacy::PublicText;
+
+#[derive(Debug, Serialize)]
+pub struct PublicStep {
+    pub at: String,
+    pub at_iso: String,
+    pub status_label: &'static str,
+    pub actor: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PublicOpinion {
+    pub id: i32,
+    pub kind: &'static str,
+    pub title: PublicText,
+    pub content: PublicText,
+    pub category: Option<String>,
+    pub region: Option<String>,
+    pub submitted_at: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub routed_unit: Option<String>,
+    pub reply: Option<PublicText>,
+    pub replied_at: Option<String>,
+    pub history: Vec<PublicStep>,
+    pub problem: Option<LinkedProblem>,
+    /// Duplicates merged into this one: "另有 N 条相同反映".
+    pub duplicates: u64,
+}
+
+pub enum Shown {
+    Page(Box<PublicOpinion>),
+    /// A merged duplicate: the opinion it joined.
+    MergedInto(i32),
+}
+
+/// Whether the public may see an opinion at all.
+pub fn is_public(o: &opinion::Model) -> bool {
+    o.public && !matches!(o.status, OpinionStatus::Hidden | OpinionStatus::Withdrawn)
+}
+
+pub async fn load(db: &impl ConnectionTrait, id: i32) -> Result<Option<Shown>, DbErr> {
+    let Some(o) = opinion::Entity::find_by_id(id).one(db).await?.filter(is_public) else { return Ok(None) };
+    if let (OpinionStatus::Merged, Some(kept)) = (o.status, o.merged_into_id) {
+        return Ok(Some(Shown::MergedInto(kept)));
+    }
+    // Status changes only: a step's note is written to the citizen, not to the world.
+    let history = opinion_event::Entity::find()
+        .filter(opinion_event::Column::OpinionId.eq(o.id))
+        .filter(opinion_event::Column::Public.eq(true))
+        .order_by_asc(opinion_event::Column::CreatedAt)
+        .order_by_asc(opinion_event::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| PublicStep {
+            at: time::minute(e.created_at),
+            at_iso: e.created_at.with_timezone(&time::beijing()).to_rfc3339(),
+            status_label: e.to_status.label(),
+            actor: e.actor_label,
+        })
+        .collect();
+    let routed_unit = match o.routed_unit_id {
+        Some(id) => unit::Entity::find_by_id(id).one(db).await?.map(|u| u.name),
+        None => None,
+    };
+    let problem = match o.problem_id {
+        Some(id) => problem::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .zip(rectification::Entity::find().filter(rectification::Column::ProblemId.eq(id)).one(db).await?)
+            .map(|(p, r)| LinkedProblem {
+                code: p.code,
+                title: PublicText::of(&p.title),
+                status: r.status.as_str(),
+                status_label: r.status.label(),
+                progress: r.progress,
+            }),
+        None => None,
+    };
+    let duplicates = opinion::Entity::find()
+        .filter(opinion::Column::MergedIntoId.eq(o.id))
+        .filter(opinion::Column::Status.eq(OpinionStatus::Merged))
+        .count(db)
+        .await?;
+    Ok(Some(Shown::Page(Box::new(PublicOpinion {
+        id: o.id,
+        kind: o.kind.label(),
+        title: PublicText::of(&o.title),
+        content: PublicText::of(&o.content),
+        category: o.category,
+        region: o.region,
+        submitted_at: time::minute(o.submitted_at),
+        status: o.status.as_str(),
+        status_label: o.status.label(),
+        routed_unit,
+        reply: o.reply.as_deref().map(PublicText::of),
+        replied_at: o.replied_at.map(time::minute),
+        history,
+        problem,
+        duplicates,
+    }))))
+}
