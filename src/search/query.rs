@@ -18,6 +18,9 @@ use crate::domain::time;
 pub const PAGE_SIZE: usize = 10;
 /// The most hits one page may ask for (`page_size`).
 pub const MAX_PAGE_SIZE: usize = 50;
+/// How deep paging reaches: ranking the ten-thousandth hit costs a heap of ten thousand, and
+/// nobody reads that far; more words narrow a search instead.
+pub const MAX_DEPTH: usize = 1000;
 /// Chinese takes three bytes a character in UTF-8; tantivy sizes snippets in bytes.
 const SNIPPET_BYTES: usize = 80 * 3;
 const MAX_QUERY_CHARS: usize = 200;
@@ -131,6 +134,8 @@ pub struct SearchResults {
     pub total: usize,
     pub page: usize,
     pub pages: usize,
+    /// The last page paging reaches (see [`MAX_DEPTH`]).
+    pub max_page: usize,
     pub hits: Vec<Hit>,
     /// Some words matched nowhere together: these are documents matching any of them.
     pub partial: bool,
@@ -280,8 +285,9 @@ pub fn run(engine: &SearchEngine, req: &SearchRequest) -> Result<SearchResults, 
     };
     let size = req.page_size.clamp(1, MAX_PAGE_SIZE);
     let offset = (req.page - 1) * size;
-    // A page beyond the last is empty, with the true count: nothing to collect.
-    let addresses: Vec<(f32, DocAddress)> = if offset >= total {
+    // A page beyond the last, or beyond the depth paging reaches, is empty, with the true count.
+    let max_page = (MAX_DEPTH / size).max(1);
+    let addresses: Vec<(f32, DocAddress)> = if offset >= total || req.page > max_page {
         Vec::new()
     } else if by_time {
         let top = TopDocs::with_limit(size).and_offset(offset).order_by_fast_field::<i64>("date", Order::Desc);
@@ -306,6 +312,7 @@ pub fn run(engine: &SearchEngine, req: &SearchRequest) -> Result<SearchResults, 
         total,
         page: req.page,
         pages: total.div_ceil(size).max(1),
+        max_page,
         hits,
         partial,
         types: counts("/type", |v| type_label(v).to_string()),

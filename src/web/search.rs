@@ -89,6 +89,7 @@ async fn api(req: HttpRequest, state: web::Data<AppState>, params: web::Query<Se
         "page": results.page,
         "page_size": results.request.page_size,
         "pages": results.pages,
+        "max_page": results.max_page,
         "partial": results.partial,
         "hits": results.hits,
         "facets": { "type": results.types, "region": results.regions, "category": results.categories, "status": results.statuses, "unit": results.units },

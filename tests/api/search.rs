@@ -235,6 +235,13 @@ on_both_databases! {
         assert_eq!(beyond["total"].as_u64().unwrap(), total, "the true count");
         assert_eq!(beyond["pages"], first["pages"]);
 
+        // Paging reaches 1,000 hits deep, whatever the page size.
+        let deep = search(&app, &format!("{}&page_size=1&page=1001", q("小区"))).await;
+        assert_eq!(deep["max_page"], 1000);
+        assert!(deep["hits"].as_array().unwrap().is_empty());
+        assert_eq!(deep["total"].as_u64().unwrap(), total);
+        assert_eq!(search(&app, &format!("{}&page_size=50", q("小区"))).await["max_page"], 20);
+
         for bad in ["0", "51", "abc", "-1"] {
             let response = app.get(&format!("/api/v1/search?{}&page_size={bad}", q("小区"))).await;
             assert_eq!(response.status(), 400, "page_size={bad}");
