@@ -53,8 +53,11 @@ pub fn is_public(o: &opinion::Model) -> bool {
 
 pub async fn load(db: &impl ConnectionTrait, id: i32) -> Result<Option<Shown>, DbErr> {
     let Some(o) = opinion::Entity::find_by_id(id).one(db).await?.filter(is_public) else { return Ok(None) };
-    if let (OpinionStatus::Merged, Some(kept)) = (o.status, o.merged_into_id) {
-        return Ok(Some(Shown::MergedInto(kept)));
+    if o.status == OpinionStatus::Merged {
+        // Only to a page that exists for the public: a duplicate of a private opinion is not shown.
+        let Some(kept) = o.merged_into_id else { return Ok(None) };
+        let public = opinion::Entity::find_by_id(kept).one(db).await?.is_some_and(|k| is_public(&k) && k.status != OpinionStatus::Merged);
+        return Ok(public.then_some(Shown::MergedInto(kept)));
     }
     // Status changes only: a step's note is written to the citizen, not to the world.
     let history = opinion_event::Entity::find()
@@ -93,6 +96,7 @@ pub async fn load(db: &impl ConnectionTrait, id: i32) -> Result<Option<Shown>, D
     let duplicates = opinion::Entity::find()
         .filter(opinion::Column::MergedIntoId.eq(o.id))
         .filter(opinion::Column::Status.eq(OpinionStatus::Merged))
+        .filter(opinion::Column::Public.eq(true))
         .count(db)
         .await?;
     Ok(Some(Shown::Page(Box::new(PublicOpinion {

@@ -56,7 +56,7 @@ impl Failures {
             attempts: 0,
             next_at: now,
         });
-        entry.attempts += 1;
+        entry.attempts = entry.attempts.saturating_add(1);
         entry.error = error.to_string();
         entry.next_at = now + (10_i64 << entry.attempts.min(16)).min(MAX_BACKOFF_SECS);
         self.save(&items);

@@ -99,24 +99,37 @@ pub async fn retry_failures(engine: &Arc<SearchEngine>, db: &DatabaseConnection)
 }
 
 /// Loads documents; when a batch fails while the database answers, one by one, setting aside
-/// the ones that fail (a record the code cannot read must not stop the others).
+/// the ones that fail (a record the code cannot read must not stop the others). A document set
+/// aside is taken out of the index meanwhile (`None`), so an old public copy of a record that
+/// may since have been hidden never stays searchable; one that loads leaves the failures.
 async fn load_isolated(
     engine: &SearchEngine,
     db: &DatabaseConnection,
     entity_type: &str,
     ids: &[i32],
 ) -> Result<Vec<(String, Option<Source>)>, SearchError> {
-    let keyed = |found: Vec<(i32, Option<Source>)>| found.into_iter().map(|(id, s)| (Source::key(entity_type, id), s)).collect::<Vec<_>>();
+    let loaded = |found: Vec<(i32, Option<Source>)>| {
+        found
+            .into_iter()
+            .map(|(id, s)| {
+                engine.failures.clear(entity_type, id);
+                (Source::key(entity_type, id), s)
+            })
+            .collect::<Vec<_>>()
+    };
     match documents::load_many(db, entity_type, ids).await {
-        Ok(found) => Ok(keyed(found)),
+        Ok(found) => Ok(loaded(found)),
         Err(err) => {
-            // An unreachable database is no document's fault: the run stops and is retried.
-            sea_orm::ConnectionTrait::execute_unprepared(db, "SELECT 1").await?;
             let mut out = Vec::new();
             for id in ids {
                 match documents::load_many(db, entity_type, std::slice::from_ref(id)).await {
-                    Ok(found) => out.extend(keyed(found)),
-                    Err(one) => engine.failures.record(entity_type, *id, &format!("{one} (batch: {err})"), chrono::Utc::now().timestamp()),
+                    Ok(found) => out.extend(loaded(found)),
+                    Err(one) => {
+                        // An unreachable database is no document's fault: the run stops and is retried.
+                        sea_orm::ConnectionTrait::execute_unprepared(db, "SELECT 1").await?;
+                        engine.failures.record(entity_type, *id, &format!("{one} (batch: {err})"), chrono::Utc::now().timestamp());
+                        out.push((Source::key(entity_type, *id), None));
+                    }
                 }
             }
             Ok(out)
@@ -145,17 +158,25 @@ pub async fn lag(engine: &SearchEngine, db: &DatabaseConnection, now: chrono::Da
 async fn add(engine: &Arc<SearchEngine>, docs: Vec<(String, Option<Source>)>) -> Result<(), SearchError> {
     let engine = engine.clone();
     tokio::task::spawn_blocking(move || -> Result<(), SearchError> {
-        let f = engine.fields;
         let writer = engine.writer.lock().unwrap_or_else(|p| p.into_inner());
         for (_, source) in docs {
             if let Some(source) = source {
-                writer.add_document(source.to_document(&f))?;
+                put(&engine, &writer, &source);
             }
         }
         Ok(())
     })
     .await
     .map_err(|e| SearchError::Task(e.to_string()))?
+}
+
+/// Adds one document; one that cannot be built or added is set aside, never the batch's end.
+fn put(engine: &SearchEngine, writer: &tantivy::IndexWriter, source: &Source) {
+    let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| source.to_document(&engine.fields)))
+        .map_err(|panic| format!("building the document panicked: {}", panic_text(panic.as_ref())));
+    if let Err(err) = made.and_then(|doc| writer.add_document(doc).map_err(|e| e.to_string())) {
+        engine.failures.record(source.doc_type, source.id, &err, chrono::Utc::now().timestamp());
+    }
 }
 
 /// Replaces documents by key and commits; `applied` moves the events mark with the commit.
@@ -166,18 +187,8 @@ async fn write(engine: &Arc<SearchEngine>, docs: Vec<(String, Option<Source>)>, 
         let mut writer = engine.writer.lock().unwrap_or_else(|p| p.into_inner());
         for (key, source) in docs {
             writer.delete_term(Term::from_field_text(f.key, &key));
-            let Some(source) = source else {
-                // Gone from public view or deleted: nothing left to retry.
-                if let Some((entity_type, id)) = key.split_once(':').and_then(|(t, id)| Some((t, id.parse().ok()?))) {
-                    engine.failures.clear(entity_type, id);
-                }
-                continue;
-            };
-            let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| source.to_document(&f)))
-                .map_err(|panic| format!("building the document panicked: {}", panic_text(panic.as_ref())));
-            match made.and_then(|doc| writer.add_document(doc).map_err(|e| e.to_string())) {
-                Ok(_) => engine.failures.clear(source.doc_type, source.id),
-                Err(err) => engine.failures.record(source.doc_type, source.id, &err, chrono::Utc::now().timestamp()),
+            if let Some(source) = source {
+                put(&engine, &writer, &source);
             }
         }
         writer.commit()?;

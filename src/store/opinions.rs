@@ -15,6 +15,8 @@ pub struct InboxFilter {
     pub kind: Option<String>,
     pub category: Option<String>,
     pub region: Option<String>,
+    /// `oldest` for oldest first (a backlog is worked from its oldest); newest first otherwise.
+    pub order: Option<String>,
     pub page: Option<u64>,
 }
 
@@ -48,7 +50,11 @@ pub async fn inbox(
     unit_id: Option<i32>,
     today: chrono::NaiveDate,
 ) -> Result<Inbox, DbErr> {
-    let mut query = opinion::Entity::find().order_by_desc(opinion::Column::SubmittedAt).order_by_desc(opinion::Column::Id);
+    let mut query = if filter.order.as_deref() == Some("oldest") {
+        opinion::Entity::find().order_by_asc(opinion::Column::SubmittedAt).order_by_asc(opinion::Column::Id)
+    } else {
+        opinion::Entity::find().order_by_desc(opinion::Column::SubmittedAt).order_by_desc(opinion::Column::Id)
+    };
     if let Some(status) = filter.status.as_deref().and_then(OpinionStatus::parse) {
         query = query.filter(opinion::Column::Status.eq(status));
     }

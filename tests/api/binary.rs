@@ -392,9 +392,11 @@ async fn a_backup_taken_under_load_restores_whole() {
             .unwrap()
         + entity::opinion::Entity::find()
             .filter(entity::opinion::Column::Public.eq(true))
-            .filter(
-                entity::opinion::Column::Status.is_not_in([entity::vocab::OpinionStatus::Hidden, entity::vocab::OpinionStatus::Withdrawn]),
-            )
+            .filter(entity::opinion::Column::Status.is_not_in([
+                entity::vocab::OpinionStatus::Hidden,
+                entity::vocab::OpinionStatus::Withdrawn,
+                entity::vocab::OpinionStatus::Merged,
+            ]))
             .count(&restored_db)
             .await
             .unwrap();

@@ -297,6 +297,12 @@ on_both_databases! {
         office.login("office1", PASSWORD).await;
         let inbox = office.get("/office/opinions").await.text().await.unwrap();
         assert!(inbox.contains("群众意见（3）") && inbox.contains("第 1 / 1 页"), "{inbox}");
+        // Past the cap the oldest stay reachable: the backlog can be read oldest first.
+        let oldest = office.get("/office/opinions?order=oldest").await.text().await.unwrap();
+        let (first, third) = (oldest.find("路灯不亮一").unwrap(), oldest.find("路灯不亮三").unwrap());
+        assert!(first < third, "oldest first");
+        let newest = office.get("/office/opinions").await.text().await.unwrap();
+        assert!(newest.find("路灯不亮三").unwrap() < newest.find("路灯不亮一").unwrap(), "newest first by default");
         let desk = office.get("/office").await.text().await.unwrap();
         assert!(desk.contains(r#"<span class="figure-value">3</span><span class="figure-label">待分办意见"#), "{desk}");
     }

@@ -30,7 +30,13 @@ async fn inbox(
     user.require(&[Role::Office])?;
     let inbox = store::opinions::inbox(&state.db, &filter, None, state.clock.today()).await?;
     let mut query = url::form_urlencoded::Serializer::new(String::new());
-    for (key, value) in [("status", &filter.status), ("kind", &filter.kind), ("category", &filter.category), ("region", &filter.region)] {
+    for (key, value) in [
+        ("status", &filter.status),
+        ("kind", &filter.kind),
+        ("category", &filter.category),
+        ("region", &filter.region),
+        ("order", &filter.order),
+    ] {
         if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
             query.append_pair(key, value);
         }
