@@ -44,7 +44,7 @@ fn tokenize(c: &mut Criterion) {
     group.bench_function("jieba-rs cut_for_search (ceiling)", |b| {
         b.iter(|| lines.iter().map(|line| jieba.cut_for_search(line, true).len()).sum::<usize>())
     });
-    let mut tokenizer = JiebaTokenizer { jieba: jieba.clone() };
+    let mut tokenizer = JiebaTokenizer { jieba: Arc::new(std::sync::RwLock::new(jieba.clone())) };
     group.bench_function("lianxin indexer tokenizer", |b| {
         b.iter(|| {
             let mut n = 0;

@@ -70,9 +70,12 @@ pub fn start(
             leader_only: false,
             run: run(&parts, |p| async move {
                 use crate::search::indexer;
-                let read = indexer::catch_up(&p.search, &p.db).await.map_err(|e| e.to_string())?;
+                let caught = indexer::catch_up(&p.search, &p.db).await.map_err(|e| e.to_string())?;
                 indexer::retry_failures(&p.search, &p.db).await.map_err(|e| e.to_string())?;
-                Ok(if read == 0 { String::new() } else { format!("{read} events") })
+                if caught.vocabulary && indexer::follow_vocabulary(&p.search, &p.db).await.map_err(|e| e.to_string())? {
+                    return Ok("rebuilt for a new vocabulary".into());
+                }
+                Ok(if caught.read == 0 { String::new() } else { format!("{} events", caught.read) })
             }),
         },
         Job {
@@ -125,7 +128,7 @@ pub fn start(
                 return Ok(String::new());
             }
             let actor = crate::service::Actor::system("themes");
-            let done = crate::themes::store::rebuild(ctx, &actor, p.search.jieba.clone(), |_, _| {}).await.map_err(|e| e.to_string())?;
+            let done = crate::themes::store::rebuild(ctx, &actor, p.search.jieba(), |_, _| {}).await.map_err(|e| e.to_string())?;
             Ok(format!("{} themes from {} opinions", done.themes, done.opinions))
         }),
     });
@@ -177,7 +180,7 @@ pub fn start(
 /// examples it learned from. The training runs off the async workers.
 pub async fn retrain_routing(db: &DatabaseConnection, search: &Arc<SearchEngine>, slot: &RoutingSlot) -> Result<usize, String> {
     let (categories, units) = crate::themes::routing::training_set(db).await.map_err(|e| e.to_string())?;
-    let jieba = search.jieba.clone();
+    let jieba = search.jieba();
     let model = tokio::task::spawn_blocking(move || crate::themes::routing::train(&jieba, categories, units))
         .await
         .map_err(|e| format!("training: {e}"))?;

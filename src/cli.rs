@@ -53,6 +53,15 @@ pub enum Command {
         #[arg(long)]
         verbose: bool,
     },
+    /// Propose words the dictionary lacks. With `--input`, from a JSON Lines file of messages
+    /// (printed, nothing stored); without, from the stored opinions, for the office to review.
+    DiscoverWords {
+        #[arg(long)]
+        input: Option<std::path::PathBuf>,
+        /// How many proposals to print.
+        #[arg(long, default_value_t = 50)]
+        show: usize,
+    },
     /// Train the routing classifier on labelled messages and label new ones.
     Classify {
         /// JSON Lines with `title`, `body` and `label`.

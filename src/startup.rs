@@ -114,8 +114,9 @@ fn describe_bind_error(err: &std::io::Error) -> String {
 /// Opens the search index under the data directory, building it from the database when it is
 /// missing or unreadable.
 pub async fn open_search(config: &Config, db: &DatabaseConnection) -> Result<Arc<crate::search::SearchEngine>, StartupError> {
-    let jieba = Arc::new(crate::search::vocabulary::jieba(db).await.map_err(crate::search::SearchError::from)?);
-    let (engine, fresh) = crate::search::SearchEngine::open(&config.data_dir.join("index"), jieba)?;
+    let vocabulary = crate::search::vocabulary::current(db).await.map_err(crate::search::SearchError::from)?;
+    let jieba = Arc::new(vocabulary.jieba().await.map_err(crate::search::SearchError::from)?);
+    let (engine, fresh) = crate::search::SearchEngine::open(&config.data_dir.join("index"), jieba, &vocabulary.version)?;
     let engine = Arc::new(engine);
     if fresh {
         let n = crate::search::indexer::rebuild(&engine, db, |_, _| {}).await?;

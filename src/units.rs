@@ -63,6 +63,7 @@ pub async fn create_unit(ctx: Context<'_>, actor: &Actor, input: UnitInput<'_>) 
     .insert(uow.db())
     .await?;
     uow.audit("unit.create", "unit", created.id, None, snapshot(&created));
+    crate::search::vocabulary::changed(&mut uow);
     uow.commit().await?;
     Ok(created)
 }
@@ -105,6 +106,9 @@ pub async fn update_unit(
     }
     uow.audit("unit.update", "unit", id, snapshot(&before), snapshot(&after));
     uow.touch(Record::Unit(id));
+    if (&before.name, &before.region) != (&after.name, &after.region) {
+        crate::search::vocabulary::changed(&mut uow);
+    }
     uow.commit().await?;
     Ok(after)
 }

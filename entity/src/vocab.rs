@@ -225,3 +225,12 @@ impl RatingLevel {
         self <= Self::Dissatisfied
     }
 }
+
+vocabulary!(
+    /// A word for the dictionary: proposed by discovery, then accepted or rejected by the office.
+    WordStatus {
+        Proposed = "proposed": "待审核",
+        Accepted = "accepted": "已采纳",
+        Rejected = "rejected": "已拒绝",
+    }
+);

@@ -7,6 +7,7 @@ mod m20261201_000002_write_path;
 mod m20261202_000003_privacy;
 mod m20261202_000004_read_models;
 mod m20261202_000005_page_indexes;
+mod m20261203_000006_dictionary_words;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000003_privacy::Migration),
             Box::new(m20261202_000004_read_models::Migration),
             Box::new(m20261202_000005_page_indexes::Migration),
+            Box::new(m20261203_000006_dictionary_words::Migration),
         ]
     }
 }

@@ -32,6 +32,18 @@ pub async fn search_eval(config: &Config, input: &Path, queries: usize, verbose:
     Ok(())
 }
 
+pub async fn discover_words(config: &Config, input: Option<&Path>, show: usize) -> Result<(), CliError> {
+    let jieba = jieba(config).await?;
+    let Some(input) = input else { return Err(CliError::Refused("请用 --input 指定留言文件".into())) };
+    let texts: Vec<String> = messages(input)?.into_iter().map(|m| m.text()).collect();
+    let found = crate::search::discovery::discover(&jieba, texts.iter().map(String::as_str), &Default::default());
+    for c in found.iter().take(show) {
+        println!("{}\t{}\t凝固度 {:.2}\t自由度 {:.2}", c.word, c.frequency, c.cohesion, c.freedom);
+    }
+    println!("{} 条留言：发现 {} 个新词候选", texts.len(), found.len());
+    Ok(())
+}
+
 pub async fn classify(config: &Config, train: &Path, input: &Path, output: &Path) -> Result<(), CliError> {
     use crate::themes::classify::{Classifier, Example};
     let jieba = jieba(config).await?;

@@ -65,9 +65,10 @@ pub async fn import(config: &Config, clock: &Clock, what: ImportKind) -> Result<
 
 pub async fn reindex(config: &Config) -> Result<(), CliError> {
     let db = startup::open_database(config).await?;
-    let jieba = std::sync::Arc::new(crate::search::vocabulary::jieba(&db).await?);
+    let vocabulary = crate::search::vocabulary::current(&db).await?;
+    let jieba = std::sync::Arc::new(vocabulary.jieba().await?);
     let dir = config.data_dir.join("index");
-    let (engine, _) = crate::search::SearchEngine::open(&dir, jieba)
+    let (engine, _) = crate::search::SearchEngine::open(&dir, jieba, &vocabulary.version)
         .map_err(|e| CliError::Refused(format!("无法打开搜索索引（服务是否正在运行？）：{e}")))?;
     let engine = std::sync::Arc::new(engine);
     let n = crate::search::indexer::rebuild(&engine, &db, progress("重建索引"))

@@ -54,6 +54,7 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
         Command::Backup { file } => data::backup(&config, &clock, &file).await,
         Command::Restore { file, force } => data::restore(&config, &file, force).await,
         Command::SearchEval { input, queries, verbose } => analysis::search_eval(&config, &input, queries, verbose).await,
+        Command::DiscoverWords { input, show } => analysis::discover_words(&config, input.as_deref(), show).await,
         Command::Classify { train, input, output } => analysis::classify(&config, &train, &input, &output).await,
         Command::ClassifyEval { data, folds } => analysis::classify_eval(&config, &data, folds).await,
         Command::Cluster { input, output, themes } => analysis::cluster(&config, &input, &output, &themes).await,

@@ -3,6 +3,7 @@
 pub mod handling;
 pub mod import;
 pub mod intake;
+pub mod progress;
 pub mod public_view;
 pub mod ratings;
 pub mod submit;

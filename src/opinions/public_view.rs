@@ -3,22 +3,14 @@
 //! never contacts, the tracking code, the location note or a staff note. A merged duplicate
 //! sends the reader to the opinion it was merged into.
 
+use entity::opinion;
 use entity::vocab::OpinionStatus;
-use entity::{opinion, opinion_event, problem, rectification, unit};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::Serialize;
 
-use super::track::LinkedProblem;
+use super::progress::{self, LinkedProblem, Reader, Step};
 use crate::domain::time;
 use crate::privacy::PublicText;
-
-#[derive(Debug, Serialize)]
-pub struct PublicStep {
-    pub at: String,
-    pub at_iso: String,
-    pub status_label: &'static str,
-    pub actor: String,
-}
 
 #[derive(Debug, Serialize)]
 pub struct PublicOpinion {
@@ -34,7 +26,7 @@ pub struct PublicOpinion {
     pub routed_unit: Option<String>,
     pub reply: Option<PublicText>,
     pub replied_at: Option<String>,
-    pub history: Vec<PublicStep>,
+    pub history: Vec<Step>,
     pub problem: Option<LinkedProblem>,
     /// Duplicates merged into this one: "另有 N 条相同反映".
     pub duplicates: u64,
@@ -59,40 +51,9 @@ pub async fn load(db: &impl ConnectionTrait, id: i32) -> Result<Option<Shown>, D
         let public = opinion::Entity::find_by_id(kept).one(db).await?.is_some_and(|k| is_public(&k) && k.status != OpinionStatus::Merged);
         return Ok(public.then_some(Shown::MergedInto(kept)));
     }
-    // Status changes only: a step's note is written to the citizen, not to the world.
-    let history = opinion_event::Entity::find()
-        .filter(opinion_event::Column::OpinionId.eq(o.id))
-        .filter(opinion_event::Column::Public.eq(true))
-        .order_by_asc(opinion_event::Column::CreatedAt)
-        .order_by_asc(opinion_event::Column::Id)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|e| PublicStep {
-            at: time::minute(e.created_at),
-            at_iso: e.created_at.with_timezone(&time::beijing()).to_rfc3339(),
-            status_label: e.to_status.label(),
-            actor: e.actor_label,
-        })
-        .collect();
-    let routed_unit = match o.routed_unit_id {
-        Some(id) => unit::Entity::find_by_id(id).one(db).await?.map(|u| u.name),
-        None => None,
-    };
-    let problem = match o.problem_id {
-        Some(id) => problem::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .zip(rectification::Entity::find().filter(rectification::Column::ProblemId.eq(id)).one(db).await?)
-            .map(|(p, r)| LinkedProblem {
-                code: p.code,
-                title: PublicText::of(&p.title),
-                status: r.status.as_str(),
-                status_label: r.status.label(),
-                progress: r.progress,
-            }),
-        None => None,
-    };
+    let history = progress::steps(db, o.id, Reader::Public).await?;
+    let routed_unit = progress::routed_unit(db, &o).await?;
+    let problem = progress::linked_problem(db, &o).await?;
     let duplicates = opinion::Entity::find()
         .filter(opinion::Column::MergedIntoId.eq(o.id))
         .filter(opinion::Column::Status.eq(OpinionStatus::Merged))

@@ -2,32 +2,14 @@
 //! same answer; nothing on the page identifies the citizen.
 
 use entity::vocab::{OpinionStatus, RatingTarget, RectificationStatus};
-use entity::{notification, opinion, opinion_event, problem, rating, rectification, unit};
+use entity::{notification, opinion, rating};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
+use super::progress::{self, LinkedProblem, Reader, Step};
 use crate::domain::{time, tracking_code::TrackingCode};
 use crate::privacy::PublicText;
 use crate::secrets::Secrets;
-
-#[derive(Debug, Serialize)]
-pub struct Step {
-    pub at: String,
-    pub at_iso: String,
-    pub status: &'static str,
-    pub status_label: &'static str,
-    pub actor: String,
-    pub note: Option<PublicText>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct LinkedProblem {
-    pub code: String,
-    pub title: PublicText,
-    pub status: &'static str,
-    pub status_label: &'static str,
-    pub progress: i32,
-}
 
 #[derive(Debug, Serialize)]
 pub struct GivenRating {
@@ -71,23 +53,7 @@ pub async fn view(db: &impl ConnectionTrait, secrets: &Secrets, input: &str) -> 
     let Some(o) = find(db, secrets, input).await? else { return Ok(None) };
     // The citizen typed it; the database does not hold it.
     let code = TrackingCode::parse(input).map(|c| c.to_string()).unwrap_or_default();
-    let history = opinion_event::Entity::find()
-        .filter(opinion_event::Column::OpinionId.eq(o.id))
-        .filter(opinion_event::Column::Public.eq(true))
-        .order_by_asc(opinion_event::Column::CreatedAt)
-        .order_by_asc(opinion_event::Column::Id)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|e| Step {
-            at: time::minute(e.created_at),
-            at_iso: e.created_at.with_timezone(&time::beijing()).to_rfc3339(),
-            status: e.to_status.as_str(),
-            status_label: e.to_status.label(),
-            actor: e.actor_label,
-            note: e.note.as_deref().map(PublicText::of),
-        })
-        .collect();
+    let history = progress::steps(db, o.id, Reader::Citizen).await?;
     let notifications = notification::Entity::find()
         .filter(notification::Column::OpinionId.eq(o.id))
         .order_by_desc(notification::Column::Id)
@@ -96,17 +62,8 @@ pub async fn view(db: &impl ConnectionTrait, secrets: &Secrets, input: &str) -> 
         .into_iter()
         .map(|n| PublicText::of(&format!("{} {}", time::minute(n.created_at), n.message)))
         .collect();
-    let routed_unit = match o.routed_unit_id {
-        Some(id) => unit::Entity::find_by_id(id).one(db).await?.map(|u| u.name),
-        None => None,
-    };
-    let (problem, rect) = match o.problem_id {
-        Some(id) => (
-            problem::Entity::find_by_id(id).one(db).await?,
-            rectification::Entity::find().filter(rectification::Column::ProblemId.eq(id)).one(db).await?,
-        ),
-        None => (None, None),
-    };
+    let routed_unit = progress::routed_unit(db, &o).await?;
+    let problem = progress::linked_problem(db, &o).await?;
     let merged_into = match o.merged_into_id {
         Some(id) => opinion::Entity::find_by_id(id)
             .one(db)
@@ -118,7 +75,8 @@ pub async fn view(db: &impl ConnectionTrait, secrets: &Secrets, input: &str) -> 
         rating::Entity::find().filter(rating::Column::CodeDigest.eq(&o.code_digest)).order_by_asc(rating::Column::Id).all(db).await?;
     let rated = given.iter().any(|r| r.target == RatingTarget::Opinion && !r.is_followup);
     let followed_up = given.iter().any(|r| r.target == RatingTarget::Opinion && r.is_followup);
-    let result_done = rect.as_ref().is_some_and(|r| matches!(r.status, RectificationStatus::Reported | RectificationStatus::Rectified));
+    let result_done =
+        problem.as_ref().is_some_and(|p| matches!(p.rectification, RectificationStatus::Reported | RectificationStatus::Rectified));
     let result_rated = given.iter().any(|r| r.target == RatingTarget::Rectification);
     Ok(Some(TrackView {
         code,
@@ -134,13 +92,7 @@ pub async fn view(db: &impl ConnectionTrait, secrets: &Secrets, input: &str) -> 
         replied_at: o.replied_at.map(time::minute),
         history,
         notifications,
-        problem: problem.zip(rect.as_ref()).map(|(p, r)| LinkedProblem {
-            code: p.code,
-            title: PublicText::of(&p.title),
-            status: r.status.as_str(),
-            status_label: r.status.label(),
-            progress: r.progress,
-        }),
+        problem,
         merged_into,
         ratings: given
             .iter()

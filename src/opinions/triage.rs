@@ -123,7 +123,7 @@ async fn look_up(
                         None
                     }
                 };
-                (id, neighbours, model.as_ref().map(|m| m.suggest(&engine.jieba, &title, &content)))
+                (id, neighbours, model.as_ref().map(|m| m.suggest(&engine.jieba(), &title, &content)))
             })
             .collect()
     })

@@ -40,19 +40,26 @@ fn contiguous(applied: i64, entries: &[(i64, String, String, i32)]) -> i64 {
     safe
 }
 
-/// Applies everything new in the events table; returns how many events were read.
+/// What a catch-up read: how many events, and whether one said the vocabulary changed.
+#[derive(Debug, Default)]
+pub struct CaughtUp {
+    pub read: usize,
+    pub vocabulary: bool,
+}
+
+/// Applies everything new in the events table.
 ///
 /// Every writer holds the write lock from BEGIN and writes its events at commit, so ids follow
 /// commit order and a hole can only be a rolled-back transaction or one committing right now.
 /// At a hole the follower waits for the lock (every writer that began before has then finished)
 /// and reads again; whatever is still missing was rolled back. It never skips a live one.
-pub async fn catch_up(engine: &Arc<SearchEngine>, db: &DatabaseConnection) -> Result<usize, SearchError> {
-    let mut read = 0;
+pub async fn catch_up(engine: &Arc<SearchEngine>, db: &DatabaseConnection) -> Result<CaughtUp, SearchError> {
+    let mut caught = CaughtUp::default();
     loop {
         let applied = engine.applied();
         let mut entries = events_after(db, applied).await?;
         if entries.is_empty() {
-            return Ok(read);
+            return Ok(caught);
         }
         let last = entries.last().map_or(applied, |e| e.0);
         let mut safe = contiguous(applied, &entries);
@@ -66,7 +73,8 @@ pub async fn catch_up(engine: &Arc<SearchEngine>, db: &DatabaseConnection) -> Re
             }
             safe = settled;
         }
-        read += entries.len();
+        caught.read += entries.len();
+        caught.vocabulary |= entries.iter().any(|(id, topic, ..)| *id <= safe && topic == super::vocabulary::CHANGED);
         let docs: BTreeSet<(String, i32)> = entries
             .into_iter()
             .filter(|(id, topic, ..)| *id <= safe && topic == DOCUMENT)
@@ -251,16 +259,14 @@ pub async fn rebuild(
     {
         let engine = engine.clone();
         tokio::task::spawn_blocking(move || -> Result<(), SearchError> {
-            let mut writer = engine.writer.lock().unwrap_or_else(|p| p.into_inner());
-            writer.delete_all_documents()?;
-            writer.commit()?;
+            engine.writer.lock().unwrap_or_else(|p| p.into_inner()).delete_all_documents()?;
             Ok(())
         })
         .await
         .map_err(|e| SearchError::Task(e.to_string()))??;
     }
     // Pages of ids in order, loaded in batches, fed to the writer's threads (which tokenise in
-    // parallel); one commit at the end.
+    // parallel); one commit at the end, with the deletion: readers see the old index until then.
     const PAGE: u64 = 2000;
     let total = counts(db).await?;
     let mut done = 0;
@@ -278,6 +284,20 @@ pub async fn rebuild(
     }
     write(engine, Vec::new(), Some(mark)).await?;
     Ok(done)
+}
+
+/// Rebuilds the index when the database's vocabulary is no longer the one it was built with
+/// (the office accepted a word, a unit was added or renamed); returns whether it did.
+pub async fn follow_vocabulary(engine: &Arc<SearchEngine>, db: &DatabaseConnection) -> Result<bool, SearchError> {
+    let current = super::vocabulary::current(db).await?;
+    if current.version == engine.vocabulary() {
+        return Ok(false);
+    }
+    let jieba = Arc::new(current.jieba().await?);
+    engine.change_vocabulary(jieba, &current.version)?;
+    let n = rebuild(engine, db, |_, _| {}).await?;
+    tracing::info!(version = current.version, documents = n, "search index rebuilt for the new vocabulary");
+    Ok(true)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! derived data under the data directory, kept current from the change log and rebuilt when
 //! missing or unreadable.
 
+pub mod discovery;
 pub mod documents;
 pub mod eval;
 pub mod failures;
@@ -79,7 +80,9 @@ pub struct SearchEngine {
     pub reader: IndexReader,
     pub writer: Mutex<IndexWriter>,
     pub fields: Fields,
-    pub jieba: Arc<Jieba>,
+    jieba: tokenizer::SharedJieba,
+    /// The version of the vocabulary the index was built with (`vocabulary::Vocabulary`).
+    vocabulary: std::sync::RwLock<String>,
     pub dir: PathBuf,
     /// Documents that failed to index, retried by the follower.
     pub failures: failures::Failures,
@@ -91,11 +94,14 @@ pub struct SearchEngine {
 const WRITER_HEAP: usize = 50_000_000;
 /// The file holding the id of the last event applied; an index without it is rebuilt.
 const APPLIED_MARK: &str = "events-applied";
+/// The file naming the vocabulary the index was built with; an index of another is rebuilt.
+const VOCABULARY_MARK: &str = "vocabulary";
 
 impl SearchEngine {
-    /// Opens the index in `dir`; creates it when missing and rebuilds it when unreadable or
-    /// from another schema. Returns whether the caller must fill it from the database.
-    pub fn open(dir: &Path, jieba: Arc<Jieba>) -> Result<(Self, bool), SearchError> {
+    /// Opens the index in `dir`; creates it when missing and rebuilds it when unreadable, from
+    /// another schema or built with another vocabulary than `version`. Returns whether the
+    /// caller must fill it from the database.
+    pub fn open(dir: &Path, jieba: Arc<Jieba>, version: &str) -> Result<(Self, bool), SearchError> {
         let (schema, fields) = schema();
         std::fs::create_dir_all(dir)?;
         let (index, fresh) = match Index::open_in_dir(dir) {
@@ -118,13 +124,33 @@ impl SearchEngine {
         // An index that never recorded an event applied (or one from before the events table)
         // cannot say what it is missing: it is rebuilt.
         let fresh = fresh || !dir.join(APPLIED_MARK).exists();
+        let built_with = std::fs::read_to_string(dir.join(VOCABULARY_MARK)).unwrap_or_default();
+        if !fresh && built_with.trim() != version {
+            tracing::info!(was = built_with.trim(), now = version, "the vocabulary changed; rebuilding the search index");
+        }
+        let fresh = fresh || built_with.trim() != version;
+        let jieba: tokenizer::SharedJieba = Arc::new(std::sync::RwLock::new(jieba));
         index.tokenizers().register(tokenizer::NAME, tokenizer::JiebaTokenizer { jieba: jieba.clone() });
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let writer = index.writer(WRITER_HEAP)?;
         let failures = failures::Failures::open(dir);
-        let engine =
-            Self { index, reader, writer: Mutex::new(writer), fields, jieba, dir: dir.to_path_buf(), failures, seen: Default::default() };
+        let engine = Self {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            jieba,
+            vocabulary: Default::default(),
+            dir: dir.to_path_buf(),
+            failures,
+            seen: Default::default(),
+        };
         engine.seen.store(engine.applied(), std::sync::atomic::Ordering::Release);
+        if fresh {
+            engine.record_vocabulary(version)?;
+        } else {
+            *engine.vocabulary.write().unwrap_or_else(|p| p.into_inner()) = version.to_string();
+        }
         Ok((engine, fresh))
     }
 
@@ -132,6 +158,7 @@ impl SearchEngine {
     pub fn in_ram(jieba: Arc<Jieba>) -> Result<Self, SearchError> {
         let (schema, fields) = schema();
         let index = Index::create_in_ram(schema);
+        let jieba: tokenizer::SharedJieba = Arc::new(std::sync::RwLock::new(jieba));
         index.tokenizers().register(tokenizer::NAME, tokenizer::JiebaTokenizer { jieba: jieba.clone() });
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let writer = index.writer(WRITER_HEAP)?;
@@ -141,6 +168,7 @@ impl SearchEngine {
             writer: Mutex::new(writer),
             fields,
             jieba,
+            vocabulary: Default::default(),
             dir: PathBuf::new(),
             failures: Default::default(),
             seen: Default::default(),
@@ -179,6 +207,37 @@ impl SearchEngine {
         std::fs::rename(temp, path)?;
         self.seen.store(id, std::sync::atomic::Ordering::Release);
         Ok(())
+    }
+
+    /// The jieba of the current vocabulary, for one use (a query, a mining run).
+    pub fn jieba(&self) -> Arc<Jieba> {
+        self.jieba.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The version of the vocabulary the index holds.
+    pub fn vocabulary(&self) -> String {
+        self.vocabulary.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Notes the vocabulary the index is being built with, on disk and for this process.
+    fn record_vocabulary(&self, version: &str) -> Result<(), SearchError> {
+        if !self.dir.as_os_str().is_empty() {
+            let path = self.dir.join(VOCABULARY_MARK);
+            let temp = path.with_extension("tmp");
+            std::fs::write(&temp, version)?;
+            std::fs::rename(temp, path)?;
+        }
+        *self.vocabulary.write().unwrap_or_else(|p| p.into_inner()) = version.to_string();
+        Ok(())
+    }
+
+    /// Takes another vocabulary: from now on documents and queries are cut with `jieba`. The
+    /// caller rebuilds the index (the mark of events applied is cleared first, so an
+    /// interrupted rebuild is done again at the next start).
+    pub fn change_vocabulary(&self, jieba: Arc<Jieba>, version: &str) -> Result<(), SearchError> {
+        self.clear_applied()?;
+        *self.jieba.write().unwrap_or_else(|p| p.into_inner()) = jieba;
+        self.record_vocabulary(version)
     }
 
     /// The last event this process has applied (changes whenever the data does).

@@ -153,7 +153,7 @@ fn term(field: tantivy::schema::Field, text: &str, boost: f32) -> Box<dyn Query>
 
 /// (every word required, any word enough), or `None` for a query with no words at all.
 pub fn text_queries(engine: &SearchEngine, text: &str) -> Option<(BooleanQuery, BooleanQuery)> {
-    word_queries(engine, &query_words(&engine.jieba, text))
+    word_queries(engine, &query_words(&engine.jieba(), text))
 }
 
 fn word_queries(engine: &SearchEngine, words: &[(String, Vec<String>)]) -> Option<(BooleanQuery, BooleanQuery)> {
@@ -295,7 +295,7 @@ pub fn run(engine: &SearchEngine, req: &SearchRequest) -> Result<SearchResults, 
     } else {
         searcher.search(&*query, &TopDocs::with_limit(size).and_offset(offset).order_by_score())?
     };
-    let hits = hits(engine, &searcher, &Highlighter::new(&engine.jieba, &req.text), addresses)?;
+    let hits = hits(engine, &searcher, &Highlighter::new(&engine.jieba(), &req.text), addresses)?;
     let counts = |root: &str, label: fn(&str) -> String| -> Vec<FacetCount> {
         let mut v: Vec<FacetCount> = facet_counts
             .get(root)
@@ -376,8 +376,9 @@ fn hits(
 /// The hit's title and snippet with the query's words marked. A fault in the highlighter is a
 /// bug to fix, logged loudly, but it costs the hit its highlights, never the page.
 fn highlighted(engine: &SearchEngine, highlighter: &Highlighter, title: &str, body: &str) -> (String, String) {
+    let jieba = engine.jieba();
     let marked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        (highlighter.highlight(&engine.jieba, title), highlighter.snippet(&engine.jieba, body, SNIPPET_BYTES))
+        (highlighter.highlight(&jieba, title), highlighter.snippet(&jieba, body, SNIPPET_BYTES))
     }));
     marked.unwrap_or_else(|_| {
         tracing::error!(title, "highlighting failed; the hit is shown without highlights");
@@ -396,7 +397,7 @@ pub fn similar(engine: &SearchEngine, text: &str, doc_type: &str, limit: usize, 
         let req = SearchRequest { doc_type: Some(doc_type.into()), public_only: true, page: 1, ..SearchRequest::default() };
         searcher.search(&*with_filters(Box::new(any), &filters(engine, &req)), &TopDocs::with_limit(limit + 1).order_by_score())?
     };
-    let mut found = hits(engine, &searcher, &Highlighter::new(&engine.jieba, text), top)?;
+    let mut found = hits(engine, &searcher, &Highlighter::new(&engine.jieba(), text), top)?;
     found.retain(|h| Some(h.key.as_str()) != exclude);
     found.truncate(limit);
     Ok(found)
@@ -409,7 +410,7 @@ fn telling_words(engine: &SearchEngine, searcher: &Searcher, text: &str) -> Resu
     const TELLING: usize = 4;
     let f = engine.fields;
     let mut counted = Vec::new();
-    for (word, parts) in query_words(&engine.jieba, text).into_iter().take(MAX_WORDS) {
+    for (word, parts) in query_words(&engine.jieba(), text).into_iter().take(MAX_WORDS) {
         let freq = |w: &str| -> Result<u64, SearchError> {
             Ok(searcher.doc_freq(&Term::from_field_text(f.title, w))? + searcher.doc_freq(&Term::from_field_text(f.body, w))?)
         };

@@ -3,7 +3,7 @@
 //! share one position, and a phrase of consecutive words matches consecutive positions.
 
 use std::collections::HashSet;
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, RwLock};
 
 use jieba_rs::Jieba;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
@@ -96,9 +96,13 @@ pub fn query_words(jieba: &Jieba, text: &str) -> Vec<(String, Vec<String>)> {
     words
 }
 
+/// The index's jieba, replaced whole when the vocabulary changes: indexing and querying take
+/// the current one at each use.
+pub type SharedJieba = Arc<RwLock<Arc<Jieba>>>;
+
 #[derive(Clone)]
 pub struct JiebaTokenizer {
-    pub jieba: Arc<Jieba>,
+    pub jieba: SharedJieba,
 }
 
 pub struct JiebaTokenStream {
@@ -111,7 +115,8 @@ impl Tokenizer for JiebaTokenizer {
     type TokenStream<'a> = JiebaTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> JiebaTokenStream {
-        JiebaTokenStream { pieces: pieces(&self.jieba, text), index: 0, token: Token::default() }
+        let jieba = self.jieba.read().unwrap_or_else(|p| p.into_inner()).clone();
+        JiebaTokenStream { pieces: pieces(&jieba, text), index: 0, token: Token::default() }
     }
 }
 

@@ -17,6 +17,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("unit/index.html", include_str!("../../templates/unit/index.html")),
     ("unit/work.html", include_str!("../../templates/unit/work.html")),
     ("partials/badges.html", include_str!("../../templates/partials/badges.html")),
+    ("partials/case_progress.html", include_str!("../../templates/partials/case_progress.html")),
+    ("partials/case_steps.html", include_str!("../../templates/partials/case_steps.html")),
     ("partials/opinion_detail.html", include_str!("../../templates/partials/opinion_detail.html")),
     ("partials/problem.html", include_str!("../../templates/partials/problem.html")),
     ("public/lists.html", include_str!("../../templates/public/lists.html")),

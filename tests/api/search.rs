@@ -202,16 +202,21 @@ async fn two_servers_share_one_postgres_and_keep_their_own_indexes_current() {
 }
 
 #[test]
-fn a_corrupt_index_is_rebuilt_on_open() {
+fn a_corrupt_index_or_one_of_another_vocabulary_is_rebuilt_on_open() {
     let dir = tempfile::tempdir().unwrap();
     let jieba = std::sync::Arc::new(lianxin::search::tokenizer::build_jieba(&[]));
     std::fs::write(dir.path().join("meta.json"), "{ not json").unwrap();
-    let (engine, fresh) = lianxin::search::SearchEngine::open(dir.path(), jieba.clone()).expect("a corrupt index is replaced");
+    let (engine, fresh) = lianxin::search::SearchEngine::open(dir.path(), jieba.clone(), "v1").expect("a corrupt index is replaced");
     assert!(fresh, "the caller is told to fill it");
     engine.set_applied(0).unwrap();
     drop(engine);
-    let (_, fresh) = lianxin::search::SearchEngine::open(dir.path(), jieba).unwrap();
+    let (engine, fresh) = lianxin::search::SearchEngine::open(dir.path(), jieba.clone(), "v1").unwrap();
     assert!(!fresh, "a healthy index is kept");
+    assert_eq!(engine.vocabulary(), "v1");
+    drop(engine);
+    let (engine, fresh) = lianxin::search::SearchEngine::open(dir.path(), jieba, "v2").unwrap();
+    assert!(fresh, "an index cut with another vocabulary is rebuilt");
+    assert_eq!(engine.vocabulary(), "v2");
 }
 
 on_both_databases! {
