@@ -123,7 +123,7 @@ pub fn start(
         run: run(&parts, move |p| async move {
             let ctx = Context { db: &p.db, clock: &p.clock, secrets: &p.secrets };
             let day = chrono::Duration::hours(24);
-            let due = crate::themes::schedule::due(&p.db, p.clock.now(), started, day).await.map_err(|e| e.to_string())?;
+            let due = crate::jobs::schedule::THEMES.due(&p.db, p.clock.now(), started, day).await.map_err(|e| e.to_string())?;
             if !due {
                 return Ok(String::new());
             }

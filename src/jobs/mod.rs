@@ -5,6 +5,7 @@
 //! server still runs the others (following events for its own index, training its own model).
 
 pub mod marks;
+pub mod schedule;
 
 use std::collections::BTreeMap;
 use std::future::Future;

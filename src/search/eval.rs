@@ -87,7 +87,7 @@ pub fn evaluate(jieba: Arc<jieba_rs::Jieba>, messages: Vec<Message>, queries: us
         let words: Vec<&str> = q.split(' ').collect();
         let relevant: HashSet<&str> = messages.iter().filter(|m| words.iter().all(|w| m.text.contains(w))).map(|m| m.id.as_str()).collect();
         let found: HashSet<String> = match query::text_queries(&engine, &q) {
-            Some((all, _)) => searcher
+            Some((all, ..)) => searcher
                 .search(&all, &DocSetCollector)?
                 .into_iter()
                 .filter_map(|address| {

@@ -119,6 +119,8 @@ pub struct Hit {
     pub category: String,
     pub status: String,
     pub score: f32,
+    /// Whether the hit holds every word of the query (the first `exact` hits do).
+    pub all_words: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -139,6 +141,8 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// Some words matched nowhere together: these are documents matching any of them.
     pub partial: bool,
+    /// How many documents hold every word; after them come those holding only some.
+    pub exact: usize,
     pub types: Vec<FacetCount>,
     pub regions: Vec<FacetCount>,
     pub categories: Vec<FacetCount>,
@@ -151,9 +155,41 @@ fn term(field: tantivy::schema::Field, text: &str, boost: f32) -> Box<dyn Query>
     if (boost - 1.0).abs() < f32::EPSILON { q } else { Box::new(BoostQuery::new(q, boost)) }
 }
 
-/// (every word required, any word enough), or `None` for a query with no words at all.
-pub fn text_queries(engine: &SearchEngine, text: &str) -> Option<(BooleanQuery, BooleanQuery)> {
-    word_queries(engine, &query_words(&engine.jieba(), text))
+/// (every word required, any word enough, how many words), or `None` for a query with no
+/// words at all.
+pub fn text_queries(engine: &SearchEngine, text: &str) -> Option<(BooleanQuery, BooleanQuery, usize)> {
+    let words = query_words(&engine.jieba(), text);
+    let n = words.len().min(MAX_WORDS);
+    word_queries(engine, &words).map(|(all, any)| (all, any, n))
+}
+
+/// Citizens' everyday words and how messages write them (`synonyms.txt`).
+static SYNONYMS: std::sync::LazyLock<std::collections::HashMap<&'static str, Vec<&'static str>>> = std::sync::LazyLock::new(|| {
+    include_str!("synonyms.txt")
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            Some((words.next()?, words.collect()))
+        })
+        .collect()
+});
+
+/// A synonym of a query word, matched by all of its own words (it may be cut in several).
+fn synonym_clause(engine: &SearchEngine, synonym: &str) -> Option<Box<dyn Query>> {
+    let f = engine.fields;
+    let words = query_words(&engine.jieba(), synonym);
+    if words.is_empty() {
+        return None;
+    }
+    let every = words
+        .iter()
+        .map(|(w, _)| {
+            let either = BooleanQuery::new(vec![(Occur::Should, term(f.title, w, 1.2)), (Occur::Should, term(f.body, w, 0.6))]);
+            (Occur::Must, Box::new(either) as Box<dyn Query>)
+        })
+        .collect();
+    Some(Box::new(BooleanQuery::new(every)))
 }
 
 fn word_queries(engine: &SearchEngine, words: &[(String, Vec<String>)]) -> Option<(BooleanQuery, BooleanQuery)> {
@@ -178,6 +214,10 @@ fn word_queries(engine: &SearchEngine, words: &[(String, Vec<String>)]) -> Optio
                     })
                     .collect();
                 alternatives.push((Occur::Should, Box::new(BooleanQuery::new(every))));
+            }
+            // What the citizen means, as messages write it, ranks after their own word.
+            for synonym in SYNONYMS.get(word.as_str()).into_iter().flatten() {
+                alternatives.extend(synonym_clause(engine, synonym).map(|q| (Occur::Should, q)));
             }
             Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>
         })
@@ -264,38 +304,79 @@ pub fn run(engine: &SearchEngine, req: &SearchRequest) -> Result<SearchResults, 
         }
         searcher.search(query, &(Count, facets))
     };
-    let (query, partial, by_time, (total, facet_counts)) = match text_queries(engine, &req.text) {
-        None => {
-            let query = with_filters(Box::new(AllQuery), &filters);
-            let counts = counted(&*query)?;
-            (query, false, true, counts)
-        }
-        Some((all, any)) => {
-            let strict = with_filters(Box::new(all), &filters);
-            match counted(&*strict)? {
-                (0, _) => {
-                    let query = with_filters(Box::new(any), &filters);
-                    let counts = counted(&*query)?;
-                    // Partial only when the looser query finds something: no result is one message.
-                    (query, counts.0 > 0, req.by_time, counts)
-                }
-                counts => (strict, false, req.by_time, counts),
-            }
-        }
-    };
     let size = req.page_size.clamp(1, MAX_PAGE_SIZE);
     let offset = (req.page - 1) * size;
     // A page beyond the last, or beyond the depth paging reaches, is empty, with the true count.
     let max_page = (MAX_DEPTH / size).max(1);
-    let addresses: Vec<(f32, DocAddress)> = if offset >= total || req.page > max_page {
-        Vec::new()
-    } else if by_time {
-        let top = TopDocs::with_limit(size).and_offset(offset).order_by_fast_field::<i64>("date", Order::Desc);
-        searcher.search(&*query, &top)?.into_iter().map(|(_, a)| (0.0, a)).collect()
-    } else {
-        searcher.search(&*query, &TopDocs::with_limit(size).and_offset(offset).order_by_score())?
+    let beyond = |total: usize| offset >= total || req.page > max_page;
+    let top = |query: &dyn Query, offset: usize, limit: usize| -> Result<Vec<(f32, DocAddress)>, SearchError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        Ok(searcher.search(query, &TopDocs::with_limit(limit).and_offset(offset).order_by_score())?)
     };
-    let hits = hits(engine, &searcher, &Highlighter::new(&engine.jieba(), &req.text), addresses)?;
+    let (partial, exact, (total, facet_counts), addresses) = match text_queries(engine, &req.text) {
+        None => {
+            let query = with_filters(Box::new(AllQuery), &filters);
+            let counts = counted(&*query)?;
+            let by_date = TopDocs::with_limit(size).and_offset(offset).order_by_fast_field::<i64>("date", Order::Desc);
+            let found = if beyond(counts.0) {
+                Vec::new()
+            } else {
+                searcher.search(&*query, &by_date)?.into_iter().map(|(_, a)| (0.0, a)).collect()
+            };
+            (false, counts.0, counts, found)
+        }
+        Some((all, any, words)) => {
+            let strict = with_filters(Box::new(all.clone()), &filters);
+            let strict_counts = counted(&*strict)?;
+            let exact = strict_counts.0;
+            if req.by_time {
+                let by_date = TopDocs::with_limit(size).and_offset(offset).order_by_fast_field::<i64>("date", Order::Desc);
+                let (query, counts) = if exact == 0 {
+                    let q = with_filters(Box::new(any), &filters);
+                    let c = counted(&*q)?;
+                    (q, c)
+                } else {
+                    (strict, strict_counts)
+                };
+                let found = if beyond(counts.0) {
+                    Vec::new()
+                } else {
+                    searcher.search(&*query, &by_date)?.into_iter().map(|(_, a)| (0.0, a)).collect()
+                };
+                (exact == 0 && counts.0 > 0, exact, counts, found)
+            } else if words < 2 {
+                let found = if beyond(exact) { Vec::new() } else { top(&*strict, offset, size)? };
+                (false, exact, strict_counts, found)
+            } else {
+                // Every word first, then the documents holding only some of them: a citizen's
+                // long phrasing still finds what matches it best.
+                let looser = with_filters(Box::new(any.clone()), &filters);
+                let counts = counted(&*looser)?;
+                let rest = with_filters(
+                    Box::new(BooleanQuery::new(vec![(Occur::Must, Box::new(any) as Box<dyn Query>), (Occur::MustNot, Box::new(all))])),
+                    &filters,
+                );
+                let found = if beyond(counts.0) {
+                    Vec::new()
+                } else if offset + size <= exact {
+                    top(&*strict, offset, size)?
+                } else if offset < exact {
+                    let mut first = top(&*strict, offset, exact - offset)?;
+                    first.extend(top(&*rest, 0, size - (exact - offset))?);
+                    first
+                } else {
+                    top(&*rest, offset - exact, size)?
+                };
+                (exact == 0 && counts.0 > 0, exact, counts, found)
+            }
+        }
+    };
+    let mut hits = hits(engine, &searcher, &Highlighter::new(&engine.jieba(), &req.text), addresses)?;
+    for (rank, hit) in hits.iter_mut().enumerate() {
+        hit.all_words = offset + rank < exact;
+    }
     let counts = |root: &str, label: fn(&str) -> String| -> Vec<FacetCount> {
         let mut v: Vec<FacetCount> = facet_counts
             .get(root)
@@ -315,6 +396,7 @@ pub fn run(engine: &SearchEngine, req: &SearchRequest) -> Result<SearchResults, 
         max_page,
         hits,
         partial,
+        exact,
         types: counts("/type", |v| type_label(v).to_string()),
         regions: counts("/region", str::to_string),
         categories: counts("/category", str::to_string),
@@ -368,6 +450,7 @@ fn hits(
             category: stored(&doc, f.category),
             status: status_label(&stored(&doc, f.status)),
             score,
+            all_words: true,
         });
     }
     Ok(out)

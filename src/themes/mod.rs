@@ -5,6 +5,5 @@ pub mod classify;
 pub mod cluster;
 pub mod features;
 pub mod routing;
-pub mod schedule;
 pub mod store;
 pub mod views;

@@ -111,7 +111,7 @@ pub async fn rebuild(
     }
     let summary = serde_json::json!({ "opinions": messages.len(), "themes": mined.themes.len() });
     uow.audit("themes.rebuild", "theme", "all", None, Some(summary));
-    crate::jobs::marks::write(&uow, super::schedule::MARK, newest).await?;
+    crate::jobs::marks::write(&uow, crate::jobs::schedule::THEMES.mark, newest).await?;
     uow.commit().await?;
     Ok(Rebuilt { opinions: messages.len(), themes: mined.themes.len() })
 }

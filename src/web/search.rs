@@ -91,6 +91,7 @@ async fn api(req: HttpRequest, state: web::Data<AppState>, params: web::Query<Se
         "pages": results.pages,
         "max_page": results.max_page,
         "partial": results.partial,
+        "exact": results.exact,
         "hits": results.hits,
         "facets": { "type": results.types, "region": results.regions, "category": results.categories, "status": results.statuses, "unit": results.units },
     })))

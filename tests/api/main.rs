@@ -11,6 +11,7 @@ mod opinions;
 mod pages;
 mod scores;
 mod search;
+mod search_real;
 mod security;
 mod staff;
 mod sweep;

@@ -52,10 +52,10 @@ async fn themes_page(
         .collect();
     let mut regions: Vec<String> = crate::units::list_units(&state.db).await?.into_iter().filter_map(|u| u.region).collect();
     regions.sort();
-    let fresh = crate::themes::schedule::freshness(&state.db).await?;
+    let fresh = crate::jobs::schedule::THEMES.freshness(&state.db).await?;
     let mut page = Page::new(&req, "office");
     page.insert("themes", &rows)
-        .insert("mined_at", &fresh.mined_at.map(crate::domain::time::minute))
+        .insert("mined_at", &fresh.ran_at.map(crate::domain::time::minute))
         .insert("queued", &fresh.queued)
         .insert("region", &region)
         .insert("regions", &regions)
@@ -80,6 +80,6 @@ async fn rebuild_themes(
     _form: CsrfForm<serde::de::IgnoredAny>,
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
-    crate::themes::schedule::request(state.ctx(), &user.actor()).await?;
+    crate::jobs::schedule::THEMES.request(state.ctx(), &user.actor()).await?;
     Ok(see_other("/office/themes"))
 }
