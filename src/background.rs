@@ -132,6 +132,24 @@ pub fn start(
             Ok(format!("{} themes from {} opinions", done.themes, done.opinions))
         }),
     });
+    list.push(Job {
+        name: "words",
+        // Like themes: discovery reads up to 20,000 opinions, so it runs when asked or weekly.
+        every: Duration::from_secs(5),
+        first_after: Duration::from_secs(5),
+        leader_only: true,
+        run: run(&parts, move |p| async move {
+            let ctx = Context { db: &p.db, clock: &p.clock, secrets: &p.secrets };
+            let week = chrono::Duration::days(7);
+            let due = crate::jobs::schedule::WORDS.due(&p.db, p.clock.now(), started, week).await.map_err(|e| e.to_string())?;
+            if !due {
+                return Ok(String::new());
+            }
+            let actor = crate::service::Actor::system("words");
+            let n = crate::search::dictionary::discover_and_propose(ctx, &actor, p.search.jieba()).await.map_err(|e| e.to_string())?;
+            Ok(format!("{n} words proposed"))
+        }),
+    });
     let score_every = chrono::Duration::seconds(config.score_refresh_seconds as i64);
     list.push(Job {
         name: "scores",

@@ -296,6 +296,7 @@ pub async fn follow_vocabulary(engine: &Arc<SearchEngine>, db: &DatabaseConnecti
     let jieba = Arc::new(current.jieba().await?);
     engine.change_vocabulary(jieba, &current.version)?;
     let n = rebuild(engine, db, |_, _| {}).await?;
+    engine.built_with(&current.version);
     tracing::info!(version = current.version, documents = n, "search index rebuilt for the new vocabulary");
     Ok(true)
 }

@@ -2,6 +2,7 @@
 //! derived data under the data directory, kept current from the change log and rebuilt when
 //! missing or unreadable.
 
+pub mod dictionary;
 pub mod discovery;
 pub mod documents;
 pub mod eval;
@@ -148,9 +149,9 @@ impl SearchEngine {
         engine.seen.store(engine.applied(), std::sync::atomic::Ordering::Release);
         if fresh {
             engine.record_vocabulary(version)?;
-        } else {
-            *engine.vocabulary.write().unwrap_or_else(|p| p.into_inner()) = version.to_string();
         }
+        // A fresh index is filled by the caller before the server answers.
+        engine.built_with(version);
         Ok((engine, fresh))
     }
 
@@ -219,7 +220,7 @@ impl SearchEngine {
         self.vocabulary.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// Notes the vocabulary the index is being built with, on disk and for this process.
+    /// Notes on disk the vocabulary the index is being built with.
     fn record_vocabulary(&self, version: &str) -> Result<(), SearchError> {
         if !self.dir.as_os_str().is_empty() {
             let path = self.dir.join(VOCABULARY_MARK);
@@ -227,17 +228,21 @@ impl SearchEngine {
             std::fs::write(&temp, version)?;
             std::fs::rename(temp, path)?;
         }
-        *self.vocabulary.write().unwrap_or_else(|p| p.into_inner()) = version.to_string();
         Ok(())
     }
 
     /// Takes another vocabulary: from now on documents and queries are cut with `jieba`. The
-    /// caller rebuilds the index (the mark of events applied is cleared first, so an
-    /// interrupted rebuild is done again at the next start).
+    /// caller rebuilds the index, then calls [`Self::built_with`]. The mark of events applied is
+    /// cleared first, so an interrupted rebuild is done again (by the follower, or at start).
     pub fn change_vocabulary(&self, jieba: Arc<Jieba>, version: &str) -> Result<(), SearchError> {
         self.clear_applied()?;
         *self.jieba.write().unwrap_or_else(|p| p.into_inner()) = jieba;
         self.record_vocabulary(version)
+    }
+
+    /// Records that the index now holds every document cut with the vocabulary `version`.
+    pub fn built_with(&self, version: &str) {
+        *self.vocabulary.write().unwrap_or_else(|p| p.into_inner()) = version.to_string();
     }
 
     /// The last event this process has applied (changes whenever the data does).

@@ -39,6 +39,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("unit/opinion.html", include_str!("../../templates/unit/opinion.html")),
     ("public/search.html", include_str!("../../templates/public/search.html")),
     ("office/themes.html", include_str!("../../templates/office/themes.html")),
+    ("office/words.html", include_str!("../../templates/office/words.html")),
     ("office/theme.html", include_str!("../../templates/office/theme.html")),
     ("public/satisfaction.html", include_str!("../../templates/public/satisfaction.html")),
     ("partials/score_table.html", include_str!("../../templates/partials/score_table.html")),

@@ -16,4 +16,5 @@ mod security;
 mod staff;
 mod sweep;
 mod themes;
+mod words;
 mod write_path;

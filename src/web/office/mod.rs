@@ -4,6 +4,7 @@ mod opinions;
 mod problems;
 mod scores;
 mod themes;
+mod words;
 
 use actix_web::{HttpRequest, HttpResponse, get, http::StatusCode, http::header, post, web};
 use entity::vocab::Role;
@@ -30,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(desk).service(save_deadlines);
     scores::configure(cfg);
     themes::configure(cfg);
+    words::configure(cfg);
     opinions::configure(cfg);
     problems::configure(cfg);
 }
