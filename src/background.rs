@@ -3,10 +3,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use sea_orm::DatabaseConnection;
 
 use crate::config::Config;
 use crate::domain::clock::Clock;
+use crate::jobs::schedule::{self, Schedule};
 use crate::jobs::{self, Board, Job, Leader, Run};
 use crate::limits::RateLimiter;
 use crate::search::SearchEngine;
@@ -38,6 +41,38 @@ where
         let (parts, body) = (parts.clone(), body.clone());
         Box::pin(async move { body(parts).await })
     })
+}
+
+/// Work the office can queue (`jobs::schedule`), on the leader: a cheap check every few seconds;
+/// `body` runs when the office asked or `every` has passed since the last run.
+fn queued<F, Fut>(
+    parts: &Parts,
+    name: &'static str,
+    schedule: &'static Schedule,
+    every: chrono::Duration,
+    started: DateTime<Utc>,
+    body: F,
+) -> Job
+where
+    F: Fn(Parts) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<String, String>> + Send + 'static,
+{
+    let body = Arc::new(body);
+    Job {
+        name,
+        every: Duration::from_secs(5),
+        first_after: Duration::from_secs(5),
+        leader_only: true,
+        run: run(parts, move |p| {
+            let body = body.clone();
+            async move {
+                if !schedule.due(&p.db, p.clock.now(), started, every).await.map_err(|e| e.to_string())? {
+                    return Ok(String::new());
+                }
+                body(p).await
+            }
+        }),
+    }
 }
 
 /// Starts every job this server runs and returns the board `/healthz` reads.
@@ -114,42 +149,19 @@ pub fn start(
         },
     ];
     let started = clock.now();
-    list.push(Job {
-        name: "themes",
-        // A cheap check every few seconds; mining runs when the office asked or a day has passed.
-        every: Duration::from_secs(5),
-        first_after: Duration::from_secs(5),
-        leader_only: true,
-        run: run(&parts, move |p| async move {
-            let ctx = Context { db: &p.db, clock: &p.clock, secrets: &p.secrets };
-            let day = chrono::Duration::hours(24);
-            let due = crate::jobs::schedule::THEMES.due(&p.db, p.clock.now(), started, day).await.map_err(|e| e.to_string())?;
-            if !due {
-                return Ok(String::new());
-            }
-            let actor = crate::service::Actor::system("themes");
-            let done = crate::themes::store::rebuild(ctx, &actor, p.search.jieba(), |_, _| {}).await.map_err(|e| e.to_string())?;
-            Ok(format!("{} themes from {} opinions", done.themes, done.opinions))
-        }),
-    });
-    list.push(Job {
-        name: "words",
-        // Like themes: discovery reads up to 20,000 opinions, so it runs when asked or weekly.
-        every: Duration::from_secs(5),
-        first_after: Duration::from_secs(5),
-        leader_only: true,
-        run: run(&parts, move |p| async move {
-            let ctx = Context { db: &p.db, clock: &p.clock, secrets: &p.secrets };
-            let week = chrono::Duration::days(7);
-            let due = crate::jobs::schedule::WORDS.due(&p.db, p.clock.now(), started, week).await.map_err(|e| e.to_string())?;
-            if !due {
-                return Ok(String::new());
-            }
-            let actor = crate::service::Actor::system("words");
-            let n = crate::search::dictionary::discover_and_propose(ctx, &actor, p.search.jieba()).await.map_err(|e| e.to_string())?;
-            Ok(format!("{n} words proposed"))
-        }),
-    });
+    list.push(queued(&parts, "themes", &schedule::THEMES, chrono::Duration::hours(24), started, |p| async move {
+        let ctx = Context { db: &p.db, clock: &p.clock, secrets: &p.secrets };
+        let actor = crate::service::Actor::system("themes");
+        let done = crate::themes::store::rebuild(ctx, &actor, p.search.jieba(), |_, _| {}).await.map_err(|e| e.to_string())?;
+        Ok(format!("{} themes from {} opinions", done.themes, done.opinions))
+    }));
+    // Discovery reads up to 20,000 opinions; names a city writes about change slowly.
+    list.push(queued(&parts, "words", &schedule::WORDS, chrono::Duration::days(7), started, |p| async move {
+        let ctx = Context { db: &p.db, clock: &p.clock, secrets: &p.secrets };
+        let actor = crate::service::Actor::system("words");
+        let n = crate::search::dictionary::discover_and_propose(ctx, &actor, p.search.jieba()).await.map_err(|e| e.to_string())?;
+        Ok(format!("{n} words proposed"))
+    }));
     let score_every = chrono::Duration::seconds(config.score_refresh_seconds as i64);
     list.push(Job {
         name: "scores",

@@ -82,24 +82,32 @@ pub async fn discover_and_propose(ctx: Context<'_>, actor: &Actor, jieba: std::s
         .into_tuple()
         .all(db)
         .await?;
-    let (found, rows) = tokio::task::spawn_blocking(move || {
+    // Counting and the example search are CPU work for seconds: off the async workers.
+    let found: Vec<(Candidate, Option<i32>)> = tokio::task::spawn_blocking(move || {
         let texts: Vec<String> = rows.iter().map(|(_, t, c)| format!("{t}。{c}")).collect();
-        (discover(&jieba, texts.iter().map(String::as_str), &Settings::default()), rows)
+        let found = discover(&jieba, texts.iter().map(String::as_str), &Settings::default());
+        found
+            .into_iter()
+            .take(KEEP)
+            .map(|c| {
+                let example = rows.iter().zip(&texts).find(|(_, text)| text.contains(&c.word)).map(|((id, ..), _)| *id);
+                (c, example)
+            })
+            .collect()
     })
     .await
     .map_err(|e| ServiceError::Db(DbErr::Custom(format!("word discovery stopped: {e}"))))?;
-    let found: Vec<Candidate> = found.into_iter().take(KEEP).collect();
     let mut uow = UnitOfWork::begin(ctx, actor).await?;
     let now = uow.now();
     let known: std::collections::HashMap<String, Word> = dictionary_word::Entity::find()
-        .filter(dictionary_word::Column::Word.is_in(found.iter().map(|c| c.word.clone())))
+        .filter(dictionary_word::Column::Word.is_in(found.iter().map(|(c, _)| c.word.clone())))
         .all(uow.db())
         .await?
         .into_iter()
         .map(|w| (w.word.clone(), w))
         .collect();
-    for c in &found {
-        let example = rows.iter().find(|(_, t, body)| t.contains(&c.word) || body.contains(&c.word)).map(|(id, ..)| *id);
+    for (c, example) in &found {
+        let example = *example;
         let frequency = i32::try_from(c.frequency).unwrap_or(i32::MAX);
         match known.get(&c.word) {
             Some(w) if w.status == WordStatus::Proposed => {
@@ -140,15 +148,60 @@ pub async fn decide(ctx: Context<'_>, actor: &Actor, id: i32, decision: Decision
         Decision::Accept(edited) => (WordStatus::Accepted, edited.map_or(before.word.clone(), |w| w.0)),
         Decision::Reject => (WordStatus::Rejected, before.word.clone()),
     };
-    if text != before.word && dictionary_word::Entity::find().filter(dictionary_word::Column::Word.eq(&text)).one(uow.db()).await?.is_some()
-    {
+    if text != before.word && find(&uow, &text).await?.is_some() {
         return Err(ServiceError::Conflict(format!("“{text}”已在词表中")));
     }
+    let after = settle(&mut uow, &before, status, text).await?;
+    uow.commit().await?;
+    Ok(after)
+}
+
+/// A word the office adds itself: accepted at once (a proposal or a rejected word of that text
+/// is accepted instead of stored twice).
+pub async fn add(ctx: Context<'_>, actor: &Actor, word: DictionaryWord) -> Result<Word, ServiceError> {
+    actor.require(&[Role::Office])?;
+    let mut uow = UnitOfWork::begin(ctx, actor).await?;
+    let added = match find(&uow, word.as_str()).await? {
+        Some(existing) if existing.status == WordStatus::Accepted => {
+            return Err(ServiceError::Conflict(format!("“{}”已在词表中", existing.word)));
+        }
+        Some(existing) => settle(&mut uow, &existing, WordStatus::Accepted, existing.word.clone()).await?,
+        None => {
+            let now = uow.now();
+            let added = dictionary_word::ActiveModel {
+                word: Set(word.0),
+                status: Set(WordStatus::Accepted),
+                frequency: Set(0),
+                score: Set(0.0),
+                example_opinion_id: Set(None),
+                created_at: Set(now),
+                decided_at: Set(Some(now)),
+                decided_by: Set(Some(actor.label.clone())),
+                ..Default::default()
+            }
+            .insert(uow.db())
+            .await?;
+            super::vocabulary::changed(&mut uow);
+            uow.audit("words.add", "dictionary_word", added.id, None, Some(serde_json::json!(added.word)));
+            added
+        }
+    };
+    uow.commit().await?;
+    Ok(added)
+}
+
+async fn find(uow: &UnitOfWork, word: &str) -> Result<Option<Word>, DbErr> {
+    dictionary_word::Entity::find().filter(dictionary_word::Column::Word.eq(word)).one(uow.db()).await
+}
+
+/// Writes a decision, only while the word is as it was read (a lost race answers 409); the
+/// vocabulary changes when a word enters or leaves it.
+async fn settle(uow: &mut UnitOfWork, before: &Word, status: WordStatus, text: String) -> Result<Word, ServiceError> {
     let mut m: dictionary_word::ActiveModel = before.clone().into();
     m.word = Set(text);
     m.status = Set(status);
     m.decided_at = Set(Some(uow.now()));
-    m.decided_by = Set(Some(actor.label.clone()));
+    m.decided_by = Set(Some(uow.actor().label.clone()));
     let after = dictionary_word::Entity::update(m)
         .validate()?
         .filter(dictionary_word::Column::Status.eq(before.status))
@@ -159,48 +212,16 @@ pub async fn decide(ctx: Context<'_>, actor: &Actor, id: i32, decision: Decision
             other => other.into(),
         })?;
     if before.status == WordStatus::Accepted || after.status == WordStatus::Accepted {
-        super::vocabulary::changed(&mut uow);
+        super::vocabulary::changed(uow);
     }
     uow.audit(
         "words.decide",
         "dictionary_word",
-        id,
-        Some(serde_json::json!(before.word)),
+        before.id,
+        Some(serde_json::json!({ "word": before.word, "status": before.status.as_str() })),
         Some(serde_json::json!({ "word": after.word, "status": after.status.as_str() })),
     );
-    uow.commit().await?;
     Ok(after)
-}
-
-/// A word the office adds itself: accepted at once.
-pub async fn add(ctx: Context<'_>, actor: &Actor, word: DictionaryWord) -> Result<Word, ServiceError> {
-    actor.require(&[Role::Office])?;
-    let mut uow = UnitOfWork::begin(ctx, actor).await?;
-    if let Some(existing) = dictionary_word::Entity::find().filter(dictionary_word::Column::Word.eq(word.as_str())).one(uow.db()).await? {
-        uow.commit().await?;
-        if existing.status == WordStatus::Accepted {
-            return Err(ServiceError::Conflict(format!("“{}”已在词表中", existing.word)));
-        }
-        return decide(ctx, actor, existing.id, Decision::Accept(None)).await;
-    }
-    let now = uow.now();
-    let added = dictionary_word::ActiveModel {
-        word: Set(word.0),
-        status: Set(WordStatus::Accepted),
-        frequency: Set(0),
-        score: Set(0.0),
-        example_opinion_id: Set(None),
-        created_at: Set(now),
-        decided_at: Set(Some(now)),
-        decided_by: Set(Some(actor.label.clone())),
-        ..Default::default()
-    }
-    .insert(uow.db())
-    .await?;
-    super::vocabulary::changed(&mut uow);
-    uow.audit("words.add", "dictionary_word", added.id, None, Some(serde_json::json!(added.word)));
-    uow.commit().await?;
-    Ok(added)
 }
 
 #[cfg(test)]

@@ -130,22 +130,7 @@ impl SearchEngine {
             tracing::info!(was = built_with.trim(), now = version, "the vocabulary changed; rebuilding the search index");
         }
         let fresh = fresh || built_with.trim() != version;
-        let jieba: tokenizer::SharedJieba = Arc::new(std::sync::RwLock::new(jieba));
-        index.tokenizers().register(tokenizer::NAME, tokenizer::JiebaTokenizer { jieba: jieba.clone() });
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        let writer = index.writer(WRITER_HEAP)?;
-        let failures = failures::Failures::open(dir);
-        let engine = Self {
-            index,
-            reader,
-            writer: Mutex::new(writer),
-            fields,
-            jieba,
-            vocabulary: Default::default(),
-            dir: dir.to_path_buf(),
-            failures,
-            seen: Default::default(),
-        };
+        let engine = Self::assemble(index, fields, jieba, dir.to_path_buf(), failures::Failures::open(dir))?;
         engine.seen.store(engine.applied(), std::sync::atomic::Ordering::Release);
         if fresh {
             engine.record_vocabulary(version)?;
@@ -158,7 +143,11 @@ impl SearchEngine {
     /// An index in memory, for evaluations and tests.
     pub fn in_ram(jieba: Arc<Jieba>) -> Result<Self, SearchError> {
         let (schema, fields) = schema();
-        let index = Index::create_in_ram(schema);
+        Self::assemble(Index::create_in_ram(schema), fields, jieba, PathBuf::new(), Default::default())
+    }
+
+    /// The engine around an open index: the tokenizer registered, one reader, one writer.
+    fn assemble(index: Index, fields: Fields, jieba: Arc<Jieba>, dir: PathBuf, failures: failures::Failures) -> Result<Self, SearchError> {
         let jieba: tokenizer::SharedJieba = Arc::new(std::sync::RwLock::new(jieba));
         index.tokenizers().register(tokenizer::NAME, tokenizer::JiebaTokenizer { jieba: jieba.clone() });
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
@@ -170,8 +159,8 @@ impl SearchEngine {
             fields,
             jieba,
             vocabulary: Default::default(),
-            dir: PathBuf::new(),
-            failures: Default::default(),
+            dir,
+            failures,
             seen: Default::default(),
         })
     }

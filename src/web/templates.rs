@@ -20,6 +20,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("partials/case_progress.html", include_str!("../../templates/partials/case_progress.html")),
     ("partials/case_steps.html", include_str!("../../templates/partials/case_steps.html")),
     ("partials/opinion_detail.html", include_str!("../../templates/partials/opinion_detail.html")),
+    ("partials/queued_run.html", include_str!("../../templates/partials/queued_run.html")),
     ("partials/problem.html", include_str!("../../templates/partials/problem.html")),
     ("public/lists.html", include_str!("../../templates/public/lists.html")),
     ("public/problem.html", include_str!("../../templates/public/problem.html")),

@@ -77,8 +77,8 @@ on_both_databases! {
         let asked = office.post_form("/office/themes/rebuild", &[]).await;
         assert_eq!(asked.status(), 303);
         let queued = office.get("/office/themes").await.text().await.unwrap();
-        assert!(queued.contains("已排队重新挖掘") && !queued.contains("重新挖掘主题</button>"), "asked once, shown as queued");
-        let answered = crate::helpers::eventually(|| async { !office.get("/office/themes").await.text().await.unwrap().contains("已排队重新挖掘") }).await;
+        assert!(queued.contains("已排队，后台完成后") && !queued.contains("重新挖掘主题</button>"), "asked once, shown as queued");
+        let answered = crate::helpers::eventually(|| async { !office.get("/office/themes").await.text().await.unwrap().contains("已排队，后台完成后") }).await;
         assert!(answered, "the themes job answered the request");
         assert!(theme::Entity::find_by_id(top.id).one(&app.db).await.unwrap().is_some());
         assert!(theme::Entity::find().count(&app.db).await.unwrap() >= 12);

@@ -55,7 +55,7 @@ async fn themes_page(
     let fresh = crate::jobs::schedule::THEMES.freshness(&state.db).await?;
     let mut page = Page::new(&req, "office");
     page.insert("themes", &rows)
-        .insert("mined_at", &fresh.ran_at.map(crate::domain::time::minute))
+        .insert("ran_at", &fresh.ran_at.map(crate::domain::time::minute))
         .insert("queued", &fresh.queued)
         .insert("region", &region)
         .insert("regions", &regions)

@@ -24,7 +24,7 @@ async fn words_page(req: HttpRequest, state: web::Data<AppState>, user: CurrentU
         .insert("proposed_total", &review.proposed_total)
         .insert("accepted", &review.accepted)
         .insert("accepted_total", &review.accepted_total)
-        .insert("discovered_at", &fresh.ran_at.map(crate::domain::time::minute))
+        .insert("ran_at", &fresh.ran_at.map(crate::domain::time::minute))
         .insert("queued", &fresh.queued)
         .insert("read_at_most", &dictionary::READ_AT_MOST)
         .insert("vocabulary", &state.search.vocabulary());
