@@ -35,8 +35,9 @@ pub struct Candidate {
 }
 
 /// Characters that start or end a phrase rather than a word.
-const EDGE: &str =
-    "的了在是和与及或我你他她它们这那有不也就都对被把从向给让很还又而但并等个为以于之其所吗呢吧啊呀请您该已将要会能可到说中内未着旁边处里";
+const EDGE: &str = "的了在是和与及或我你他她它们这那有不也就都对被把从向给让很还又而但并等个为以于之其所吗呢吧啊呀请您该已将要会能可到说中内未着旁边处里第";
+/// Characters that join words into a phrase: adverbs, particles, copulas.
+const FUNCTION: &str = "后有很是被不非常太在把给让就都也还又才已更最挺会要没未再";
 /// Characters a word never holds: particles and measure words (尊敬的领导, 两个月, 据了解).
 const NEVER_INSIDE: &str = "的了个着么";
 
@@ -157,14 +158,19 @@ fn sides(runs: &[Run], cohesive: &HashMap<String, f64>, max_len: usize) -> HashM
 }
 
 /// Whether jieba already handles the string: a dictionary word, or a phrase of dictionary
-/// words of two characters or more (小区业主). A word jieba breaks into single characters
+/// words of two characters or more (小区业主), possibly joined by function characters. A word jieba breaks into single characters
 /// (丽发新城 → 丽/发/新城) is what discovery is for.
 fn known(jieba: &Jieba, word: &str) -> bool {
     if jieba.has_word(word) {
         return true;
     }
     let pieces = jieba.cut(word, false);
-    pieces.len() > 1 && pieces.iter().all(|p| p.word.chars().count() >= 2 && jieba.has_word(p.word))
+    let is_word = |p: &&jieba_rs::Token| p.word.chars().count() >= 2 && jieba.has_word(p.word);
+    let words = pieces.iter().filter(is_word).count();
+    // Dictionary words joined by a function character are a phrase (卫生条件很差, 烧开后有沉淀),
+    // where a name's own characters are not (伊景园滨河苑: 伊/景园/滨河/苑).
+    let joined = pieces.iter().any(|p| p.word.chars().count() == 1 && FUNCTION.contains(p.word));
+    pieces.len() > 1 && (words == pieces.len() || (words >= 1 && joined))
 }
 
 /// The candidates in the texts, best first.
