@@ -17,10 +17,10 @@ fn messages() -> String {
         "老旧小区加装电梯审批慢",
         "化工园区异味扰民",
         "自来水水质不稳定",
-        "城区公厕太少",
-        "公园绿化维护不到位",
+        "澜庭湾公厕太少",
+        "澜庭湾绿化维护不到位",
         "医院挂号排队时间长",
-        "道路井盖松动",
+        "澜庭湾井盖松动",
     ];
     let mut lines = Vec::new();
     for (i, a) in after.iter().enumerate() {
@@ -96,19 +96,19 @@ on_both_databases! {
         let cut: Value = app.get(fragment).await.json().await.unwrap();
         assert_eq!(cut["total"], 0, "the index was cut again: 丽发新城 is one word now, 丽 and 发 no longer stand alone");
 
-        // A phrase is rejected: it leaves the list, the vocabulary stays, and a later run keeps the decision.
+        // The office rejects a proposal: it leaves the list, the vocabulary stays, and a later run keeps the decision.
         let page = office.get("/office/words").await.text().await.unwrap();
-        let phrase = page.split("value=\"城区公厕太少\"").next().unwrap().rsplit("action=\"/office/words/").next().unwrap().split('"').next().unwrap().to_string();
-        assert_eq!(office.post_form(&format!("/office/words/{phrase}"), &[("action", "reject")]).await.status(), 303);
+        let rejected = page.split("value=\"澜庭湾\"").next().unwrap().rsplit("action=\"/office/words/").next().unwrap().split('"').next().unwrap().to_string();
+        assert_eq!(office.post_form(&format!("/office/words/{rejected}"), &[("action", "reject")]).await.status(), 303);
         let page = office.get("/office/words").await.text().await.unwrap();
-        assert!(!page.contains("value=\"城区公厕太少\""), "a rejected word leaves the list");
+        assert!(!page.contains("value=\"澜庭湾\""), "a rejected word leaves the list");
         assert_eq!(version(&page), vocabulary.version, "rejecting a proposal changes no vocabulary");
-        let renamed = office.post_form(&format!("/office/words/{phrase}"), &[("action", "accept"), ("word", "丽发新城")]).await;
+        let renamed = office.post_form(&format!("/office/words/{rejected}"), &[("action", "accept"), ("word", "丽发新城")]).await;
         assert_eq!(renamed.status(), 409, "a correction to a word already there is refused");
         assert!(renamed.text().await.unwrap().contains("已在词表中"));
         assert_eq!(office.post_form("/office/words/discover", &[]).await.status(), 303);
         assert!(eventually(|| async { !office.get("/office/words").await.text().await.unwrap().contains("已排队") }).await, "the run is answered");
-        assert!(!office.get("/office/words").await.text().await.unwrap().contains("value=\"城区公厕太少\""), "decisions outlive runs");
+        assert!(!office.get("/office/words").await.text().await.unwrap().contains("value=\"澜庭湾\""), "decisions outlive runs");
 
         // The office adds a word itself; a word already there is a conflict, not a duplicate.
         assert_eq!(office.post_form("/office/words", &[("word", "五矿万境")]).await.status(), 303);
