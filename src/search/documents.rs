@@ -52,6 +52,7 @@ impl Source {
         doc.add_text(f.category, &self.category);
         doc.add_text(f.status, &self.status);
         doc.add_i64(f.date, self.date);
+        doc.add_u64(f.title_key, super::folding::title_key(self.doc_type, self.title.as_str()));
         doc.add_facet(f.facets, Facet::from_path(["type", self.doc_type]));
         for (name, value) in [("region", &self.region), ("category", &self.category), ("status", &self.status)] {
             if !value.is_empty() {

@@ -7,6 +7,7 @@ pub mod discovery;
 pub mod documents;
 pub mod eval;
 pub mod failures;
+pub mod folding;
 pub mod highlight;
 pub mod indexer;
 pub mod query;
@@ -49,6 +50,7 @@ pub struct Fields {
     pub status: Field,
     pub date: Field,
     pub facets: Field,
+    pub title_key: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -71,6 +73,7 @@ fn schema() -> (Schema, Fields) {
         status: b.add_text_field("status", STRING | STORED),
         date: b.add_i64_field("date", INDEXED | STORED | FAST),
         facets: b.add_facet_field("facets", FacetOptions::default()),
+        title_key: b.add_u64_field(folding::FIELD, FAST),
     };
     (b.build(), fields)
 }

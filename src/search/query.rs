@@ -10,6 +10,7 @@ use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use super::documents::type_label;
+use super::folding::{self, Folded, Ranked};
 use super::highlight::{Highlighter, escape};
 use super::tokenizer::query_words;
 use super::{SearchEngine, SearchError};
@@ -121,6 +122,10 @@ pub struct Hit {
     pub score: f32,
     /// Whether the hit holds every word of the query (the first `exact` hits do).
     pub all_words: bool,
+    /// Opinions of the same title folded into this hit ("另有 N 条相同反映"), and the pages of
+    /// the first of them.
+    pub same: usize,
+    pub same_urls: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -143,6 +148,8 @@ pub struct SearchResults {
     pub partial: bool,
     /// How many documents hold every word; after them come those holding only some.
     pub exact: usize,
+    /// Where on this page the hits holding only some of the words begin.
+    pub partial_from: Option<usize>,
     pub types: Vec<FacetCount>,
     pub regions: Vec<FacetCount>,
     pub categories: Vec<FacetCount>,
@@ -293,6 +300,73 @@ fn stored(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
     doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string()
 }
 
+/// How many unfolded hits are ranked at first per hit wanted, so that folding fills the page.
+const FOLD_SLACK: usize = 3;
+/// The most hits ranked to fill a page after folding.
+const FOLD_CAP: usize = 10_000;
+
+/// The page's folded hits, and how many folded hits there are when the whole list was ranked.
+/// A list within paging depth is ranked whole, so its page count is exact; a longer one is
+/// ranked until the page is full (the page count then counts documents).
+fn fold_page(
+    searcher: &Searcher,
+    ranking: &Ranking,
+    total: usize,
+    offset: usize,
+    size: usize,
+) -> Result<(Vec<Folded>, Option<usize>), SearchError> {
+    let mut limit = if total <= MAX_DEPTH { total } else { ((offset + size) * FOLD_SLACK).min(total) };
+    loop {
+        let folded = folding::fold(searcher, ranking.top(searcher, limit)?)?;
+        let whole = limit >= total;
+        if whole || folded.len() >= offset + size || limit >= FOLD_CAP {
+            let groups = whole.then_some(folded.len());
+            return Ok((folded.into_iter().skip(offset).take(size).collect(), groups));
+        }
+        limit = (limit * 4).min(total).min(FOLD_CAP);
+    }
+}
+/// The folded opinions a hit names by page.
+const MAX_SAME_URLS: usize = 10;
+
+/// How a search orders its hits (`bool`: whether they hold every word).
+enum Ranking {
+    ByDate(Box<dyn Query>, bool),
+    ByScore(Box<dyn Query>, bool),
+    /// Those with every word (`exact` of them) by score, then the rest by score.
+    Tiered {
+        strict: Box<dyn Query>,
+        rest: Box<dyn Query>,
+        exact: usize,
+    },
+}
+
+impl Ranking {
+    /// The first `limit` hits in order.
+    fn top(&self, searcher: &Searcher, limit: usize) -> Result<Vec<Ranked>, SearchError> {
+        let by_score = |query: &dyn Query, limit: usize, all_words: bool| -> Result<Vec<Ranked>, SearchError> {
+            if limit == 0 {
+                return Ok(Vec::new());
+            }
+            let found = searcher.search(query, &TopDocs::with_limit(limit).order_by_score())?;
+            Ok(found.into_iter().map(|(score, address)| Ranked { score, address, all_words }).collect())
+        };
+        match self {
+            Self::ByDate(query, all_words) => {
+                let by_date = TopDocs::with_limit(limit.max(1)).order_by_fast_field::<i64>("date", Order::Desc);
+                let found = searcher.search(&**query, &by_date)?;
+                Ok(found.into_iter().map(|(_, address)| Ranked { score: 0.0, address, all_words: *all_words }).collect())
+            }
+            Self::ByScore(query, all_words) => by_score(&**query, limit, *all_words),
+            Self::Tiered { strict, rest, exact } => {
+                let mut first = by_score(&**strict, limit.min(*exact), true)?;
+                first.extend(by_score(&**rest, limit.saturating_sub(*exact), false)?);
+                Ok(first)
+            }
+        }
+    }
+}
+
 /// Runs a search. Blocking: call it off the async executor.
 pub fn run(engine: &SearchEngine, req: &SearchRequest) -> Result<SearchResults, SearchError> {
     let searcher = engine.reader.searcher();
@@ -308,47 +382,26 @@ pub fn run(engine: &SearchEngine, req: &SearchRequest) -> Result<SearchResults, 
     let offset = (req.page - 1) * size;
     // A page beyond the last, or beyond the depth paging reaches, is empty, with the true count.
     let max_page = (MAX_DEPTH / size).max(1);
-    let beyond = |total: usize| offset >= total || req.page > max_page;
-    let top = |query: &dyn Query, offset: usize, limit: usize| -> Result<Vec<(f32, DocAddress)>, SearchError> {
-        if limit == 0 {
-            return Ok(Vec::new());
-        }
-        Ok(searcher.search(query, &TopDocs::with_limit(limit).and_offset(offset).order_by_score())?)
-    };
-    let (partial, exact, (total, facet_counts), addresses) = match text_queries(engine, &req.text) {
+    let (partial, exact, (total, facet_counts), ranking) = match text_queries(engine, &req.text) {
         None => {
             let query = with_filters(Box::new(AllQuery), &filters);
             let counts = counted(&*query)?;
-            let by_date = TopDocs::with_limit(size).and_offset(offset).order_by_fast_field::<i64>("date", Order::Desc);
-            let found = if beyond(counts.0) {
-                Vec::new()
-            } else {
-                searcher.search(&*query, &by_date)?.into_iter().map(|(_, a)| (0.0, a)).collect()
-            };
-            (false, counts.0, counts, found)
+            (false, counts.0, counts, Ranking::ByDate(query, true))
         }
         Some((all, any, words)) => {
             let strict = with_filters(Box::new(all.clone()), &filters);
             let strict_counts = counted(&*strict)?;
             let exact = strict_counts.0;
-            if req.by_time {
-                let by_date = TopDocs::with_limit(size).and_offset(offset).order_by_fast_field::<i64>("date", Order::Desc);
-                let (query, counts) = if exact == 0 {
+            if req.by_time || words < 2 {
+                let (query, counts) = if exact == 0 && words >= 2 {
                     let q = with_filters(Box::new(any), &filters);
                     let c = counted(&*q)?;
                     (q, c)
                 } else {
                     (strict, strict_counts)
                 };
-                let found = if beyond(counts.0) {
-                    Vec::new()
-                } else {
-                    searcher.search(&*query, &by_date)?.into_iter().map(|(_, a)| (0.0, a)).collect()
-                };
-                (exact == 0 && counts.0 > 0, exact, counts, found)
-            } else if words < 2 {
-                let found = if beyond(exact) { Vec::new() } else { top(&*strict, offset, size)? };
-                (false, exact, strict_counts, found)
+                let partial = exact == 0 && counts.0 > 0;
+                (partial, exact, counts, if req.by_time { Ranking::ByDate(query, !partial) } else { Ranking::ByScore(query, !partial) })
             } else {
                 // Every word first, then the documents holding only some of them: a citizen's
                 // long phrasing still finds what matches it best.
@@ -358,25 +411,17 @@ pub fn run(engine: &SearchEngine, req: &SearchRequest) -> Result<SearchResults, 
                     Box::new(BooleanQuery::new(vec![(Occur::Must, Box::new(any) as Box<dyn Query>), (Occur::MustNot, Box::new(all))])),
                     &filters,
                 );
-                let found = if beyond(counts.0) {
-                    Vec::new()
-                } else if offset + size <= exact {
-                    top(&*strict, offset, size)?
-                } else if offset < exact {
-                    let mut first = top(&*strict, offset, exact - offset)?;
-                    first.extend(top(&*rest, 0, size - (exact - offset))?);
-                    first
-                } else {
-                    top(&*rest, offset - exact, size)?
-                };
-                (exact == 0 && counts.0 > 0, exact, counts, found)
+                (exact == 0 && counts.0 > 0, exact, counts, Ranking::Tiered { strict, rest, exact })
             }
         }
     };
-    let mut hits = hits(engine, &searcher, &Highlighter::new(&engine.jieba(), &req.text), addresses)?;
-    for (rank, hit) in hits.iter_mut().enumerate() {
-        hit.all_words = offset + rank < exact;
-    }
+    let (page, groups) = if req.page > max_page || (offset >= total && total > MAX_DEPTH) {
+        (Vec::new(), None)
+    } else {
+        fold_page(&searcher, &ranking, total, offset, size)?
+    };
+    let partial_from = if exact > 0 { page.iter().position(|f| !f.lead.all_words) } else { None };
+    let hits = hits(engine, &searcher, &Highlighter::new(&engine.jieba(), &req.text), page)?;
     let counts = |root: &str, label: fn(&str) -> String| -> Vec<FacetCount> {
         let mut v: Vec<FacetCount> = facet_counts
             .get(root)
@@ -392,11 +437,12 @@ pub fn run(engine: &SearchEngine, req: &SearchRequest) -> Result<SearchResults, 
         request: req.clone(),
         total,
         page: req.page,
-        pages: total.div_ceil(size).max(1),
+        pages: groups.unwrap_or(total).div_ceil(size).max(1),
         max_page,
         hits,
         partial,
         exact,
+        partial_from,
         types: counts("/type", |v| type_label(v).to_string()),
         regions: counts("/region", str::to_string),
         categories: counts("/category", str::to_string),
@@ -416,16 +462,11 @@ pub fn status_label(value: &str) -> String {
         .to_string()
 }
 
-fn hits(
-    engine: &SearchEngine,
-    searcher: &Searcher,
-    highlighter: &Highlighter,
-    addresses: Vec<(f32, DocAddress)>,
-) -> Result<Vec<Hit>, SearchError> {
+fn hits(engine: &SearchEngine, searcher: &Searcher, highlighter: &Highlighter, page: Vec<Folded>) -> Result<Vec<Hit>, SearchError> {
     let f = engine.fields;
     let mut out = Vec::new();
-    for (score, address) in addresses {
-        let doc: TantivyDocument = searcher.doc(address)?;
+    for folded in page {
+        let doc: TantivyDocument = searcher.doc(folded.lead.address)?;
         let title = stored(&doc, f.title);
         let body = stored(&doc, f.body);
         let (title_html, snippet_html) = highlighted(engine, highlighter, &title, &body);
@@ -436,6 +477,11 @@ fn hits(
             .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
             .map(time::minute)
             .unwrap_or_default();
+        let mut same_urls = Vec::new();
+        for address in folded.same.iter().take(MAX_SAME_URLS) {
+            let same: TantivyDocument = searcher.doc(*address)?;
+            same_urls.push(stored(&same, f.url));
+        }
         out.push(Hit {
             key: stored(&doc, f.key),
             type_label: type_label(&doc_type),
@@ -449,8 +495,10 @@ fn hits(
             region: stored(&doc, f.region),
             category: stored(&doc, f.category),
             status: status_label(&stored(&doc, f.status)),
-            score,
-            all_words: true,
+            score: folded.lead.score,
+            all_words: folded.lead.all_words,
+            same: folded.same.len(),
+            same_urls,
         });
     }
     Ok(out)
@@ -480,7 +528,9 @@ pub fn similar(engine: &SearchEngine, text: &str, doc_type: &str, limit: usize, 
         let req = SearchRequest { doc_type: Some(doc_type.into()), public_only: true, page: 1, ..SearchRequest::default() };
         searcher.search(&*with_filters(Box::new(any), &filters(engine, &req)), &TopDocs::with_limit(limit + 1).order_by_score())?
     };
-    let mut found = hits(engine, &searcher, &Highlighter::new(&engine.jieba(), text), top)?;
+    // The same complaint posted many times is one similar opinion.
+    let ranked = top.into_iter().map(|(score, address)| Ranked { score, address, all_words: true }).collect();
+    let mut found = hits(engine, &searcher, &Highlighter::new(&engine.jieba(), text), folding::fold(&searcher, ranked)?)?;
     found.retain(|h| Some(h.key.as_str()) != exclude);
     found.truncate(limit);
     Ok(found)
