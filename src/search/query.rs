@@ -528,9 +528,10 @@ pub fn similar(engine: &SearchEngine, text: &str, doc_type: &str, limit: usize, 
         let req = SearchRequest { doc_type: Some(doc_type.into()), public_only: true, page: 1, ..SearchRequest::default() };
         searcher.search(&*with_filters(Box::new(any), &filters(engine, &req)), &TopDocs::with_limit(limit + 1).order_by_score())?
     };
-    // The same complaint posted many times is one similar opinion.
-    let ranked = top.into_iter().map(|(score, address)| Ranked { score, address, all_words: true }).collect();
-    let mut found = hits(engine, &searcher, &Highlighter::new(&engine.jieba(), text), folding::fold(&searcher, ranked)?)?;
+    // Not folded: triage counts each neighbour's theme as a vote.
+    let each =
+        top.into_iter().map(|(score, address)| Folded { lead: Ranked { score, address, all_words: true }, same: Vec::new() }).collect();
+    let mut found = hits(engine, &searcher, &Highlighter::new(&engine.jieba(), text), each)?;
     found.retain(|h| Some(h.key.as_str()) != exclude);
     found.truncate(limit);
     Ok(found)
