@@ -46,6 +46,8 @@ impl Source {
         doc.add_text(f.visibility, if self.public { "public" } else { "staff" });
         doc.add_text(f.title, self.title.as_str());
         doc.add_text(f.body, self.body.as_str());
+        doc.add_text(f.grams, self.title.as_str());
+        doc.add_text(f.grams, self.body.as_str());
         doc.add_text(f.url, &self.url);
         doc.add_text(f.code, &self.code);
         doc.add_text(f.region, &self.region);

@@ -8,9 +8,11 @@ pub mod documents;
 pub mod eval;
 pub mod failures;
 pub mod folding;
+pub mod grams;
 pub mod highlight;
 pub mod indexer;
 pub mod query;
+pub mod synonyms;
 pub mod tokenizer;
 pub mod vocabulary;
 
@@ -51,6 +53,8 @@ pub struct Fields {
     pub date: Field,
     pub facets: Field,
     pub title_key: Field,
+    /// Title and body as character bigrams (`grams`), for words jieba cuts unevenly.
+    pub grams: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -74,6 +78,12 @@ fn schema() -> (Schema, Fields) {
         date: b.add_i64_field("date", INDEXED | STORED | FAST),
         facets: b.add_facet_field("facets", FacetOptions::default()),
         title_key: b.add_u64_field(folding::FIELD, FAST),
+        grams: b.add_text_field(
+            "grams",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default().set_tokenizer(grams::NAME).set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            ),
+        ),
     };
     (b.build(), fields)
 }
@@ -153,6 +163,7 @@ impl SearchEngine {
     fn assemble(index: Index, fields: Fields, jieba: Arc<Jieba>, dir: PathBuf, failures: failures::Failures) -> Result<Self, SearchError> {
         let jieba: tokenizer::SharedJieba = Arc::new(std::sync::RwLock::new(jieba));
         index.tokenizers().register(tokenizer::NAME, tokenizer::JiebaTokenizer { jieba: jieba.clone() });
+        index.tokenizers().register(grams::NAME, grams::GramTokenizer);
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let writer = index.writer(WRITER_HEAP)?;
         Ok(Self {

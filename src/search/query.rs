@@ -12,8 +12,9 @@ use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 use super::documents::type_label;
 use super::folding::{self, Folded, Ranked};
 use super::highlight::{Highlighter, escape};
-use super::tokenizer::query_words;
+use super::tokenizer::{self, query_words};
 use super::{SearchEngine, SearchError};
+use super::{grams, synonyms};
 use crate::domain::time;
 
 pub const PAGE_SIZE: usize = 10;
@@ -162,25 +163,45 @@ fn term(field: tantivy::schema::Field, text: &str, boost: f32) -> Box<dyn Query>
     if (boost - 1.0).abs() < f32::EPSILON { q } else { Box::new(BoostQuery::new(q, boost)) }
 }
 
-/// (every word required, any word enough, how many words), or `None` for a query with no
-/// words at all.
-pub fn text_queries(engine: &SearchEngine, text: &str) -> Option<(BooleanQuery, BooleanQuery, usize)> {
-    let words = query_words(&engine.jieba(), text);
-    let n = words.len().min(MAX_WORDS);
-    word_queries(engine, &words).map(|(all, any)| (all, any, n))
+/// A query's words as queries: every word required, all but one of them, any one enough.
+pub struct WordQueries {
+    pub all: BooleanQuery,
+    /// All words but one (`None` under three words, where it is "any").
+    pub most: Option<BooleanQuery>,
+    pub any: BooleanQuery,
+    pub words: usize,
 }
 
-/// Citizens' everyday words and how messages write them (`synonyms.txt`).
-static SYNONYMS: std::sync::LazyLock<std::collections::HashMap<&'static str, Vec<&'static str>>> = std::sync::LazyLock::new(|| {
-    include_str!("synonyms.txt")
-        .lines()
-        .filter(|l| !l.trim_start().starts_with('#'))
-        .filter_map(|l| {
-            let mut words = l.split_whitespace();
-            Some((words.next()?, words.collect()))
-        })
-        .collect()
-});
+/// The query's words as queries, or `None` for a query with no words at all.
+pub fn text_queries(engine: &SearchEngine, text: &str) -> Result<Option<WordQueries>, SearchError> {
+    let words = mend_guesses(engine, query_words(&engine.jieba(), text))?;
+    Ok(word_queries(engine, &words))
+}
+
+/// jieba guesses a word it does not know from the characters around it; in a short query the
+/// guess is often two words' halves run together (夜宵摊吵到半夜 gives 摊吵). A guess written
+/// nowhere in the index is taken apart into its characters instead of being required whole.
+fn mend_guesses(engine: &SearchEngine, words: Vec<(String, Vec<String>)>) -> Result<Vec<(String, Vec<String>)>, SearchError> {
+    let jieba = engine.jieba();
+    let searcher = engine.reader.searcher();
+    let mut out: Vec<(String, Vec<String>)> = Vec::with_capacity(words.len());
+    for (word, parts) in words {
+        let written = match grams::literal(engine.fields.grams, &word) {
+            Some(literal) if !jieba.has_word(&word) => searcher.search(&*literal, &tantivy::collector::Count)? > 0,
+            _ => true,
+        };
+        if written {
+            out.push((word, parts));
+            continue;
+        }
+        for c in jieba.cut(&word, false).into_iter().map(|t| t.word.to_string()) {
+            if !tokenizer::is_stopword(&c) && !out.iter().any(|(w, _)| *w == c) {
+                out.push((c, Vec::new()));
+            }
+        }
+    }
+    Ok(out)
+}
 
 /// A synonym of a query word, matched by all of its own words (it may be cut in several).
 fn synonym_clause(engine: &SearchEngine, synonym: &str) -> Option<Box<dyn Query>> {
@@ -199,11 +220,12 @@ fn synonym_clause(engine: &SearchEngine, synonym: &str) -> Option<Box<dyn Query>
     Some(Box::new(BooleanQuery::new(every)))
 }
 
-fn word_queries(engine: &SearchEngine, words: &[(String, Vec<String>)]) -> Option<(BooleanQuery, BooleanQuery)> {
+fn word_queries(engine: &SearchEngine, words: &[(String, Vec<String>)]) -> Option<WordQueries> {
     let f = engine.fields;
     if words.is_empty() {
         return None;
     }
+    let jieba = engine.jieba();
     let clauses: Vec<Box<dyn Query>> = words
         .iter()
         .take(MAX_WORDS)
@@ -222,8 +244,14 @@ fn word_queries(engine: &SearchEngine, words: &[(String, Vec<String>)]) -> Optio
                     .collect();
                 alternatives.push((Occur::Should, Box::new(BooleanQuery::new(every))));
             }
+            // A name the dictionary lacks is cut unevenly from one message to the next (上岭桥镇
+            // as 上/岭/桥/镇): it also matches as written, character for character.
+            if !jieba.has_word(word) {
+                alternatives
+                    .extend(grams::literal(f.grams, word).map(|q| (Occur::Should, Box::new(BoostQuery::new(q, 0.5)) as Box<dyn Query>)));
+            }
             // What the citizen means, as messages write it, ranks after their own word.
-            for synonym in SYNONYMS.get(word.as_str()).into_iter().flatten() {
+            for synonym in synonyms::of(word) {
                 alternatives.extend(synonym_clause(engine, synonym).map(|q| (Occur::Should, q)));
             }
             Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>
@@ -247,11 +275,15 @@ fn word_queries(engine: &SearchEngine, words: &[(String, Vec<String>)]) -> Optio
     };
     let mut all: Vec<(Occur, Box<dyn Query>)> = clauses.iter().map(|c| (Occur::Must, c.box_clone())).collect();
     all.extend(preference(Occur::Should));
-    let mut any: Vec<(Occur, Box<dyn Query>)> = clauses.into_iter().map(|c| (Occur::Should, c)).collect();
-    let words_only = BooleanQuery::new(std::mem::take(&mut any));
-    any.push((Occur::Must, Box::new(words_only)));
-    any.extend(preference(Occur::Should));
-    Some((BooleanQuery::new(all), BooleanQuery::new(any)))
+    // At least `least` of the words, the preference scoring on top without counting as a word.
+    let at_least = |least: usize| {
+        let words = clauses.iter().map(|c| (Occur::Should, c.box_clone())).collect();
+        let mut q = vec![(Occur::Must, Box::new(BooleanQuery::with_minimum_required_clauses(words, least)) as Box<dyn Query>)];
+        q.extend(preference(Occur::Should));
+        BooleanQuery::new(q)
+    };
+    let n = clauses.len();
+    Some(WordQueries { all: BooleanQuery::new(all), most: (n >= 3).then(|| at_least(n - 1)), any: at_least(1), words: n })
 }
 
 fn filters(engine: &SearchEngine, req: &SearchRequest) -> Vec<(Occur, Box<dyn Query>)> {
@@ -333,12 +365,9 @@ const MAX_SAME_URLS: usize = 10;
 enum Ranking {
     ByDate(Box<dyn Query>, bool),
     ByScore(Box<dyn Query>, bool),
-    /// Those with every word (`exact` of them) by score, then the rest by score.
-    Tiered {
-        strict: Box<dyn Query>,
-        rest: Box<dyn Query>,
-        exact: usize,
-    },
+    /// Tier after tier, each (query, how many it matches, whether it holds every word) by score:
+    /// every word, then all but one, then the rest.
+    Tiered(Vec<(Box<dyn Query>, usize, bool)>),
 }
 
 impl Ranking {
@@ -358,62 +387,94 @@ impl Ranking {
                 Ok(found.into_iter().map(|(_, address)| Ranked { score: 0.0, address, all_words: *all_words }).collect())
             }
             Self::ByScore(query, all_words) => by_score(&**query, limit, *all_words),
-            Self::Tiered { strict, rest, exact } => {
-                let mut first = by_score(&**strict, limit.min(*exact), true)?;
-                first.extend(by_score(&**rest, limit.saturating_sub(*exact), false)?);
-                Ok(first)
+            Self::Tiered(tiers) => {
+                let mut ranked = Vec::new();
+                for (query, count, all_words) in tiers {
+                    let left = limit - ranked.len();
+                    ranked.extend(by_score(&**query, left.min(*count), *all_words)?);
+                }
+                Ok(ranked)
             }
         }
     }
+}
+
+type Counts = (usize, tantivy::collector::FacetCounts);
+
+/// How many documents `query` matches, and how many of them fall under each facet.
+fn counted(searcher: &Searcher, query: &dyn Query) -> tantivy::Result<Counts> {
+    let mut facets = FacetCollector::for_field("facets");
+    for root in ["/type", "/region", "/category", "/status", "/unit"] {
+        facets.add_facet(root);
+    }
+    searcher.search(query, &(Count, facets))
+}
+
+/// What a search matches, counted, and the order it is shown in.
+struct Matched {
+    /// Nothing holds every word: these hold some.
+    partial: bool,
+    /// How many hold every word.
+    exact: usize,
+    counts: Counts,
+    ranking: Ranking,
+}
+
+/// Every word first, then all words but one, then the documents holding only some: a citizen's
+/// long phrasing still finds what matches it best. By time (or for one word), what holds every
+/// word, or else what holds any.
+fn matched(searcher: &Searcher, filters: &[(Occur, Box<dyn Query>)], q: WordQueries, by_time: bool) -> Result<Matched, SearchError> {
+    let strict = with_filters(Box::new(q.all.clone()), filters);
+    let strict_counts = counted(searcher, &*strict)?;
+    let exact = strict_counts.0;
+    if by_time || q.words < 2 {
+        let (query, counts) = if exact == 0 && q.words >= 2 {
+            let any = with_filters(Box::new(q.any), filters);
+            let counts = counted(searcher, &*any)?;
+            (any, counts)
+        } else {
+            (strict, strict_counts)
+        };
+        let partial = exact == 0 && counts.0 > 0;
+        let ranking = if by_time { Ranking::ByDate(query, !partial) } else { Ranking::ByScore(query, !partial) };
+        return Ok(Matched { partial, exact, counts, ranking });
+    }
+    let counts = counted(searcher, &*with_filters(Box::new(q.any.clone()), filters))?;
+    let but = |wanted: BooleanQuery, unwanted: BooleanQuery| {
+        with_filters(
+            Box::new(BooleanQuery::new(vec![(Occur::Must, Box::new(wanted) as Box<dyn Query>), (Occur::MustNot, Box::new(unwanted))])),
+            filters,
+        )
+    };
+    let mut tiers = vec![(strict, exact, true)];
+    let rest = match q.most {
+        Some(most) => {
+            let nearly = but(most.clone(), q.all);
+            let nearly_count = searcher.search(&*nearly, &Count)?;
+            tiers.push((nearly, nearly_count, false));
+            (but(q.any, most), counts.0.saturating_sub(exact + nearly_count))
+        }
+        None => (but(q.any, q.all), counts.0.saturating_sub(exact)),
+    };
+    tiers.push((rest.0, rest.1, false));
+    Ok(Matched { partial: exact == 0 && counts.0 > 0, exact, counts, ranking: Ranking::Tiered(tiers) })
 }
 
 /// Runs a search. Blocking: call it off the async executor.
 pub fn run(engine: &SearchEngine, req: &SearchRequest) -> Result<SearchResults, SearchError> {
     let searcher = engine.reader.searcher();
     let filters = filters(engine, req);
-    let counted = |query: &dyn Query| {
-        let mut facets = FacetCollector::for_field("facets");
-        for root in ["/type", "/region", "/category", "/status", "/unit"] {
-            facets.add_facet(root);
-        }
-        searcher.search(query, &(Count, facets))
-    };
     let size = req.page_size.clamp(1, MAX_PAGE_SIZE);
     let offset = (req.page - 1) * size;
     // A page beyond the last, or beyond the depth paging reaches, is empty, with the true count.
     let max_page = (MAX_DEPTH / size).max(1);
-    let (partial, exact, (total, facet_counts), ranking) = match text_queries(engine, &req.text) {
+    let Matched { partial, exact, counts: (total, facet_counts), ranking } = match text_queries(engine, &req.text)? {
         None => {
             let query = with_filters(Box::new(AllQuery), &filters);
-            let counts = counted(&*query)?;
-            (false, counts.0, counts, Ranking::ByDate(query, true))
+            let counts = counted(&searcher, &*query)?;
+            Matched { partial: false, exact: counts.0, counts, ranking: Ranking::ByDate(query, true) }
         }
-        Some((all, any, words)) => {
-            let strict = with_filters(Box::new(all.clone()), &filters);
-            let strict_counts = counted(&*strict)?;
-            let exact = strict_counts.0;
-            if req.by_time || words < 2 {
-                let (query, counts) = if exact == 0 && words >= 2 {
-                    let q = with_filters(Box::new(any), &filters);
-                    let c = counted(&*q)?;
-                    (q, c)
-                } else {
-                    (strict, strict_counts)
-                };
-                let partial = exact == 0 && counts.0 > 0;
-                (partial, exact, counts, if req.by_time { Ranking::ByDate(query, !partial) } else { Ranking::ByScore(query, !partial) })
-            } else {
-                // Every word first, then the documents holding only some of them: a citizen's
-                // long phrasing still finds what matches it best.
-                let looser = with_filters(Box::new(any.clone()), &filters);
-                let counts = counted(&*looser)?;
-                let rest = with_filters(
-                    Box::new(BooleanQuery::new(vec![(Occur::Must, Box::new(any) as Box<dyn Query>), (Occur::MustNot, Box::new(all))])),
-                    &filters,
-                );
-                (exact == 0 && counts.0 > 0, exact, counts, Ranking::Tiered { strict, rest, exact })
-            }
-        }
+        Some(words) => matched(&searcher, &filters, words, req.by_time)?,
     };
     let (page, groups) = if req.page > max_page || (offset >= total && total > MAX_DEPTH) {
         (Vec::new(), None)
@@ -524,7 +585,7 @@ pub fn similar(engine: &SearchEngine, text: &str, doc_type: &str, limit: usize, 
     let top = if doc_type == "opinion" {
         public_opinions(engine, &searcher, &words, limit + 1)?
     } else {
-        let Some((_, any)) = word_queries(engine, &words) else { return Ok(Vec::new()) };
+        let Some(WordQueries { any, .. }) = word_queries(engine, &words) else { return Ok(Vec::new()) };
         let req = SearchRequest { doc_type: Some(doc_type.into()), public_only: true, page: 1, ..SearchRequest::default() };
         searcher.search(&*with_filters(Box::new(any), &filters(engine, &req)), &TopDocs::with_limit(limit + 1).order_by_score())?
     };

@@ -17,12 +17,17 @@ pub fn is_stopword(word: &str) -> bool {
     STOPWORDS.contains(word)
 }
 
-/// The process's jieba: the default dictionary, the shipped domain words, and `extra` words
-/// (unit and region names from the database).
+/// The process's jieba: the default dictionary, the shipped domain words and everyday phrasings,
+/// and `extra` words (unit and region names from the database, accepted new words).
 pub fn build_jieba(extra: &[String]) -> Jieba {
     let mut jieba = Jieba::new();
     let mut shipped = std::io::BufReader::new(include_str!("userdict.txt").as_bytes());
     jieba.load_dict(&mut shipped).expect("the shipped dictionary is well formed");
+    for word in super::synonyms::phrasings().filter(|w| w.chars().count() >= 2) {
+        if !jieba.has_word(word) {
+            jieba.add_word(word, None, Some("v"));
+        }
+    }
     for word in extra {
         let word = word.trim();
         if word.chars().count() >= 2 {

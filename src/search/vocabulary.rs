@@ -36,6 +36,7 @@ impl Vocabulary {
         // jieba's own dictionary comes with the crate version; the shipped words with the binary.
         hasher.update(b"jieba-rs 0.11\n");
         hasher.update(include_str!("userdict.txt").as_bytes());
+        hasher.update(super::synonyms::TEXT.as_bytes());
         for word in &words {
             hasher.update(b"\n");
             hasher.update(word.as_bytes());
