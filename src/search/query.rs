@@ -226,7 +226,7 @@ fn word_queries(engine: &SearchEngine, words: &[(String, Vec<String>)]) -> Optio
         return None;
     }
     let jieba = engine.jieba();
-    let clauses: Vec<Box<dyn Query>> = words
+    let clauses: Vec<(Box<dyn Query>, bool)> = words
         .iter()
         .take(MAX_WORDS)
         .map(|(word, parts)| {
@@ -254,9 +254,18 @@ fn word_queries(engine: &SearchEngine, words: &[(String, Vec<String>)]) -> Optio
             for synonym in synonyms::of(word) {
                 alternatives.extend(synonym_clause(engine, synonym).map(|q| (Occur::Should, q)));
             }
-            Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>
+            // A lone character jieba left over (the 声 of 杀猪声) is rarely a word of its own in a
+            // message: it adds to the score, but is not required.
+            let light = word.chars().count() == 1 && synonyms::of(word).is_empty();
+            (Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>, light)
         })
         .collect();
+    let (mut required, mut light): (Vec<_>, Vec<_>) = clauses.into_iter().partition(|(_, light)| !light);
+    if required.is_empty() {
+        std::mem::swap(&mut required, &mut light);
+    }
+    let required: Vec<Box<dyn Query>> = required.into_iter().map(|(q, _)| q).collect();
+    let scoring = || light.iter().map(|(q, _)| (Occur::Should, q.box_clone()));
     // The lists answer for many opinions at once: at equal words, a problem, its rectification or
     // a report outranks one more citizen's message about it.
     let preference = |occur: Occur| -> Vec<(Occur, Box<dyn Query>)> {
@@ -273,16 +282,18 @@ fn word_queries(engine: &SearchEngine, words: &[(String, Vec<String>)]) -> Optio
             })
             .collect()
     };
-    let mut all: Vec<(Occur, Box<dyn Query>)> = clauses.iter().map(|c| (Occur::Must, c.box_clone())).collect();
+    let mut all: Vec<(Occur, Box<dyn Query>)> = required.iter().map(|c| (Occur::Must, c.box_clone())).collect();
+    all.extend(scoring());
     all.extend(preference(Occur::Should));
-    // At least `least` of the words, the preference scoring on top without counting as a word.
+    // At least `least` of the words, the rest and the preference scoring on top.
     let at_least = |least: usize| {
-        let words = clauses.iter().map(|c| (Occur::Should, c.box_clone())).collect();
+        let words = required.iter().map(|c| (Occur::Should, c.box_clone())).collect();
         let mut q = vec![(Occur::Must, Box::new(BooleanQuery::with_minimum_required_clauses(words, least)) as Box<dyn Query>)];
+        q.extend(scoring());
         q.extend(preference(Occur::Should));
         BooleanQuery::new(q)
     };
-    let n = clauses.len();
+    let n = required.len();
     Some(WordQueries { all: BooleanQuery::new(all), most: (n >= 3).then(|| at_least(n - 1)), any: at_least(1), words: n })
 }
 

@@ -351,3 +351,61 @@ on_both_databases! {
         assert_eq!(found["partial"], false);
     }
 }
+
+/// Opinions with these titles, imported as the office imports messages (many citizens at once,
+/// which the public form's rate limit would turn away).
+async fn opinions_titled(app: &TestApp, titles: &[&str]) {
+    let lines: Vec<String> = titles
+        .iter()
+        .enumerate()
+        .map(|(i, t)| serde_json::json!({ "id": i, "title": t, "body": "请有关部门尽快处理。" }).to_string())
+        .collect();
+    let file = app.data_dir().join("titled.jsonl");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let (rows, _) = lianxin::tabular::stream_file(&file).unwrap();
+    let mapping = lianxin::opinions::import::Mapping::new(&[]).unwrap();
+    let actor = lianxin::service::Actor::system("import");
+    let report = lianxin::opinions::import::import_opinions(app.ctx(), &actor, rows, &mapping, "titled", |_| {}).await.unwrap();
+    assert_eq!(report.rejected_total, 0);
+    app.index_settled().await;
+}
+
+fn titles_of(found: &Value) -> Vec<String> {
+    found["hits"].as_array().unwrap().iter().filter_map(|h| h["title"].as_str().map(str::to_string)).collect()
+}
+
+on_both_databases! {
+    /// jieba cuts 上岭桥 whole in a query but 区上/岭/桥 or 上/岭/桥 inside sentences: the name is
+    /// found as written, and only as written.
+    async fn a_name_jieba_cuts_unevenly_is_found_as_written(app) {
+        small_city(app.ctx()).await;
+        opinions_titled(&app, &["K2区上岭桥扬长养猪场臭气熏天", "我是上岭桥镇堰井村下杨组的村民", "上岭村的桥坏了没人修"]).await;
+        let titles = titles_of(&search(&app, &q("上岭桥")).await);
+        assert!(titles.contains(&"K2区上岭桥扬长养猪场臭气熏天".to_string()), "{titles:?}");
+        assert!(titles.contains(&"我是上岭桥镇堰井村下杨组的村民".to_string()), "{titles:?}");
+        assert!(!titles.contains(&"上岭村的桥坏了没人修".to_string()), "its characters apart are not the name: {titles:?}");
+    }
+}
+
+on_both_databases! {
+    /// A long phrasing: what holds every word comes first, then what holds all words but one,
+    /// then the rest, whatever their scores (a rare word alone outscores two common ones); a
+    /// word jieba guessed from two halves (摊吵, written nowhere) does not empty the first tier.
+    async fn hits_holding_more_of_the_words_come_first(app) {
+        small_city(app.ctx()).await;
+        let (two, one) = ("夜宵店噪音扰民", "半夜三更有人敲锣打鼓");
+        let mut titles = vec!["夜宵摊每天吵到半夜", two, one];
+        // Common words weigh little: many messages hold them.
+        titles.extend(["夜宵摊噪音大", "夜宵摊扰民", "小区夜宵摊噪音", "夜宵噪音", "夜宵摊噪音扰民", "街边夜宵噪音", "夜宵店扰民", "夜宵噪声"]);
+        titles.extend(["夜宵摊的噪音", "夜宵噪音太大", "夜宵摊扰民严重", "楼下夜宵噪音", "夜宵档噪音", "夜宵街噪音", "夜宵扰民问题", "夜宵摊噪声"]);
+        opinions_titled(&app, &titles).await;
+        let found = search(&app, &format!("{}&page_size=20", q("夜宵摊吵到半夜"))).await;
+        let titles = titles_of(&found);
+        assert_eq!(found["exact"], 1, "{found}");
+        assert_eq!(titles.first().map(String::as_str), Some("夜宵摊每天吵到半夜"), "{titles:?}");
+        let at = |t: &str| titles.iter().position(|x| x == t).unwrap_or_else(|| panic!("{t} missing: {titles:?}"));
+        let score = |t: &str| found["hits"][at(t)]["score"].as_f64().unwrap();
+        assert!(at(two) < at(one), "two words before one: {titles:?}");
+        assert!(score(one) > score(two), "the tier, not the score, orders them: {} vs {}", score(one), score(two));
+    }
+}

@@ -2,8 +2,9 @@
 //! (`../shared/data/taidi2020/labeled.jsonl`) imported through the import use case, and queries
 //! citizens would type, each with the messages that must come back in the first 20
 //! (`tests/real_judgments.json`, written by reading the messages). Recall@20 and nDCG@10 per
-//! query are printed. The target is a mean recall of 0.95; this commit measures 0.887, and the
-//! test holds that floor on both databases so that no change loses what was won.
+//! query are printed. The target, a mean recall of 0.95, is held on both databases (this commit
+//! measures 0.961, nDCG@10 0.935). Messages kept from the public (举报) are not asked for: public
+//! search must not show them.
 
 use std::collections::HashMap;
 
@@ -105,7 +106,7 @@ on_both_databases! {
         eprintln!("{} queries: mean recall@20 {recall:.3}, mean nDCG@10 {ndcg:.3}", judgments.len());
         eprintln!("missed: {misses:#?}");
         eprintln!("{kept_private} judged messages are kept from the public (举报) and were not asked for");
-        assert!(recall >= 0.88, "mean recall@20 {recall:.3} fell below the measured 0.887 (target 0.95)");
-        assert!(ndcg >= 0.85, "mean nDCG@10 {ndcg:.3} fell below the measured 0.864");
+        assert!(recall >= 0.95, "mean recall@20 {recall:.3} is below the target 0.95 (measured 0.961)");
+        assert!(ndcg >= 0.92, "mean nDCG@10 {ndcg:.3} fell below the measured 0.935");
     }
 }

@@ -129,7 +129,7 @@ on_both_databases! {
 
 on_both_databases! {
     /// The shared real messages, when beside the project (CI has them): every distinct word of
-    /// their titles through search and similar.
+    /// their titles and of the judged queries, and those queries whole, through search and similar.
     async fn every_word_of_the_shared_real_messages_searches_cleanly(app) {
         let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/taidi2020");
         if !data.exists() {
@@ -150,7 +150,12 @@ on_both_databases! {
             lianxin::opinions::import::import_opinions(app.ctx(), &lianxin::service::Actor::system("import"), rows, &mapping, source, |_| {}).await.unwrap();
         }
         until_indexed(&app, 13_000).await;
-        let words = words_of(titles.iter().map(String::as_str));
+        let mut words = words_of(titles.iter().map(String::as_str));
+        // The judged queries too, whole and word by word: what citizens type, not only titles.
+        let judged: Vec<Value> = serde_json::from_str(include_str!("../real_judgments.json")).unwrap();
+        let queries: Vec<String> = judged.iter().map(|j| j["q"].as_str().unwrap().to_string()).collect();
+        words.extend(words_of(queries.iter().map(String::as_str)));
+        words.extend(queries);
         let (failures, requests) = sweep_words(&app, &words).await;
         eprintln!("real-message sweep: {} titles, {} words, {requests} search and similar requests", titles.len(), words.len());
         assert!(failures.is_empty(), "{} failures, first: {:?}", failures.len(), &failures[..failures.len().min(10)]);
