@@ -266,10 +266,10 @@ fn word_queries(engine: &SearchEngine, words: &[(String, Vec<String>)]) -> Optio
     }
     let required: Vec<Box<dyn Query>> = required.into_iter().map(|(q, _)| q).collect();
     let scoring = || light.iter().map(|(q, _)| (Occur::Should, q.box_clone()));
-    // The lists answer for many opinions at once: at equal words, a problem, its rectification or
-    // a report outranks one more citizen's message about it.
+    // The lists answer for many opinions at once: at equal words, a rectification or a report
+    // outranks one more citizen's message about it (problems lead their tier: `problems_first`).
     let preference = |occur: Occur| -> Vec<(Occur, Box<dyn Query>)> {
-        [("problem", 4.0), ("rectification", 2.0), ("report", 2.0)]
+        [("rectification", 2.0), ("report", 2.0)]
             .into_iter()
             .map(|(t, boost)| {
                 (
@@ -375,10 +375,9 @@ const MAX_SAME_URLS: usize = 10;
 /// How a search orders its hits (`bool`: whether they hold every word).
 enum Ranking {
     ByDate(Box<dyn Query>, bool),
-    ByScore(Box<dyn Query>, bool),
     /// Tier after tier, each (query, how many it matches, whether it holds every word) by score:
-    /// every word, then all but one, then the rest.
-    Tiered(Vec<(Box<dyn Query>, usize, bool)>),
+    /// every word (problems first), then all but one, then the rest.
+    Tiered(Vec<Tier>),
 }
 
 impl Ranking {
@@ -397,7 +396,6 @@ impl Ranking {
                 let found = searcher.search(&**query, &by_date)?;
                 Ok(found.into_iter().map(|(_, address)| Ranked { score: 0.0, address, all_words: *all_words }).collect())
             }
-            Self::ByScore(query, all_words) => by_score(&**query, limit, *all_words),
             Self::Tiered(tiers) => {
                 let mut ranked = Vec::new();
                 for (query, count, all_words) in tiers {
@@ -434,7 +432,13 @@ struct Matched {
 /// Every word first, then all words but one, then the documents holding only some: a citizen's
 /// long phrasing still finds what matches it best. By time (or for one word), what holds every
 /// word, or else what holds any.
-fn matched(searcher: &Searcher, filters: &[(Occur, Box<dyn Query>)], q: WordQueries, by_time: bool) -> Result<Matched, SearchError> {
+fn matched(
+    searcher: &Searcher,
+    doc_type: tantivy::schema::Field,
+    filters: &[(Occur, Box<dyn Query>)],
+    q: WordQueries,
+    by_time: bool,
+) -> Result<Matched, SearchError> {
     let strict = with_filters(Box::new(q.all.clone()), filters);
     let strict_counts = counted(searcher, &*strict)?;
     let exact = strict_counts.0;
@@ -447,7 +451,11 @@ fn matched(searcher: &Searcher, filters: &[(Occur, Box<dyn Query>)], q: WordQuer
             (strict, strict_counts)
         };
         let partial = exact == 0 && counts.0 > 0;
-        let ranking = if by_time { Ranking::ByDate(query, !partial) } else { Ranking::ByScore(query, !partial) };
+        let ranking = if by_time {
+            Ranking::ByDate(query, !partial)
+        } else {
+            Ranking::Tiered(problems_first(searcher, doc_type, query, counts.0, !partial)?)
+        };
         return Ok(Matched { partial, exact, counts, ranking });
     }
     let counts = counted(searcher, &*with_filters(Box::new(q.any.clone()), filters))?;
@@ -457,18 +465,39 @@ fn matched(searcher: &Searcher, filters: &[(Occur, Box<dyn Query>)], q: WordQuer
             filters,
         )
     };
-    let mut tiers = vec![(strict, exact, true)];
+    let mut tiers = problems_first(searcher, doc_type, strict, exact, true)?;
     let rest = match q.most {
         Some(most) => {
             let nearly = but(most.clone(), q.all);
             let nearly_count = searcher.search(&*nearly, &Count)?;
-            tiers.push((nearly, nearly_count, false));
+            tiers.extend(problems_first(searcher, doc_type, nearly, nearly_count, false)?);
             (but(q.any, most), counts.0.saturating_sub(exact + nearly_count))
         }
         None => (but(q.any, q.all), counts.0.saturating_sub(exact)),
     };
-    tiers.push((rest.0, rest.1, false));
+    tiers.extend(problems_first(searcher, doc_type, rest.0, rest.1, false)?);
     Ok(Matched { partial: exact == 0 && counts.0 > 0, exact, counts, ranking: Ranking::Tiered(tiers) })
+}
+
+type Tier = (Box<dyn Query>, usize, bool);
+
+/// The problems among what `query` matches, then the rest: a problem holding the words answers
+/// for the opinions that raised it (its text holds their titles), so it leads them.
+fn problems_first(
+    searcher: &Searcher,
+    doc_type: tantivy::schema::Field,
+    query: Box<dyn Query>,
+    count: usize,
+    all_words: bool,
+) -> Result<Vec<Tier>, SearchError> {
+    let problem = || Box::new(TermQuery::new(Term::from_field_text(doc_type, "problem"), IndexRecordOption::Basic)) as Box<dyn Query>;
+    let problems: Box<dyn Query> = Box::new(BooleanQuery::new(vec![(Occur::Must, query.box_clone()), (Occur::Must, problem())]));
+    let found = searcher.search(&*problems, &Count)?;
+    if found == 0 {
+        return Ok(vec![(query, count, all_words)]);
+    }
+    let others = Box::new(BooleanQuery::new(vec![(Occur::Must, query), (Occur::MustNot, problem())]));
+    Ok(vec![(problems, found, all_words), (others, count.saturating_sub(found), all_words)])
 }
 
 /// Runs a search. Blocking: call it off the async executor.
@@ -485,7 +514,7 @@ pub fn run(engine: &SearchEngine, req: &SearchRequest) -> Result<SearchResults, 
             let counts = counted(&searcher, &*query)?;
             Matched { partial: false, exact: counts.0, counts, ranking: Ranking::ByDate(query, true) }
         }
-        Some(words) => matched(&searcher, &filters, words, req.by_time)?,
+        Some(words) => matched(&searcher, engine.fields.doc_type, &filters, words, req.by_time)?,
     };
     let (page, groups) = if req.page > max_page || (offset >= total && total > MAX_DEPTH) {
         (Vec::new(), None)

@@ -36,10 +36,15 @@ async fn unit(db: &DatabaseConnection, code: &str, name: &str, region: Option<&s
 
 /// A problem led by `lead`, written by the same service the office uses; returns its rectification.
 async fn problem_with_rectification(ctx: Context<'_>, code: &str, lead: i32) -> i32 {
+    problem_titled(ctx, code, &format!("{code} 测试问题"), "测试", lead).await
+}
+
+/// A problem of this title and description led by the unit `lead`; returns its rectification.
+pub async fn problem_titled(ctx: Context<'_>, code: &str, title: &str, description: &str, lead: i32) -> i32 {
     let db = ctx.db;
     let valid = ValidProblem {
-        title: format!("{code} 测试问题"),
-        description: "测试".into(),
+        title: title.into(),
+        description: description.into(),
         category: "城乡建设".into(),
         region: "城关区".into(),
         source: ProblemSource::Inspection,

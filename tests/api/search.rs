@@ -409,3 +409,21 @@ on_both_databases! {
         assert!(score(one) > score(two), "the tier, not the score, orders them: {} vs {}", score(one), score(two));
     }
 }
+
+on_both_databases! {
+    /// A problem holding the words leads the opinions holding them, even when they score higher:
+    /// it answers for them all.
+    async fn problems_lead_the_opinions_they_answer_for(app) {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        small_city(app.ctx()).await;
+        let lead = entity::unit::Entity::find().filter(entity::unit::Column::Code.eq("UA")).one(&app.db).await.unwrap().unwrap().id;
+        let long = "城关区多处工地存在夜间施工现象，涉及多个片区，责任单位正在逐一核查施工许可、夜间施工证明和降噪措施，并安排专人巡查。";
+        crate::fixtures::problem_titled(app.ctx(), "WT-2026-0100", "城关区工地治理", long, lead).await;
+        opinions_titled(&app, &["夜间施工夜间施工", "又是夜间施工", "夜间施工吵得睡不着", "工地夜间施工扰民"]).await;
+        let found = search(&app, &q("夜间施工")).await;
+        let hits = found["hits"].as_array().unwrap();
+        assert_eq!(hits[0]["doc_type"], "problem", "{found}");
+        let best_opinion = hits.iter().filter(|h| h["doc_type"] == "opinion").map(|h| h["score"].as_f64().unwrap()).fold(0.0, f64::max);
+        assert!(best_opinion > hits[0]["score"].as_f64().unwrap(), "the problem leads by its tier, not its score: {found}");
+    }
+}
