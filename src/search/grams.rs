@@ -34,10 +34,15 @@ fn bigrams(text: &str) -> Vec<Token> {
     out
 }
 
+/// Whether `word` can be matched as written: two or more Han characters and nothing else.
+pub fn is_literal(word: &str) -> bool {
+    word.chars().count() >= 2 && word.chars().all(is_han)
+}
+
 /// The query matching `word` as written, character for character: the phrase of its bigrams.
-/// `None` unless the word is two or more Han characters and nothing else.
+/// `None` unless [`is_literal`].
 pub fn literal(field: Field, word: &str) -> Option<Box<dyn Query>> {
-    if word.chars().count() < 2 || !word.chars().all(is_han) {
+    if !is_literal(word) {
         return None;
     }
     let terms: Vec<Term> = bigrams(word).into_iter().map(|t| Term::from_field_text(field, &t.text)).collect();

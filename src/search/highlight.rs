@@ -14,16 +14,22 @@ const OPEN: &str = "<b>";
 const CLOSE: &str = "</b>";
 const ELLIPSIS: &str = "…";
 
-/// The words a query matches: its default-mode words and their search-mode sub-words.
+/// The words a query matches: its default-mode words, their search-mode sub-words and their
+/// synonyms, and, for a name the dictionary lacks, the name as written (search matches it so).
 #[derive(Debug, Clone, Default)]
 pub struct Highlighter {
     terms: HashSet<String>,
+    literals: Vec<String>,
 }
 
 impl Highlighter {
     pub fn new(jieba: &Jieba, query: &str) -> Self {
-        let terms = query_words(jieba, query).into_iter().flat_map(|(word, parts)| std::iter::once(word).chain(parts)).collect();
-        Self { terms }
+        let words = query_words(jieba, query);
+        let literals = words.iter().map(|(w, _)| w).filter(|w| !jieba.has_word(w) && super::grams::is_literal(w)).cloned().collect();
+        let synonyms: Vec<String> =
+            words.iter().flat_map(|(w, _)| super::synonyms::of(w)).flat_map(|s| query_words(jieba, s)).map(|(w, _)| w).collect();
+        let terms = words.into_iter().flat_map(|(word, parts)| std::iter::once(word).chain(parts)).chain(synonyms).collect();
+        Self { terms, literals }
     }
 
     /// Disjoint, sorted byte ranges of `text` covered by a query word.
@@ -33,6 +39,7 @@ impl Highlighter {
         }
         let mut ranges: Vec<Range<usize>> =
             pieces(jieba, text).into_iter().filter(|p| self.terms.contains(&p.text)).map(|p| p.from..p.to).collect();
+        ranges.extend(self.literals.iter().flat_map(|l| text.match_indices(l.as_str()).map(|(i, _)| i..i + l.len())));
         ranges.sort_by_key(|r| (r.start, r.end));
         merge(ranges)
     }
@@ -171,6 +178,15 @@ mod tests {
         let html = h.highlight(jieba(), "江南区医院周边停车难");
         assert_eq!(plain(&html), "江南区医院周边停车难");
         assert!(html.ends_with("<b>停车难</b>"), "{html}");
+    }
+
+    #[test]
+    fn a_name_is_marked_as_written_and_synonyms_are_marked_too() {
+        let h = Highlighter::new(jieba(), "上岭桥");
+        let html = h.highlight(jieba(), "我是上岭桥镇堰井村的村民");
+        assert!(html.contains("<b>上岭桥</b>"), "{html}");
+        let h = Highlighter::new(jieba(), "打车");
+        assert!(h.highlight(jieba(), "的士不打表").contains("<b>的士</b>"));
     }
 
     #[test]
