@@ -6,7 +6,9 @@
 use tantivy::Term;
 use tantivy::query::{PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use tantivy::tokenizer::{Token, Tokenizer};
+
+use super::tokenizer::Tokens;
 
 pub const NAME: &str = "grams";
 
@@ -55,36 +57,11 @@ pub fn literal(field: Field, word: &str) -> Option<Box<dyn Query>> {
 #[derive(Clone, Default)]
 pub struct GramTokenizer;
 
-pub struct GramTokenStream {
-    tokens: std::vec::IntoIter<Token>,
-    token: Token,
-}
-
 impl Tokenizer for GramTokenizer {
-    type TokenStream<'a> = GramTokenStream;
+    type TokenStream<'a> = Tokens;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> GramTokenStream {
-        GramTokenStream { tokens: bigrams(text).into_iter(), token: Token::default() }
-    }
-}
-
-impl TokenStream for GramTokenStream {
-    fn advance(&mut self) -> bool {
-        match self.tokens.next() {
-            Some(token) => {
-                self.token = token;
-                true
-            }
-            None => false,
-        }
-    }
-
-    fn token(&self) -> &Token {
-        &self.token
-    }
-
-    fn token_mut(&mut self) -> &mut Token {
-        &mut self.token
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Tokens {
+        Tokens::new(bigrams(text))
     }
 }
 

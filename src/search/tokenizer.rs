@@ -110,28 +110,40 @@ pub struct JiebaTokenizer {
     pub jieba: SharedJieba,
 }
 
-pub struct JiebaTokenStream {
-    pieces: Vec<Piece>,
-    index: usize,
-    token: Token,
-}
-
 impl Tokenizer for JiebaTokenizer {
-    type TokenStream<'a> = JiebaTokenStream;
+    type TokenStream<'a> = Tokens;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> JiebaTokenStream {
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Tokens {
         let jieba = self.jieba.read().unwrap_or_else(|p| p.into_inner()).clone();
-        JiebaTokenStream { pieces: pieces(&jieba, text), index: 0, token: Token::default() }
+        let tokens = pieces(&jieba, text)
+            .into_iter()
+            .map(|p| Token { offset_from: p.from, offset_to: p.to, position: p.position, text: p.text, position_length: 1 })
+            .collect();
+        Tokens::new(tokens)
     }
 }
 
-impl TokenStream for JiebaTokenStream {
+/// Tokens cut beforehand, handed to tantivy one by one (both tokenizers cut whole texts).
+pub struct Tokens {
+    tokens: std::vec::IntoIter<Token>,
+    token: Token,
+}
+
+impl Tokens {
+    pub fn new(tokens: Vec<Token>) -> Self {
+        Self { tokens: tokens.into_iter(), token: Token::default() }
+    }
+}
+
+impl TokenStream for Tokens {
     fn advance(&mut self) -> bool {
-        let Some(piece) = self.pieces.get(self.index) else { return false };
-        self.index += 1;
-        self.token =
-            Token { offset_from: piece.from, offset_to: piece.to, position: piece.position, text: piece.text.clone(), position_length: 1 };
-        true
+        match self.tokens.next() {
+            Some(token) => {
+                self.token = token;
+                true
+            }
+            None => false,
+        }
     }
 
     fn token(&self) -> &Token {
