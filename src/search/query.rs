@@ -187,7 +187,7 @@ fn mend_guesses(engine: &SearchEngine, words: Vec<(String, Vec<String>)>) -> Res
     let mut out: Vec<(String, Vec<String>)> = Vec::with_capacity(words.len());
     for (word, parts) in words {
         let written = match grams::literal(engine.fields.grams, &word) {
-            Some(literal) if !jieba.has_word(&word) => searcher.search(&*literal, &tantivy::collector::Count)? > 0,
+            Some(literal) if !jieba.has_word(&word) => matches_any(&searcher, &*literal)?,
             _ => true,
         };
         if written {
@@ -201,6 +201,18 @@ fn mend_guesses(engine: &SearchEngine, words: Vec<(String, Vec<String>)>) -> Res
         }
     }
     Ok(out)
+}
+
+/// Whether anything matches `query`: it stops at the first match (a count would go through
+/// every occurrence of a common pair of characters).
+fn matches_any(searcher: &Searcher, query: &dyn Query) -> Result<bool, SearchError> {
+    let weight = query.weight(tantivy::query::EnableScoring::disabled_from_searcher(searcher))?;
+    for segment in searcher.segment_readers() {
+        if weight.scorer(segment, 1.0)?.doc() != tantivy::TERMINATED {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// A synonym of a query word, matched by all of its own words (it may be cut in several).
@@ -255,7 +267,7 @@ fn word_queries(engine: &SearchEngine, words: &[(String, Vec<String>)]) -> Optio
                 alternatives.extend(synonym_clause(engine, synonym).map(|q| (Occur::Should, q)));
             }
             // A lone character jieba left over (the 声 of 杀猪声) is rarely a word of its own in a
-            // message: it adds to the score, but is not required.
+            // message: it adds to the score of what holds every other word, but is not required.
             let light = word.chars().count() == 1 && synonyms::of(word).is_empty();
             (Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>, light)
         })
@@ -285,11 +297,10 @@ fn word_queries(engine: &SearchEngine, words: &[(String, Vec<String>)]) -> Optio
     let mut all: Vec<(Occur, Box<dyn Query>)> = required.iter().map(|c| (Occur::Must, c.box_clone())).collect();
     all.extend(scoring());
     all.extend(preference(Occur::Should));
-    // At least `least` of the words, the rest and the preference scoring on top.
+    // At least `least` of the words, the preference scoring on top.
     let at_least = |least: usize| {
         let words = required.iter().map(|c| (Occur::Should, c.box_clone())).collect();
         let mut q = vec![(Occur::Must, Box::new(BooleanQuery::with_minimum_required_clauses(words, least)) as Box<dyn Query>)];
-        q.extend(scoring());
         q.extend(preference(Occur::Should));
         BooleanQuery::new(q)
     };
@@ -358,7 +369,9 @@ fn fold_page(
     offset: usize,
     size: usize,
 ) -> Result<(Vec<Folded>, Option<usize>), SearchError> {
-    let mut limit = if total <= MAX_DEPTH { total } else { ((offset + size) * FOLD_SLACK).min(total) };
+    // Every match is scored whatever the limit, so a thousand cost little more than thirty, and
+    // identical titles are common: the first try ranks a thousand, the next, if needed, the cap.
+    let mut limit = if total <= MAX_DEPTH { total } else { ((offset + size) * FOLD_SLACK).max(MAX_DEPTH).min(total) };
     loop {
         let folded = folding::fold(searcher, ranking.top(searcher, limit)?)?;
         let whole = limit >= total;
@@ -366,7 +379,7 @@ fn fold_page(
             let groups = whole.then_some(folded.len());
             return Ok((folded.into_iter().skip(offset).take(size).collect(), groups));
         }
-        limit = (limit * 4).min(total).min(FOLD_CAP);
+        limit = total.min(FOLD_CAP);
     }
 }
 /// The folded opinions a hit names by page.
@@ -375,7 +388,7 @@ const MAX_SAME_URLS: usize = 10;
 /// How a search orders its hits (`bool`: whether they hold every word).
 enum Ranking {
     ByDate(Box<dyn Query>, bool),
-    /// Tier after tier, each (query, how many it matches, whether it holds every word) by score:
+    /// Tier after tier, each (query, whether it holds every word) by score:
     /// every word (problems first), then all but one, then the rest.
     Tiered(Vec<Tier>),
 }
@@ -398,9 +411,11 @@ impl Ranking {
             }
             Self::Tiered(tiers) => {
                 let mut ranked = Vec::new();
-                for (query, count, all_words) in tiers {
-                    let left = limit - ranked.len();
-                    ranked.extend(by_score(&**query, left.min(*count), *all_words)?);
+                for (query, all_words) in tiers {
+                    if ranked.len() == limit {
+                        break;
+                    }
+                    ranked.extend(by_score(&**query, limit - ranked.len(), *all_words)?);
                 }
                 Ok(ranked)
             }
@@ -440,9 +455,9 @@ fn matched(
     by_time: bool,
 ) -> Result<Matched, SearchError> {
     let strict = with_filters(Box::new(q.all.clone()), filters);
-    let strict_counts = counted(searcher, &*strict)?;
-    let exact = strict_counts.0;
     if by_time || q.words < 2 {
+        let strict_counts = counted(searcher, &*strict)?;
+        let exact = strict_counts.0;
         let (query, counts) = if exact == 0 && q.words >= 2 {
             let any = with_filters(Box::new(q.any), filters);
             let counts = counted(searcher, &*any)?;
@@ -451,13 +466,12 @@ fn matched(
             (strict, strict_counts)
         };
         let partial = exact == 0 && counts.0 > 0;
-        let ranking = if by_time {
-            Ranking::ByDate(query, !partial)
-        } else {
-            Ranking::Tiered(problems_first(searcher, doc_type, query, counts.0, !partial)?)
-        };
+        let ranking = if by_time { Ranking::ByDate(query, !partial) } else { Ranking::Tiered(problems_first(doc_type, query, !partial)) };
         return Ok(Matched { partial, exact, counts, ranking });
     }
+    // The facets describe every hit; the tiers are ranked without counting them (a tier that
+    // runs out gives way to the next).
+    let exact = searcher.search(&*strict, &Count)?;
     let counts = counted(searcher, &*with_filters(Box::new(q.any.clone()), filters))?;
     let but = |wanted: BooleanQuery, unwanted: BooleanQuery| {
         with_filters(
@@ -465,39 +479,27 @@ fn matched(
             filters,
         )
     };
-    let mut tiers = problems_first(searcher, doc_type, strict, exact, true)?;
+    let mut tiers = problems_first(doc_type, strict, true);
     let rest = match q.most {
         Some(most) => {
-            let nearly = but(most.clone(), q.all);
-            let nearly_count = searcher.search(&*nearly, &Count)?;
-            tiers.extend(problems_first(searcher, doc_type, nearly, nearly_count, false)?);
-            (but(q.any, most), counts.0.saturating_sub(exact + nearly_count))
+            tiers.extend(problems_first(doc_type, but(most.clone(), q.all), false));
+            but(q.any, most)
         }
-        None => (but(q.any, q.all), counts.0.saturating_sub(exact)),
+        None => but(q.any, q.all),
     };
-    tiers.extend(problems_first(searcher, doc_type, rest.0, rest.1, false)?);
+    tiers.extend(problems_first(doc_type, rest, false));
     Ok(Matched { partial: exact == 0 && counts.0 > 0, exact, counts, ranking: Ranking::Tiered(tiers) })
 }
 
-type Tier = (Box<dyn Query>, usize, bool);
+type Tier = (Box<dyn Query>, bool);
 
 /// The problems among what `query` matches, then the rest: a problem holding the words answers
 /// for the opinions that raised it (its text holds their titles), so it leads them.
-fn problems_first(
-    searcher: &Searcher,
-    doc_type: tantivy::schema::Field,
-    query: Box<dyn Query>,
-    count: usize,
-    all_words: bool,
-) -> Result<Vec<Tier>, SearchError> {
+fn problems_first(doc_type: tantivy::schema::Field, query: Box<dyn Query>, all_words: bool) -> Vec<Tier> {
     let problem = || Box::new(TermQuery::new(Term::from_field_text(doc_type, "problem"), IndexRecordOption::Basic)) as Box<dyn Query>;
     let problems: Box<dyn Query> = Box::new(BooleanQuery::new(vec![(Occur::Must, query.box_clone()), (Occur::Must, problem())]));
-    let found = searcher.search(&*problems, &Count)?;
-    if found == 0 {
-        return Ok(vec![(query, count, all_words)]);
-    }
     let others = Box::new(BooleanQuery::new(vec![(Occur::Must, query), (Occur::MustNot, problem())]));
-    Ok(vec![(problems, found, all_words), (others, count.saturating_sub(found), all_words)])
+    vec![(problems, all_words), (others, all_words)]
 }
 
 /// Runs a search. Blocking: call it off the async executor.
