@@ -51,6 +51,18 @@ fn version(page: &str) -> String {
     page.split("当前词典版本 <span class=\"code\">").nth(1).and_then(|s| s.split('<').next()).unwrap_or_default().to_string()
 }
 
+/// In how many documents the server's index holds `word` as one term (title or body), read from
+/// its index directory beside the server (readers do not lock it).
+fn indexed_whole(app: &TestApp, word: &str) -> u64 {
+    let index = tantivy::Index::open_in_dir(app.data_dir().join("index")).unwrap();
+    let searcher = index.reader().unwrap().searcher();
+    let schema = index.schema();
+    ["title", "body"]
+        .into_iter()
+        .map(|f| searcher.doc_freq(&tantivy::Term::from_field_text(schema.get_field(f).unwrap(), word)).unwrap())
+        .sum()
+}
+
 on_both_databases! {
     async fn a_discovered_word_accepted_by_the_office_enters_the_vocabulary_and_the_index(app) {
         let dir = tempfile::tempdir().unwrap();
@@ -61,10 +73,11 @@ on_both_databases! {
         lianxin::opinions::import::import_opinions(app.ctx(), &lianxin::service::Actor::system("import"), rows, &mapping, "test", |_| {}).await.unwrap();
         app.index_settled().await;
 
-        // 丽发 is a fragment: before the word is known, jieba cuts 丽/发/新城 and the index holds both.
+        // 丽发 is a fragment: before the word is known, jieba cuts 丽/发/新城; search finds it as written.
         let fragment = "/api/v1/search?q=%E4%B8%BD%E5%8F%91&page_size=50";
         let cut: Value = app.get(fragment).await.json().await.unwrap();
         assert_eq!(cut["total"], 16);
+        assert_eq!(indexed_whole(&app, "丽发新城"), 0, "before it is known, jieba never keeps the name whole");
         let office = office(&app).await;
         let before = office.get("/office/words").await.text().await.unwrap();
         assert!(before.contains("暂无待审核的词语"), "nothing proposed yet");
@@ -93,8 +106,9 @@ on_both_databases! {
         );
         let found: Value = app.get("/api/v1/search?q=%E4%B8%BD%E5%8F%91%E6%96%B0%E5%9F%8E&page_size=50").await.json().await.unwrap();
         assert_eq!(found["total"], 16, "the rebuilt index finds every message naming it");
+        assert!(indexed_whole(&app, "丽发新城") > 0, "the index was cut again: 丽发新城 is one word of it now");
         let cut: Value = app.get(fragment).await.json().await.unwrap();
-        assert_eq!(cut["total"], 0, "the index was cut again: 丽发新城 is one word now, 丽 and 发 no longer stand alone");
+        assert_eq!(cut["total"], 16, "a part of a name is still found as written, whatever the cut");
 
         // The office rejects a proposal: it leaves the list, the vocabulary stays, and a later run keeps the decision.
         let page = office.get("/office/words").await.text().await.unwrap();
