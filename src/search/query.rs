@@ -356,6 +356,8 @@ fn stored(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
 
 /// How many unfolded hits are ranked at first per hit wanted, so that folding fills the page.
 const FOLD_SLACK: usize = 3;
+/// The fewest hits ranked at first for one word beyond paging depth.
+const FIRST_TRY: usize = 100;
 /// The most hits ranked to fill a page after folding.
 const FOLD_CAP: usize = 10_000;
 
@@ -368,18 +370,25 @@ fn fold_page(
     total: usize,
     offset: usize,
     size: usize,
+    one_word: bool,
 ) -> Result<(Vec<Folded>, Option<usize>), SearchError> {
-    // Every match is scored whatever the limit, so a thousand cost little more than thirty, and
-    // identical titles are common: the first try ranks a thousand, the next, if needed, the cap.
-    let mut limit = if total <= MAX_DEPTH { total } else { ((offset + size) * FOLD_SLACK).max(MAX_DEPTH).min(total) };
+    // A list within paging depth is ranked whole. For one word a longer list is ranked a little
+    // past the page first: ranking its matches by score skips those that cannot reach the limit,
+    // so a short limit costs much less than a long one, and if identical titles fold the page
+    // short the next try is sized from how many hits each group took. Several words' tiers are
+    // scored whole whatever the limit, so they rank a thousand at once. The last try is the cap.
+    let wanted = offset + size;
+    let first = (wanted * FOLD_SLACK).max(if one_word { FIRST_TRY } else { MAX_DEPTH });
+    let mut limit = if total <= MAX_DEPTH { total } else { first.min(total) };
     loop {
         let folded = folding::fold(searcher, ranking.top(searcher, limit)?)?;
         let whole = limit >= total;
-        if whole || folded.len() >= offset + size || limit >= FOLD_CAP {
+        if whole || folded.len() >= wanted || limit >= FOLD_CAP {
             let groups = whole.then_some(folded.len());
             return Ok((folded.into_iter().skip(offset).take(size).collect(), groups));
         }
-        limit = total.min(FOLD_CAP);
+        let sized = (wanted * limit.div_ceil(folded.len().max(1)) * FOLD_SLACK).max(limit * 2);
+        limit = if one_word && limit == first { sized } else { FOLD_CAP }.min(total).min(FOLD_CAP);
     }
 }
 /// The folded opinions a hit names by page.
@@ -440,6 +449,8 @@ struct Matched {
     partial: bool,
     /// How many hold every word.
     exact: usize,
+    /// One word's matches, ranked by score: what ranking can prune.
+    one_word: bool,
     counts: Counts,
     ranking: Ranking,
 }
@@ -467,7 +478,8 @@ fn matched(
         };
         let partial = exact == 0 && counts.0 > 0;
         let ranking = if by_time { Ranking::ByDate(query, !partial) } else { Ranking::Tiered(problems_first(doc_type, query, !partial)) };
-        return Ok(Matched { partial, exact, counts, ranking });
+        let one_word = !by_time && q.words < 2;
+        return Ok(Matched { partial, exact, one_word, counts, ranking });
     }
     // The facets describe every hit; the tiers are ranked without counting them (a tier that
     // runs out gives way to the next).
@@ -488,7 +500,7 @@ fn matched(
         None => but(q.any, q.all),
     };
     tiers.extend(problems_first(doc_type, rest, false));
-    Ok(Matched { partial: exact == 0 && counts.0 > 0, exact, counts, ranking: Ranking::Tiered(tiers) })
+    Ok(Matched { partial: exact == 0 && counts.0 > 0, exact, one_word: false, counts, ranking: Ranking::Tiered(tiers) })
 }
 
 type Tier = (Box<dyn Query>, bool);
@@ -510,18 +522,18 @@ pub fn run(engine: &SearchEngine, req: &SearchRequest) -> Result<SearchResults, 
     let offset = (req.page - 1) * size;
     // A page beyond the last, or beyond the depth paging reaches, is empty, with the true count.
     let max_page = (MAX_DEPTH / size).max(1);
-    let Matched { partial, exact, counts: (total, facet_counts), ranking } = match text_queries(engine, &req.text)? {
+    let Matched { partial, exact, one_word, counts: (total, facet_counts), ranking } = match text_queries(engine, &req.text)? {
         None => {
             let query = with_filters(Box::new(AllQuery), &filters);
             let counts = counted(&searcher, &*query)?;
-            Matched { partial: false, exact: counts.0, counts, ranking: Ranking::ByDate(query, true) }
+            Matched { partial: false, exact: counts.0, one_word: false, counts, ranking: Ranking::ByDate(query, true) }
         }
         Some(words) => matched(&searcher, engine.fields.doc_type, &filters, words, req.by_time)?,
     };
     let (page, groups) = if req.page > max_page || (offset >= total && total > MAX_DEPTH) {
         (Vec::new(), None)
     } else {
-        fold_page(&searcher, &ranking, total, offset, size)?
+        fold_page(&searcher, &ranking, total, offset, size, one_word)?
     };
     let partial_from = if exact > 0 { page.iter().position(|f| !f.lead.all_words) } else { None };
     let hits = hits(engine, &searcher, &Highlighter::new(&engine.jieba(), &req.text), page)?;
