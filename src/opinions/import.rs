@@ -101,7 +101,7 @@ struct Parsed {
 /// Imported messages have no citizen holding a code. In place of a code's digest they get a marker
 /// no digest can equal (digests are 64 hex digits; this starts `import:`), of the same length, and
 /// increasing through an import: the unique index takes each at its end rather than at a random
-/// page, which at a million rows halves what a batch rewrites. The random tail keeps two imports
+/// page, one index fewer for a batch to rewrite page by page. The random tail keeps two imports
 /// at the same instant apart.
 fn no_code(now: DateTime<Utc>, row: usize) -> String {
     use rand::RngExt;
