@@ -734,3 +734,59 @@ fn public_opinions(
         ask = (ask * 8).min(4096);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::privacy::PublicText;
+    use crate::search::documents::Source;
+
+    fn opinion(id: i32, title: &str) -> Source {
+        Source {
+            doc_type: "opinion",
+            id,
+            public: true,
+            title: PublicText::of(title),
+            body: PublicText::of(title),
+            url: format!("/opinions/{id}"),
+            code: String::new(),
+            region: String::new(),
+            category: String::new(),
+            status: "received".into(),
+            units: Vec::new(),
+            date: i64::from(id),
+        }
+    }
+
+    /// Past paging depth, one word's page is ranked a hundred deep first; when one title fills
+    /// those hundred, the next try must still reach the other titles and fill the page.
+    #[test]
+    fn a_page_of_one_word_fills_past_a_flood_of_one_title() {
+        let engine = SearchEngine::in_ram(Arc::new(crate::search::tokenizer::build_jieba(&[]))).unwrap();
+        {
+            let writer = engine.writer.lock().unwrap();
+            for id in 0..1_250 {
+                writer.add_document(opinion(id, "小区路灯坏了").to_document(&engine.fields)).unwrap();
+            }
+            for (i, place) in ["滨江花园", "丽发新城", "五矿万境", "伊景园", "魅力之城", "云顶家园"].iter().cycle().take(60).enumerate()
+            {
+                let id = 2_000 + i as i32;
+                writer.add_document(opinion(id, &format!("{place}{i}栋门前路灯坏了很久")).to_document(&engine.fields)).unwrap();
+            }
+            // The rest of a city, so that the word is not one nearly every document holds.
+            for id in 3_000..6_000 {
+                writer.add_document(opinion(id, &format!("小区噪音扰民第{id}号")).to_document(&engine.fields)).unwrap();
+            }
+        }
+        engine.writer.lock().unwrap().commit().unwrap();
+        engine.reader.reload().unwrap();
+        let results = run(&engine, &SearchRequest { text: "路灯".into(), ..Default::default() }).unwrap();
+        assert_eq!(results.total, 1_310);
+        assert_eq!(results.hits.len(), results.request.page_size, "the page is full of distinct titles");
+        let flood = results.hits.iter().find(|h| h.title == "小区路灯坏了").expect("the repeated title leads one hit");
+        assert!(flood.same >= 99, "the hundred first ranked fold into it: {}", flood.same);
+        assert_eq!(results.hits.iter().filter(|h| h.title == "小区路灯坏了").count(), 1);
+    }
+}
