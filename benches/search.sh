@@ -3,6 +3,7 @@
 # for common words, citizens' long phrasings and mixed Chinese/ASCII, one request at a time and
 # under 8 clients, every request built afresh (an ignored parameter defeats the page cache).
 #   bash benches/search.sh [N]    (default 1000000; results in target/bench/search-N/results.txt)
+#   BIN=/path/to/lianxin bash benches/search.sh [N]    (the same with another build)
 # The opinions are those of benches/scale.sh (gen-corpus, seed 7), generated and imported here
 # unless target/bench/search-N/data already holds them.
 set -euo pipefail
@@ -14,8 +15,11 @@ PORT=18081
 ROUNDS=${ROUNDS:-5}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 
-cargo build --release --quiet
-BIN=target/release/lianxin
+# BIN=path runs another build (an earlier commit's, side by side) instead of building this one.
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet
+  BIN=target/release/lianxin
+fi
 mkdir -p "$OUT"
 export LIANXIN_DATA_DIR=$OUT/data LIANXIN_LOG=warn
 : > "$RESULTS"

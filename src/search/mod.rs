@@ -13,6 +13,7 @@ pub mod highlight;
 pub mod indexer;
 pub mod query;
 pub mod synonyms;
+pub mod tiers;
 pub mod tokenizer;
 pub mod vocabulary;
 

@@ -5,7 +5,7 @@ use std::ops::Bound;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, FacetCollector, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
@@ -14,7 +14,7 @@ use super::folding::{self, Folded, Ranked};
 use super::highlight::{Highlighter, escape};
 use super::tokenizer::{self, query_words};
 use super::{SearchEngine, SearchError};
-use super::{grams, synonyms};
+use super::{grams, synonyms, tiers};
 use crate::domain::time;
 
 pub const PAGE_SIZE: usize = 10;
@@ -163,19 +163,19 @@ fn term(field: tantivy::schema::Field, text: &str, boost: f32) -> Box<dyn Query>
     if (boost - 1.0).abs() < f32::EPSILON { q } else { Box::new(BoostQuery::new(q, boost)) }
 }
 
-/// A query's words as queries: every word required, all but one of them, any one enough.
+/// A query's words as queries: every word required, any one enough, and any one enough with
+/// the score telling how many are held (see [`tiers`]).
 pub struct WordQueries {
     pub all: BooleanQuery,
-    /// All words but one (`None` under three words, where it is "any").
-    pub most: Option<BooleanQuery>,
     pub any: BooleanQuery,
+    pub tiered: BooleanQuery,
     pub words: usize,
 }
 
 /// The query's words as queries, or `None` for a query with no words at all.
 pub fn text_queries(engine: &SearchEngine, text: &str) -> Result<Option<WordQueries>, SearchError> {
     let words = mend_guesses(engine, query_words(&engine.jieba(), text))?;
-    Ok(word_queries(engine, &words))
+    word_queries(engine, &engine.reader.searcher(), &words)
 }
 
 /// jieba guesses a word it does not know from the characters around it; in a short query the
@@ -232,46 +232,59 @@ fn synonym_clause(engine: &SearchEngine, synonym: &str) -> Option<Box<dyn Query>
     Some(Box::new(BooleanQuery::new(every)))
 }
 
-fn word_queries(engine: &SearchEngine, words: &[(String, Vec<String>)]) -> Option<WordQueries> {
+/// jieba sometimes joins a two-character word's last character to the word after it (路灯不亮
+/// as 路/灯不亮: its dictionary holds 灯不亮), so the word is missing from messages that write
+/// it. When the index holds its two characters side by side in noticeably more documents than
+/// it holds the word, those messages are there to find: the word also matches as written.
+fn swallowed(searcher: &Searcher, f: super::Fields, word: &str) -> Result<bool, SearchError> {
+    if word.chars().count() != 2 || !grams::is_literal(word) {
+        return Ok(false);
+    }
+    let freq = |field| searcher.doc_freq(&Term::from_field_text(field, word));
+    let cut = freq(f.title)?.max(freq(f.body)?);
+    let written = freq(f.grams)?;
+    Ok(written > cut + cut / 50)
+}
+
+/// One word as a query: the word in the title or the body, or as the parts of the table below;
+/// `true` for a word light enough to add to the score without being required.
+fn word_clause(engine: &SearchEngine, searcher: &Searcher, word: &str, parts: &[String]) -> Result<(Box<dyn Query>, bool), SearchError> {
+    let f = engine.fields;
+    let mut alternatives = vec![(Occur::Should, term(f.title, word, 2.0)), (Occur::Should, term(f.body, word, 1.0))];
+    // A compound is matched whole or by every one of its sub-words, never by one alone
+    // (噪音扰民 is not 餐饮油烟扰民).
+    if !parts.is_empty() {
+        let every: Vec<(Occur, Box<dyn Query>)> = parts
+            .iter()
+            .map(|part| {
+                let either = BooleanQuery::new(vec![(Occur::Should, term(f.title, part, 0.6)), (Occur::Should, term(f.body, part, 0.3))]);
+                (Occur::Must, Box::new(either) as Box<dyn Query>)
+            })
+            .collect();
+        alternatives.push((Occur::Should, Box::new(BooleanQuery::new(every))));
+    }
+    // A name the dictionary lacks is cut unevenly from one message to the next (上岭桥镇 as
+    // 上/岭/桥/镇): it also matches as written, character for character.
+    if !engine.jieba().has_word(word) || swallowed(searcher, f, word)? {
+        alternatives.extend(grams::literal(f.grams, word).map(|q| (Occur::Should, Box::new(BoostQuery::new(q, 0.5)) as Box<dyn Query>)));
+    }
+    // What the citizen means, as messages write it, ranks after their own word.
+    for synonym in synonyms::of(word) {
+        alternatives.extend(synonym_clause(engine, synonym).map(|q| (Occur::Should, q)));
+    }
+    // A lone character jieba left over (the 声 of 杀猪声) is rarely a word of its own in a
+    // message: it adds to the score of what holds every other word, but is not required.
+    let light = word.chars().count() == 1 && synonyms::of(word).is_empty();
+    Ok((Box::new(BooleanQuery::new(alternatives)), light))
+}
+
+fn word_queries(engine: &SearchEngine, searcher: &Searcher, words: &[(String, Vec<String>)]) -> Result<Option<WordQueries>, SearchError> {
     let f = engine.fields;
     if words.is_empty() {
-        return None;
+        return Ok(None);
     }
-    let jieba = engine.jieba();
-    let clauses: Vec<(Box<dyn Query>, bool)> = words
-        .iter()
-        .take(MAX_WORDS)
-        .map(|(word, parts)| {
-            let mut alternatives = vec![(Occur::Should, term(f.title, word, 2.0)), (Occur::Should, term(f.body, word, 1.0))];
-            // A compound is matched whole or by every one of its sub-words, never by one alone
-            // (噪音扰民 is not 餐饮油烟扰民).
-            if !parts.is_empty() {
-                let every: Vec<(Occur, Box<dyn Query>)> = parts
-                    .iter()
-                    .map(|part| {
-                        let either =
-                            BooleanQuery::new(vec![(Occur::Should, term(f.title, part, 0.6)), (Occur::Should, term(f.body, part, 0.3))]);
-                        (Occur::Must, Box::new(either) as Box<dyn Query>)
-                    })
-                    .collect();
-                alternatives.push((Occur::Should, Box::new(BooleanQuery::new(every))));
-            }
-            // A name the dictionary lacks is cut unevenly from one message to the next (上岭桥镇
-            // as 上/岭/桥/镇): it also matches as written, character for character.
-            if !jieba.has_word(word) {
-                alternatives
-                    .extend(grams::literal(f.grams, word).map(|q| (Occur::Should, Box::new(BoostQuery::new(q, 0.5)) as Box<dyn Query>)));
-            }
-            // What the citizen means, as messages write it, ranks after their own word.
-            for synonym in synonyms::of(word) {
-                alternatives.extend(synonym_clause(engine, synonym).map(|q| (Occur::Should, q)));
-            }
-            // A lone character jieba left over (the 声 of 杀猪声) is rarely a word of its own in a
-            // message: it adds to the score of what holds every other word, but is not required.
-            let light = word.chars().count() == 1 && synonyms::of(word).is_empty();
-            (Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>, light)
-        })
-        .collect();
+    let clauses =
+        words.iter().take(MAX_WORDS).map(|(word, parts)| word_clause(engine, searcher, word, parts)).collect::<Result<Vec<_>, _>>()?;
     let (mut required, mut light): (Vec<_>, Vec<_>) = clauses.into_iter().partition(|(_, light)| !light);
     if required.is_empty() {
         std::mem::swap(&mut required, &mut light);
@@ -297,15 +310,21 @@ fn word_queries(engine: &SearchEngine, words: &[(String, Vec<String>)]) -> Optio
     let mut all: Vec<(Occur, Box<dyn Query>)> = required.iter().map(|c| (Occur::Must, c.box_clone())).collect();
     all.extend(scoring());
     all.extend(preference(Occur::Should));
-    // At least `least` of the words, the preference scoring on top.
-    let at_least = |least: usize| {
-        let words = required.iter().map(|c| (Occur::Should, c.box_clone())).collect();
-        let mut q = vec![(Occur::Must, Box::new(BooleanQuery::with_minimum_required_clauses(words, least)) as Box<dyn Query>)];
+    let any = |words: Vec<(Occur, Box<dyn Query>)>| {
+        let mut q = vec![(Occur::Must, Box::new(BooleanQuery::new(words)) as Box<dyn Query>)];
         q.extend(preference(Occur::Should));
-        BooleanQuery::new(q)
+        q
     };
-    let n = required.len();
-    Some(WordQueries { all: BooleanQuery::new(all), most: (n >= 3).then(|| at_least(n - 1)), any: at_least(1), words: n })
+    let mut tiered = any(required.iter().map(|c| (Occur::Should, Box::new(tiers::Plus::new(c.box_clone(), tiers::TIER)) as _)).collect());
+    tiered.extend(scoring());
+    let problem = TermQuery::new(Term::from_field_text(f.doc_type, "problem"), IndexRecordOption::Basic);
+    tiered.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(problem), tiers::PROBLEM))));
+    Ok(Some(WordQueries {
+        all: BooleanQuery::new(all),
+        any: BooleanQuery::new(any(required.iter().map(|c| (Occur::Should, c.box_clone())).collect())),
+        tiered: BooleanQuery::new(tiered),
+        words: required.len(),
+    }))
 }
 
 fn filters(engine: &SearchEngine, req: &SearchRequest) -> Vec<(Occur, Box<dyn Query>)> {
@@ -361,27 +380,31 @@ const FIRST_TRY: usize = 100;
 /// The most hits ranked to fill a page after folding.
 const FOLD_CAP: usize = 10_000;
 
+/// How many hits are ranked at first for a page ending at `wanted`. For one word a list beyond
+/// paging depth is ranked a little past the page: ranking its matches by score skips those that
+/// cannot reach the limit, so a short limit costs much less than a long one. Several words are
+/// scored whole in one pass whatever the limit, so they rank a thousand at once.
+fn first_limit(wanted: usize, one_word: bool) -> usize {
+    (wanted * FOLD_SLACK).max(if one_word { FIRST_TRY } else { MAX_DEPTH })
+}
+
 /// The page's folded hits, and how many folded hits there are when the whole list was ranked.
 /// A list within paging depth is ranked whole, so its page count is exact; a longer one is
-/// ranked until the page is full (the page count then counts documents).
-fn fold_page(
-    searcher: &Searcher,
-    ranking: &Ranking,
-    total: usize,
-    offset: usize,
-    size: usize,
-    one_word: bool,
-) -> Result<(Vec<Folded>, Option<usize>), SearchError> {
-    // A list within paging depth is ranked whole. For one word a longer list is ranked a little
-    // past the page first: ranking its matches by score skips those that cannot reach the limit,
-    // so a short limit costs much less than a long one, and if identical titles fold the page
-    // short the next try is sized from how many hits each group took. Several words' tiers are
-    // scored whole whatever the limit, so they rank a thousand at once. The last try is the cap.
+/// ranked until the page is full (the page count then counts documents). `ranked` holds the
+/// first hits when the count already ranked them.
+fn fold_page(searcher: &Searcher, matched: &Matched, offset: usize, size: usize) -> Result<(Vec<Folded>, Option<usize>), SearchError> {
+    // If identical titles fold the page short, one word's next try is sized from how many hits
+    // each group took; the last try is the cap.
+    let (total, one_word) = (matched.counts.0, matched.one_word);
     let wanted = offset + size;
-    let first = (wanted * FOLD_SLACK).max(if one_word { FIRST_TRY } else { MAX_DEPTH });
+    let first = first_limit(wanted, one_word);
     let mut limit = if total <= MAX_DEPTH { total } else { first.min(total) };
     loop {
-        let folded = folding::fold(searcher, ranking.top(searcher, limit)?)?;
+        let top = match &matched.ranked {
+            Some(ranked) if limit <= ranked.len() || ranked.len() == total => ranked[..limit.min(ranked.len())].to_vec(),
+            _ => matched.ranking.top(searcher, limit)?,
+        };
+        let folded = folding::fold(searcher, top)?;
         let whole = limit >= total;
         if whole || folded.len() >= wanted || limit >= FOLD_CAP {
             let groups = whole.then_some(folded.len());
@@ -397,20 +420,21 @@ const MAX_SAME_URLS: usize = 10;
 /// How a search orders its hits (`bool`: whether they hold every word).
 enum Ranking {
     ByDate(Box<dyn Query>, bool),
-    /// Tier after tier, each (query, whether it holds every word) by score:
-    /// every word (problems first), then all but one, then the rest.
+    /// Tier after tier, each (query, whether it holds every word) by score: one word's
+    /// problems, then the rest.
     Tiered(Vec<Tier>),
+    /// By score, where the score tells how many of the `usize` words a hit holds (see [`tiers`]).
+    Scored(Box<dyn Query>, usize),
 }
 
 impl Ranking {
     /// The first `limit` hits in order.
     fn top(&self, searcher: &Searcher, limit: usize) -> Result<Vec<Ranked>, SearchError> {
-        let by_score = |query: &dyn Query, limit: usize, all_words: bool| -> Result<Vec<Ranked>, SearchError> {
+        let by_score = |query: &dyn Query, limit: usize| -> Result<Vec<(f32, DocAddress)>, SearchError> {
             if limit == 0 {
                 return Ok(Vec::new());
             }
-            let found = searcher.search(query, &TopDocs::with_limit(limit).order_by_score())?;
-            Ok(found.into_iter().map(|(score, address)| Ranked { score, address, all_words }).collect())
+            Ok(searcher.search(query, &TopDocs::with_limit(limit).order_by_score())?)
         };
         match self {
             Self::ByDate(query, all_words) => {
@@ -424,23 +448,41 @@ impl Ranking {
                     if ranked.len() == limit {
                         break;
                     }
-                    ranked.extend(by_score(&**query, limit - ranked.len(), *all_words)?);
+                    let found = by_score(&**query, limit - ranked.len())?;
+                    ranked.extend(found.into_iter().map(|(score, address)| Ranked { score, address, all_words: *all_words }));
                 }
                 Ok(ranked)
             }
+            Self::Scored(query, words) => Ok(scored(by_score(&**query, limit)?, *words)),
         }
     }
 }
 
+/// Hits ranked by a tiered score, told whether they hold all `words` and scored by relevance.
+fn scored(found: Vec<(f32, DocAddress)>, words: usize) -> Vec<Ranked> {
+    found
+        .into_iter()
+        .map(|(score, address)| {
+            let (held, relevance) = tiers::decode(score);
+            Ranked { score: relevance, address, all_words: held >= words }
+        })
+        .collect()
+}
+
 type Counts = (usize, tantivy::collector::FacetCounts);
 
-/// How many documents `query` matches, and how many of them fall under each facet.
-fn counted(searcher: &Searcher, query: &dyn Query) -> tantivy::Result<Counts> {
+/// The facets every count describes its hits by.
+fn facets() -> FacetCollector {
     let mut facets = FacetCollector::for_field("facets");
     for root in ["/type", "/region", "/category", "/status", "/unit"] {
         facets.add_facet(root);
     }
-    searcher.search(query, &(Count, facets))
+    facets
+}
+
+/// How many documents `query` matches, and how many of them fall under each facet.
+fn counted(searcher: &Searcher, query: &dyn Query) -> tantivy::Result<Counts> {
+    searcher.search(query, &(Count, facets()))
 }
 
 /// What a search matches, counted, and the order it is shown in.
@@ -453,20 +495,24 @@ struct Matched {
     one_word: bool,
     counts: Counts,
     ranking: Ranking,
+    /// The first hits, when counting ranked them too.
+    ranked: Option<Vec<Ranked>>,
 }
 
-/// Every word first, then all words but one, then the documents holding only some: a citizen's
-/// long phrasing still finds what matches it best. By time (or for one word), what holds every
-/// word, or else what holds any.
+/// Every word first, then all words but one, and so on: a citizen's long phrasing still finds
+/// what matches it best, ranked and counted in one pass. By time (or for one word), what holds
+/// every word, or else what holds any.
 fn matched(
     searcher: &Searcher,
-    doc_type: tantivy::schema::Field,
+    fields: super::Fields,
     filters: &[(Occur, Box<dyn Query>)],
     q: WordQueries,
-    by_time: bool,
+    req: &SearchRequest,
+    wanted: usize,
 ) -> Result<Matched, SearchError> {
-    let strict = with_filters(Box::new(q.all.clone()), filters);
-    if by_time || q.words < 2 {
+    let one_word = !req.by_time && q.words < 2;
+    if req.by_time || one_word {
+        let strict = with_filters(Box::new(q.all), filters);
         let strict_counts = counted(searcher, &*strict)?;
         let exact = strict_counts.0;
         let (query, counts) = if exact == 0 && q.words >= 2 {
@@ -477,30 +523,21 @@ fn matched(
             (strict, strict_counts)
         };
         let partial = exact == 0 && counts.0 > 0;
-        let ranking = if by_time { Ranking::ByDate(query, !partial) } else { Ranking::Tiered(problems_first(doc_type, query, !partial)) };
-        let one_word = !by_time && q.words < 2;
-        return Ok(Matched { partial, exact, one_word, counts, ranking });
+        let ranking =
+            if req.by_time { Ranking::ByDate(query, !partial) } else { Ranking::Tiered(problems_first(fields.doc_type, query, !partial)) };
+        return Ok(Matched { partial, exact, one_word, counts, ranking, ranked: None });
     }
-    // The facets describe every hit; the tiers are ranked without counting them (a tier that
-    // runs out gives way to the next).
-    let exact = searcher.search(&*strict, &Count)?;
-    let counts = counted(searcher, &*with_filters(Box::new(q.any.clone()), filters))?;
-    let but = |wanted: BooleanQuery, unwanted: BooleanQuery| {
-        with_filters(
-            Box::new(BooleanQuery::new(vec![(Occur::Must, Box::new(wanted) as Box<dyn Query>), (Occur::MustNot, Box::new(unwanted))])),
-            filters,
-        )
-    };
-    let mut tiers = problems_first(doc_type, strict, true);
-    let rest = match q.most {
-        Some(most) => {
-            tiers.extend(problems_first(doc_type, but(most.clone(), q.all), false));
-            but(q.any, most)
-        }
-        None => but(q.any, q.all),
-    };
-    tiers.extend(problems_first(doc_type, rest, false));
-    Ok(Matched { partial: exact == 0 && counts.0 > 0, exact, one_word: false, counts, ranking: Ranking::Tiered(tiers) })
+    let query = with_filters(Box::new(q.tiered), filters);
+    let ranking = TopDocs::with_limit(first_limit(wanted, false)).order_by_score();
+    let (top, total, exact, facet_counts) = searcher.search(&*query, &(ranking, Count, tiers::Holding { words: q.words }, facets()))?;
+    Ok(Matched {
+        partial: exact == 0 && total > 0,
+        exact,
+        one_word,
+        counts: (total, facet_counts),
+        ranked: Some(scored(top, q.words)),
+        ranking: Ranking::Scored(query, q.words),
+    })
 }
 
 type Tier = (Box<dyn Query>, bool);
@@ -522,19 +559,21 @@ pub fn run(engine: &SearchEngine, req: &SearchRequest) -> Result<SearchResults, 
     let offset = (req.page - 1) * size;
     // A page beyond the last, or beyond the depth paging reaches, is empty, with the true count.
     let max_page = (MAX_DEPTH / size).max(1);
-    let Matched { partial, exact, one_word, counts: (total, facet_counts), ranking } = match text_queries(engine, &req.text)? {
+    let matched = match text_queries(engine, &req.text)? {
         None => {
             let query = with_filters(Box::new(AllQuery), &filters);
             let counts = counted(&searcher, &*query)?;
-            Matched { partial: false, exact: counts.0, one_word: false, counts, ranking: Ranking::ByDate(query, true) }
+            Matched { partial: false, exact: counts.0, one_word: false, counts, ranking: Ranking::ByDate(query, true), ranked: None }
         }
-        Some(words) => matched(&searcher, engine.fields.doc_type, &filters, words, req.by_time)?,
+        Some(words) => matched(&searcher, engine.fields, &filters, words, req, offset + size)?,
     };
+    let total = matched.counts.0;
     let (page, groups) = if req.page > max_page || (offset >= total && total > MAX_DEPTH) {
         (Vec::new(), None)
     } else {
-        fold_page(&searcher, &ranking, total, offset, size, one_word)?
+        fold_page(&searcher, &matched, offset, size)?
     };
+    let Matched { partial, exact, counts: (_, facet_counts), .. } = matched;
     let partial_from = if exact > 0 { page.iter().position(|f| !f.lead.all_words) } else { None };
     let hits = hits(engine, &searcher, &Highlighter::new(&engine.jieba(), &req.text), page)?;
     let counts = |root: &str, label: fn(&str) -> String| -> Vec<FacetCount> {
@@ -639,7 +678,7 @@ pub fn similar(engine: &SearchEngine, text: &str, doc_type: &str, limit: usize, 
     let top = if doc_type == "opinion" {
         public_opinions(engine, &searcher, &words, limit + 1)?
     } else {
-        let Some(WordQueries { any, .. }) = word_queries(engine, &words) else { return Ok(Vec::new()) };
+        let Some(WordQueries { any, .. }) = word_queries(engine, &searcher, &words)? else { return Ok(Vec::new()) };
         let req = SearchRequest { doc_type: Some(doc_type.into()), public_only: true, page: 1, ..SearchRequest::default() };
         searcher.search(&*with_filters(Box::new(any), &filters(engine, &req)), &TopDocs::with_limit(limit + 1).order_by_score())?
     };
@@ -758,6 +797,39 @@ mod tests {
             units: Vec::new(),
             date: i64::from(id),
         }
+    }
+
+    fn engine_of(titles: &[&str]) -> SearchEngine {
+        let engine = SearchEngine::in_ram(Arc::new(crate::search::tokenizer::build_jieba(&[]))).unwrap();
+        {
+            let writer = engine.writer.lock().unwrap();
+            for (id, title) in titles.iter().enumerate() {
+                writer.add_document(opinion(id as i32, title).to_document(&engine.fields)).unwrap();
+            }
+        }
+        engine.writer.lock().unwrap().commit().unwrap();
+        engine.reader.reload().unwrap();
+        engine
+    }
+
+    /// jieba cuts 路灯不亮 as 路/灯不亮, so the word 路灯 is not among its tokens; the messages
+    /// written that way are found all the same, and a word jieba never splits gains nothing.
+    #[test]
+    fn a_word_jieba_joins_to_the_next_is_found_as_written() {
+        let jieba = crate::search::tokenizer::build_jieba(&[]);
+        assert!(!crate::search::tokenizer::pieces(&jieba, "路灯不亮").iter().any(|p| p.text == "路灯"), "the cut this test is about");
+        let titles = ["东湖小区路灯不亮", "南门路灯不亮", "路灯坏了很久", "小区噪音扰民", "楼道灯不亮"];
+        let engine = engine_of(&titles);
+        let found = |q: &str| {
+            let results = run(&engine, &SearchRequest { text: q.into(), ..Default::default() }).unwrap();
+            let mut titles: Vec<String> = results.hits.into_iter().map(|h| h.title).collect();
+            titles.sort();
+            titles
+        };
+        let mut expected = vec!["东湖小区路灯不亮", "南门路灯不亮", "路灯坏了很久"];
+        expected.sort();
+        assert_eq!(found("路灯"), expected);
+        assert_eq!(found("噪音"), ["小区噪音扰民"]);
     }
 
     /// Past paging depth, one word's page is ranked a hundred deep first; when one title fills
