@@ -246,9 +246,20 @@ fn swallowed(searcher: &Searcher, f: super::Fields, word: &str) -> Result<bool, 
     Ok(written > cut + cut / 50)
 }
 
-/// One word as a query: the word in the title or the body, or as the parts of the table below;
-/// `true` for a word light enough to add to the score without being required.
-fn word_clause(engine: &SearchEngine, searcher: &Searcher, word: &str, parts: &[String]) -> Result<(Box<dyn Query>, bool), SearchError> {
+/// How a query word counts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Weighs {
+    Required,
+    /// Adds to the score of what holds the required words, without being required.
+    Light,
+    /// A light word in one document of twenty or more (好, 人): it tells nothing, and scoring
+    /// it would go through its long list for every match.
+    Nothing,
+}
+
+/// One word as a query: the word in the title or the body, or as the parts of the table below,
+/// and how it counts.
+fn word_clause(engine: &SearchEngine, searcher: &Searcher, word: &str, parts: &[String]) -> Result<(Box<dyn Query>, Weighs), SearchError> {
     let f = engine.fields;
     let mut alternatives = vec![(Occur::Should, term(f.title, word, 2.0)), (Occur::Should, term(f.body, word, 1.0))];
     // A compound is matched whole or by every one of its sub-words, never by one alone
@@ -274,8 +285,14 @@ fn word_clause(engine: &SearchEngine, searcher: &Searcher, word: &str, parts: &[
     }
     // A lone character jieba left over (the 声 of 杀猪声) is rarely a word of its own in a
     // message: it adds to the score of what holds every other word, but is not required.
-    let light = word.chars().count() == 1 && synonyms::of(word).is_empty();
-    Ok((Box::new(BooleanQuery::new(alternatives)), light))
+    let weighs = if word.chars().count() > 1 || !synonyms::of(word).is_empty() {
+        Weighs::Required
+    } else if searcher.doc_freq(&Term::from_field_text(f.body, word))? * 20 >= searcher.num_docs() {
+        Weighs::Nothing
+    } else {
+        Weighs::Light
+    };
+    Ok((Box::new(BooleanQuery::new(alternatives)), weighs))
 }
 
 fn word_queries(engine: &SearchEngine, searcher: &Searcher, words: &[(String, Vec<String>)]) -> Result<Option<WordQueries>, SearchError> {
@@ -285,14 +302,16 @@ fn word_queries(engine: &SearchEngine, searcher: &Searcher, words: &[(String, Ve
     }
     let clauses =
         words.iter().take(MAX_WORDS).map(|(word, parts)| word_clause(engine, searcher, word, parts)).collect::<Result<Vec<_>, _>>()?;
-    let (mut required, mut light): (Vec<_>, Vec<_>) = clauses.into_iter().partition(|(_, light)| !light);
+    let (mut required, mut light): (Vec<_>, Vec<_>) = clauses.into_iter().partition(|(_, weighs)| *weighs == Weighs::Required);
     if required.is_empty() {
         std::mem::swap(&mut required, &mut light);
+    } else {
+        light.retain(|(_, weighs)| *weighs == Weighs::Light);
     }
     let required: Vec<Box<dyn Query>> = required.into_iter().map(|(q, _)| q).collect();
     let scoring = || light.iter().map(|(q, _)| (Occur::Should, q.box_clone()));
     // The lists answer for many opinions at once: at equal words, a rectification or a report
-    // outranks one more citizen's message about it (problems lead their tier: `problems_first`).
+    // outranks one more citizen's message about it (problems lead them: `tiers::PROBLEM`).
     let preference = |occur: Occur| -> Vec<(Occur, Box<dyn Query>)> {
         [("rectification", 2.0), ("report", 2.0)]
             .into_iter()
@@ -375,33 +394,27 @@ fn stored(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
 
 /// How many unfolded hits are ranked at first per hit wanted, so that folding fills the page.
 const FOLD_SLACK: usize = 3;
-/// The fewest hits ranked at first for one word beyond paging depth.
-const FIRST_TRY: usize = 100;
 /// The most hits ranked to fill a page after folding.
 const FOLD_CAP: usize = 10_000;
 
-/// How many hits are ranked at first for a page ending at `wanted`. For one word a list beyond
-/// paging depth is ranked a little past the page: ranking its matches by score skips those that
-/// cannot reach the limit, so a short limit costs much less than a long one. Several words are
-/// scored whole in one pass whatever the limit, so they rank a thousand at once.
-fn first_limit(wanted: usize, one_word: bool) -> usize {
-    (wanted * FOLD_SLACK).max(if one_word { FIRST_TRY } else { MAX_DEPTH })
+/// How many hits are ranked at first for a page ending at `wanted`: ranking goes through every
+/// match in one pass whatever the limit, and a thousand leaves room for folding.
+fn first_limit(wanted: usize) -> usize {
+    (wanted * FOLD_SLACK).max(MAX_DEPTH)
 }
 
 /// The page's folded hits, and how many folded hits there are when the whole list was ranked.
 /// A list within paging depth is ranked whole, so its page count is exact; a longer one is
-/// ranked until the page is full (the page count then counts documents). `ranked` holds the
-/// first hits when the count already ranked them.
+/// ranked until the page is full (the page count then counts documents). `matched.ranked`
+/// holds the first hits when counting ranked them too; if identical titles fold the page short,
+/// the next try ranks up to the cap.
 fn fold_page(searcher: &Searcher, matched: &Matched, offset: usize, size: usize) -> Result<(Vec<Folded>, Option<usize>), SearchError> {
-    // If identical titles fold the page short, one word's next try is sized from how many hits
-    // each group took; the last try is the cap.
-    let (total, one_word) = (matched.counts.0, matched.one_word);
+    let total = matched.counts.0;
     let wanted = offset + size;
-    let first = first_limit(wanted, one_word);
-    let mut limit = if total <= MAX_DEPTH { total } else { first.min(total) };
+    let mut limit = first_limit(wanted).min(total);
     loop {
         let top = match &matched.ranked {
-            Some(ranked) if limit <= ranked.len() || ranked.len() == total => ranked[..limit.min(ranked.len())].to_vec(),
+            Some(ranked) if limit <= ranked.len() => ranked[..limit].to_vec(),
             _ => matched.ranking.top(searcher, limit)?,
         };
         let folded = folding::fold(searcher, top)?;
@@ -410,19 +423,16 @@ fn fold_page(searcher: &Searcher, matched: &Matched, offset: usize, size: usize)
             let groups = whole.then_some(folded.len());
             return Ok((folded.into_iter().skip(offset).take(size).collect(), groups));
         }
-        let sized = (wanted * limit.div_ceil(folded.len().max(1)) * FOLD_SLACK).max(limit * 2);
-        limit = if one_word && limit == first { sized } else { FOLD_CAP }.min(total).min(FOLD_CAP);
+        limit = FOLD_CAP.min(total);
     }
 }
 /// The folded opinions a hit names by page.
 const MAX_SAME_URLS: usize = 10;
 
-/// How a search orders its hits (`bool`: whether they hold every word).
+/// How a search orders its hits.
 enum Ranking {
+    /// Newest first (`bool`: whether they hold every word).
     ByDate(Box<dyn Query>, bool),
-    /// Tier after tier, each (query, whether it holds every word) by score: one word's
-    /// problems, then the rest.
-    Tiered(Vec<Tier>),
     /// By score, where the score tells how many of the `usize` words a hit holds (see [`tiers`]).
     Scored(Box<dyn Query>, usize),
 }
@@ -430,30 +440,14 @@ enum Ranking {
 impl Ranking {
     /// The first `limit` hits in order.
     fn top(&self, searcher: &Searcher, limit: usize) -> Result<Vec<Ranked>, SearchError> {
-        let by_score = |query: &dyn Query, limit: usize| -> Result<Vec<(f32, DocAddress)>, SearchError> {
-            if limit == 0 {
-                return Ok(Vec::new());
-            }
-            Ok(searcher.search(query, &TopDocs::with_limit(limit).order_by_score())?)
-        };
+        let limit = limit.max(1);
         match self {
             Self::ByDate(query, all_words) => {
-                let by_date = TopDocs::with_limit(limit.max(1)).order_by_fast_field::<i64>("date", Order::Desc);
+                let by_date = TopDocs::with_limit(limit).order_by_fast_field::<i64>("date", Order::Desc);
                 let found = searcher.search(&**query, &by_date)?;
                 Ok(found.into_iter().map(|(_, address)| Ranked { score: 0.0, address, all_words: *all_words }).collect())
             }
-            Self::Tiered(tiers) => {
-                let mut ranked = Vec::new();
-                for (query, all_words) in tiers {
-                    if ranked.len() == limit {
-                        break;
-                    }
-                    let found = by_score(&**query, limit - ranked.len())?;
-                    ranked.extend(found.into_iter().map(|(score, address)| Ranked { score, address, all_words: *all_words }));
-                }
-                Ok(ranked)
-            }
-            Self::Scored(query, words) => Ok(scored(by_score(&**query, limit)?, *words)),
+            Self::Scored(query, words) => Ok(scored(searcher.search(&**query, &TopDocs::with_limit(limit).order_by_score())?, *words)),
         }
     }
 }
@@ -491,27 +485,23 @@ struct Matched {
     partial: bool,
     /// How many hold every word.
     exact: usize,
-    /// One word's matches, ranked by score: what ranking can prune.
-    one_word: bool,
     counts: Counts,
     ranking: Ranking,
     /// The first hits, when counting ranked them too.
     ranked: Option<Vec<Ranked>>,
 }
 
-/// Every word first, then all words but one, and so on: a citizen's long phrasing still finds
-/// what matches it best, ranked and counted in one pass. By time (or for one word), what holds
-/// every word, or else what holds any.
+/// By score: every word first, then all words but one, and so on (a citizen's long phrasing
+/// still finds what matches it best), problems leading among equals, ranked and counted in one
+/// pass. By time: what holds every word, or else what holds any.
 fn matched(
     searcher: &Searcher,
-    fields: super::Fields,
     filters: &[(Occur, Box<dyn Query>)],
     q: WordQueries,
-    req: &SearchRequest,
+    by_time: bool,
     wanted: usize,
 ) -> Result<Matched, SearchError> {
-    let one_word = !req.by_time && q.words < 2;
-    if req.by_time || one_word {
+    if by_time {
         let strict = with_filters(Box::new(q.all), filters);
         let strict_counts = counted(searcher, &*strict)?;
         let exact = strict_counts.0;
@@ -523,32 +513,18 @@ fn matched(
             (strict, strict_counts)
         };
         let partial = exact == 0 && counts.0 > 0;
-        let ranking =
-            if req.by_time { Ranking::ByDate(query, !partial) } else { Ranking::Tiered(problems_first(fields.doc_type, query, !partial)) };
-        return Ok(Matched { partial, exact, one_word, counts, ranking, ranked: None });
+        return Ok(Matched { partial, exact, counts, ranking: Ranking::ByDate(query, !partial), ranked: None });
     }
     let query = with_filters(Box::new(q.tiered), filters);
-    let ranking = TopDocs::with_limit(first_limit(wanted, false)).order_by_score();
+    let ranking = TopDocs::with_limit(first_limit(wanted)).order_by_score();
     let (top, total, exact, facet_counts) = searcher.search(&*query, &(ranking, Count, tiers::Holding { words: q.words }, facets()))?;
     Ok(Matched {
         partial: exact == 0 && total > 0,
         exact,
-        one_word,
         counts: (total, facet_counts),
         ranked: Some(scored(top, q.words)),
         ranking: Ranking::Scored(query, q.words),
     })
-}
-
-type Tier = (Box<dyn Query>, bool);
-
-/// The problems among what `query` matches, then the rest: a problem holding the words answers
-/// for the opinions that raised it (its text holds their titles), so it leads them.
-fn problems_first(doc_type: tantivy::schema::Field, query: Box<dyn Query>, all_words: bool) -> Vec<Tier> {
-    let problem = || Box::new(TermQuery::new(Term::from_field_text(doc_type, "problem"), IndexRecordOption::Basic)) as Box<dyn Query>;
-    let problems: Box<dyn Query> = Box::new(BooleanQuery::new(vec![(Occur::Must, query.box_clone()), (Occur::Must, problem())]));
-    let others = Box::new(BooleanQuery::new(vec![(Occur::Must, query), (Occur::MustNot, problem())]));
-    vec![(problems, all_words), (others, all_words)]
 }
 
 /// Runs a search. Blocking: call it off the async executor.
@@ -563,9 +539,9 @@ pub fn run(engine: &SearchEngine, req: &SearchRequest) -> Result<SearchResults, 
         None => {
             let query = with_filters(Box::new(AllQuery), &filters);
             let counts = counted(&searcher, &*query)?;
-            Matched { partial: false, exact: counts.0, one_word: false, counts, ranking: Ranking::ByDate(query, true), ranked: None }
+            Matched { partial: false, exact: counts.0, counts, ranking: Ranking::ByDate(query, true), ranked: None }
         }
-        Some(words) => matched(&searcher, engine.fields, &filters, words, req, offset + size)?,
+        Some(words) => matched(&searcher, &filters, words, req.by_time, offset + size)?,
     };
     let total = matched.counts.0;
     let (page, groups) = if req.page > max_page || (offset >= total && total > MAX_DEPTH) {
