@@ -176,11 +176,16 @@ fn parse_row(
 
 /// Rows per unit of work: big enough to amortise a commit, small enough to keep each short.
 const BATCH: usize = 2000;
+/// Rows read at once and written in time order. Real exports come shuffled in time, and five
+/// desk indexes are keyed by the submission time: in file order every row of a batch lands on
+/// a random page of each, and each commit rewrites them all; sorted, a batch covers a slice of
+/// the window's time and rewrites a slice of the pages.
+const WINDOW: usize = 20_000;
 
 /// Imports a stream of rows under `source` (ids are kept as `source:id`), one unit of work per
 /// batch with its own audit entry: memory stays flat whatever the file's size, an interrupted
 /// import keeps whole batches, and running it again adds exactly the rest (rows whose id is
-/// already stored are counted, not added). `progress(rows read)` is called after each batch.
+/// already stored are counted, not added). `progress(rows read)` is called after each window.
 pub async fn import_opinions(
     ctx: Context<'_>,
     actor: &Actor,
@@ -198,76 +203,92 @@ pub async fn import_opinions(
     let mut report = ImportReport::default();
     let mut read = 0;
     loop {
-        let chunk: Vec<Result<ImportRow, Rejected>> = rows.by_ref().take(BATCH).collect();
-        if chunk.is_empty() {
+        let window: Vec<Result<ImportRow, Rejected>> = rows.by_ref().take(WINDOW).collect();
+        if window.is_empty() {
             break;
         }
-        read += chunk.len();
-        let mut parsed: Vec<Parsed> = Vec::with_capacity(chunk.len());
-        let mut in_batch: HashSet<String> = HashSet::new();
-        for row in chunk {
+        read += window.len();
+        let mut parsed: Vec<Parsed> = Vec::with_capacity(window.len());
+        let mut in_window: HashSet<String> = HashSet::new();
+        for row in window {
             match row.and_then(|row| {
                 parse_row(ctx.secrets, &row, mapping, source, &regions, now).map_err(|reason| Rejected { line: row.line, reason })
             }) {
-                Ok(p) if in_batch.insert(p.external_id.clone()) => parsed.push(p),
+                Ok(p) if in_window.insert(p.external_id.clone()) => parsed.push(p),
                 Ok(_) => report.unchanged += 1,
                 Err(rejected) => report.reject(rejected),
             }
         }
-        let mut uow = UnitOfWork::begin(ctx, actor).await?;
-        let txn = uow.db();
-        let existing: HashSet<String> = opinion::Entity::find()
-            .select_only()
-            .column(opinion::Column::ExternalId)
-            .filter(opinion::Column::Channel.eq(Channel::Import))
-            .filter(opinion::Column::ExternalId.is_in(in_batch.iter().cloned()))
-            .into_tuple::<Option<String>>()
-            .all(txn)
-            .await?
-            .into_iter()
-            .flatten()
-            .collect();
-        let (old, new): (Vec<Parsed>, Vec<Parsed>) = parsed.into_iter().partition(|p| existing.contains(&p.external_id));
-        report.unchanged += old.len();
-        if !new.is_empty() {
-            let times: HashMap<String, (DateTime<Utc>, Option<DateTime<Utc>>)> =
-                new.iter().map(|p| (p.external_id.clone(), (p.submitted_at, p.replied_at))).collect();
-            for part in new.chunks(500) {
-                opinion::Entity::insert_many(part.iter().map(|p| p.model.clone())).exec_without_returning(txn).await?;
-            }
-            let inserted: Vec<(i32, Option<String>)> = opinion::Entity::find()
-                .select_only()
-                .columns([opinion::Column::Id, opinion::Column::ExternalId])
-                .filter(opinion::Column::Channel.eq(Channel::Import))
-                .filter(opinion::Column::ExternalId.is_in(times.keys().cloned()))
-                .into_tuple()
-                .all(txn)
-                .await?;
-            let mut events = Vec::new();
-            for (id, external) in &inserted {
-                let (submitted, replied) = times[external.as_deref().unwrap_or_default()];
-                events.push(event(*id, None, OpinionStatus::Received, "批量导入", submitted));
-                if let Some(at) = replied {
-                    events.push(event(*id, Some(OpinionStatus::Received), OpinionStatus::Closed, "承办单位", at));
-                }
-            }
-            for part in events.chunks(1000) {
-                opinion_event::Entity::insert_many(part.to_vec()).exec_without_returning(txn).await?;
-            }
-            let created = inserted.len();
-            let first = inserted.iter().map(|(id, _)| *id).min();
-            for (id, _) in &inserted {
-                uow.touch(Record::Opinion(*id));
-            }
-            report.created += created;
-            let summary = serde_json::json!({ "source": source, "created": created, "first": first });
-            uow.audit("opinion.import", "opinion", source, None, Some(summary));
+        parsed.sort_by_key(|p| p.submitted_at);
+        let mut parsed = parsed.into_iter().peekable();
+        while parsed.peek().is_some() {
+            write_batch(ctx, actor, source, parsed.by_ref().take(BATCH).collect(), &mut report).await?;
         }
-        uow.commit().await?;
         progress(read);
     }
     report.rejected.sort_by_key(|r| r.line);
     Ok(report)
+}
+
+/// Stores the batch's rows not stored yet, with their events, in one unit of work.
+async fn write_batch(
+    ctx: Context<'_>,
+    actor: &Actor,
+    source: &str,
+    batch: Vec<Parsed>,
+    report: &mut ImportReport,
+) -> Result<(), ServiceError> {
+    let mut uow = UnitOfWork::begin(ctx, actor).await?;
+    let txn = uow.db();
+    let existing: HashSet<String> = opinion::Entity::find()
+        .select_only()
+        .column(opinion::Column::ExternalId)
+        .filter(opinion::Column::Channel.eq(Channel::Import))
+        .filter(opinion::Column::ExternalId.is_in(batch.iter().map(|p| p.external_id.clone())))
+        .into_tuple::<Option<String>>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
+    let (old, new): (Vec<Parsed>, Vec<Parsed>) = batch.into_iter().partition(|p| existing.contains(&p.external_id));
+    report.unchanged += old.len();
+    if !new.is_empty() {
+        let times: HashMap<String, (DateTime<Utc>, Option<DateTime<Utc>>)> =
+            new.iter().map(|p| (p.external_id.clone(), (p.submitted_at, p.replied_at))).collect();
+        for part in new.chunks(500) {
+            opinion::Entity::insert_many(part.iter().map(|p| p.model.clone())).exec_without_returning(txn).await?;
+        }
+        let inserted: Vec<(i32, Option<String>)> = opinion::Entity::find()
+            .select_only()
+            .columns([opinion::Column::Id, opinion::Column::ExternalId])
+            .filter(opinion::Column::Channel.eq(Channel::Import))
+            .filter(opinion::Column::ExternalId.is_in(times.keys().cloned()))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        let mut events = Vec::new();
+        for (id, external) in &inserted {
+            let (submitted, replied) = times[external.as_deref().unwrap_or_default()];
+            events.push(event(*id, None, OpinionStatus::Received, "批量导入", submitted));
+            if let Some(at) = replied {
+                events.push(event(*id, Some(OpinionStatus::Received), OpinionStatus::Closed, "承办单位", at));
+            }
+        }
+        for part in events.chunks(1000) {
+            opinion_event::Entity::insert_many(part.to_vec()).exec_without_returning(txn).await?;
+        }
+        let created = inserted.len();
+        let first = inserted.iter().map(|(id, _)| *id).min();
+        for (id, _) in &inserted {
+            uow.touch(Record::Opinion(*id));
+        }
+        report.created += created;
+        let summary = serde_json::json!({ "source": source, "created": created, "first": first });
+        uow.audit("opinion.import", "opinion", source, None, Some(summary));
+    }
+    uow.commit().await?;
+    Ok(())
 }
 
 fn event(opinion_id: i32, from: Option<OpinionStatus>, to: OpinionStatus, actor: &str, at: DateTime<Utc>) -> opinion_event::ActiveModel {

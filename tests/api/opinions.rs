@@ -277,6 +277,18 @@ on_both_databases! {
         assert_eq!(report.created, 1);
         let noise = opinion::Entity::find().filter(opinion::Column::ExternalId.eq("hotline:9")).one(&app.db).await.unwrap().unwrap();
         assert_eq!(noise.category.as_deref(), Some("环境保护"));
+
+        // Exports come shuffled in time; rows are written in time order, a window at a time.
+        let shuffled = "{\"id\": 1, \"title\": \"三月的积水\", \"time\": \"2020-03-01 08:00:00\"}\n\
+            {\"id\": 2, \"title\": \"一月的积水\", \"time\": \"2020-01-01 08:00:00\"}\n\
+            {\"id\": 3, \"title\": \"二月的积水\", \"time\": \"2020-02-01 08:00:00\"}\n";
+        let report = import_opinions(app.ctx(), &lianxin::service::Actor::system("import"), stream("late.jsonl", shuffled), &mapping, "late", |_| {}).await.unwrap();
+        assert_eq!(report.created, 3);
+        let mut ids = Vec::new();
+        for external in ["late:2", "late:3", "late:1"] {
+            ids.push(opinion::Entity::find().filter(opinion::Column::ExternalId.eq(external)).one(&app.db).await.unwrap().unwrap().id);
+        }
+        assert!(ids.is_sorted(), "stored oldest first: {ids:?}");
     }
 }
 
