@@ -86,7 +86,7 @@ pub fn evaluate(jieba: Arc<jieba_rs::Jieba>, messages: Vec<Message>, queries: us
     for q in choose_queries(&jieba, &messages, queries) {
         let words: Vec<&str> = q.split(' ').collect();
         let relevant: HashSet<&str> = messages.iter().filter(|m| words.iter().all(|w| m.text.contains(w))).map(|m| m.id.as_str()).collect();
-        let found: HashSet<String> = match query::text_queries(&engine, &q)? {
+        let found: HashSet<String> = match query::text_queries(&engine, &searcher, &q)? {
             Some(query::WordQueries { all, .. }) => searcher
                 .search(&all, &DocSetCollector)?
                 .into_iter()

@@ -10,12 +10,17 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentOrdinal, SegmentReader, Term};
 
-/// What holding one more required word adds to a score. Relevance (BM25 over the words, their
-/// parts and synonyms) stays far below [`PROBLEM`] for any query a citizen types, and a score of
-/// a few hundred thousand keeps a resolution of hundredths in an `f32`.
+/// What holding one more required word adds to a score; a score of a few hundred thousand keeps a
+/// resolution of hundredths in an `f32`.
 pub const TIER: Score = 10_000.0;
 /// What being a problem adds: problems lead the documents holding as many words.
 pub const PROBLEM: Score = 5_000.0;
+/// The most words a query is built from.
+pub const MAX_WORDS: usize = 24;
+/// The most relevance one word adds (a word's BM25 over title, body, parts and synonyms is a few
+/// dozen): every word at its cap, with what else scores, stays below [`PROBLEM`], so relevance
+/// never passes for a word held or for being a problem.
+const WORD_CAP: Score = PROBLEM / (2 * MAX_WORDS) as Score;
 
 /// A hit's score taken apart: how many required words it holds, and its relevance.
 pub fn decode(score: Score) -> (usize, Score) {
@@ -23,7 +28,7 @@ pub fn decode(score: Score) -> (usize, Score) {
     (words as usize, (score - words * TIER).rem_euclid(PROBLEM))
 }
 
-/// `query`, with `add` added to the score of whatever it matches.
+/// `query`, its score capped at [`WORD_CAP`], with `add` added to it for whatever it matches.
 pub struct Plus {
     query: Box<dyn Query>,
     add: Score,
@@ -70,7 +75,7 @@ impl Weight for PlusWeight {
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         let inner = self.inner.explain(reader, doc)?;
-        let mut explanation = Explanation::new_with_string(format!("Plus {} to ...", self.add), inner.value() + self.add);
+        let mut explanation = Explanation::new_with_string(format!("Plus {} to ...", self.add), inner.value().min(WORD_CAP) + self.add);
         explanation.add_detail(inner);
         Ok(explanation)
     }
@@ -109,7 +114,7 @@ impl DocSet for PlusScorer {
 
 impl Scorer for PlusScorer {
     fn score(&mut self) -> Score {
-        self.inner.score() + self.add
+        self.inner.score().min(WORD_CAP) + self.add
     }
 }
 
@@ -163,5 +168,7 @@ mod tests {
         assert_eq!(decode(TIER + PROBLEM + 4_999.0).0, 1, "a problem holding one word holds one");
         assert_eq!(decode(2.0 * TIER + 7.25), (2, 7.25));
         assert_eq!(decode(0.5), (0, 0.5));
+        // However relevant, a document holding one word and being a problem is not one holding two.
+        assert_eq!(decode(TIER + PROBLEM + WORD_CAP * (2 * MAX_WORDS) as Score - 1.0).0, 1);
     }
 }
