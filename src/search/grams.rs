@@ -1,10 +1,10 @@
 //! Character bigrams of the Han text: a second way to find a name that jieba cuts one way in
 //! one sentence and another way in the next (a town's name whole in one message, split with
-//! the character after it in another). A query word is then also matched as the phrase of its
-//! bigrams, whatever jieba made of it in each message.
+//! the character after it in another). A query word is then also matched by its bigrams,
+//! whatever jieba made of it in each message.
 
 use tantivy::Term;
-use tantivy::query::{PhraseQuery, Query, TermQuery};
+use tantivy::query::{BooleanQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::{Token, Tokenizer};
 
@@ -41,17 +41,22 @@ pub fn is_literal(word: &str) -> bool {
     word.chars().count() >= 2 && word.chars().all(is_han)
 }
 
-/// The query matching `word` as written, character for character: the phrase of its bigrams.
-/// `None` unless [`is_literal`].
+/// The bigrams of `word` as terms of `field`.
+pub fn terms(field: Field, word: &str) -> Vec<Term> {
+    bigrams(word).into_iter().map(|t| Term::from_field_text(field, &t.text)).collect()
+}
+
+/// The query matching `word` as written, character for character: every one of its bigrams.
+/// They are not required side by side: a document holding a word's overlapping pairs apart
+/// and not together is rare, and checking the order would read the positions of every match
+/// (a common phrase's cost). `None` unless [`is_literal`].
 pub fn literal(field: Field, word: &str) -> Option<Box<dyn Query>> {
     if !is_literal(word) {
         return None;
     }
-    let terms: Vec<Term> = bigrams(word).into_iter().map(|t| Term::from_field_text(field, &t.text)).collect();
-    Some(match terms.len() {
-        1 => Box::new(TermQuery::new(terms[0].clone(), IndexRecordOption::WithFreqs)),
-        _ => Box::new(PhraseQuery::new(terms)),
-    })
+    let mut terms: Vec<Box<dyn Query>> =
+        terms(field, word).into_iter().map(|t| Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)) as Box<dyn Query>).collect();
+    Some(if terms.len() == 1 { terms.remove(0) } else { Box::new(BooleanQuery::intersection(terms)) })
 }
 
 #[derive(Clone, Default)]

@@ -2,6 +2,7 @@
 //! derived data under the data directory, kept current from the change log and rebuilt when
 //! missing or unreadable.
 
+mod at_least;
 pub mod dictionary;
 pub mod discovery;
 pub mod documents;

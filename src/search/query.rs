@@ -9,6 +9,7 @@ use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur,
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
+use super::at_least::AtLeast;
 use super::documents::type_label;
 use super::folding::{self, Folded, Ranked};
 use super::highlight::{Highlighter, escape};
@@ -158,14 +159,16 @@ pub struct SearchResults {
 }
 
 fn term(field: tantivy::schema::Field, text: &str, boost: f32) -> Box<dyn Query> {
-    let q: Box<dyn Query> = Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqsAndPositions));
+    let q: Box<dyn Query> = Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs));
     if (boost - 1.0).abs() < f32::EPSILON { q } else { Box::new(BoostQuery::new(q, boost)) }
 }
 
 /// A query's words as queries: every word required, any one enough, and any one enough with
-/// the score telling how many are held (see [`tiers`]).
+/// the score telling how many are held (see [`tiers`]; `all` scores the same way).
 pub struct WordQueries {
     pub all: BooleanQuery,
+    /// Every word but one, of three or more.
+    pub most: Option<BooleanQuery>,
     pub any: BooleanQuery,
     pub tiered: BooleanQuery,
     pub words: usize,
@@ -250,6 +253,25 @@ fn swallowed(searcher: &Searcher, f: super::Fields, word: &str) -> Result<bool, 
     Ok(written > cut + cut / 50)
 }
 
+/// Whether a word the dictionary lacks is written in noticeably more documents than jieba cut
+/// it out of. Where jieba cuts it out of nearly every document that writes it (没人修), its
+/// bigrams as a phrase find little more, at the cost of reading the positions of every match.
+fn cut_unevenly(searcher: &Searcher, f: super::Fields, word: &str) -> Result<bool, SearchError> {
+    if !grams::is_literal(word) {
+        return Ok(false);
+    }
+    // The larger of the two fields' counts is at most the documents holding the word, and the
+    // rarest bigram's count at least those writing it: the test errs towards matching it as
+    // written.
+    let freq = |term: &Term| searcher.doc_freq(term);
+    let cut = freq(&Term::from_field_text(f.title, word))?.max(freq(&Term::from_field_text(f.body, word))?);
+    let mut written = u64::MAX;
+    for term in grams::terms(f.grams, word) {
+        written = written.min(freq(&term)?);
+    }
+    Ok(written > cut + cut / 50)
+}
+
 /// Whether a word found in `found` of `docs` documents is too common to tell anything: in one of
 /// twenty, and in enough of them to cost a pass.
 fn common(found: u64, docs: u64) -> bool {
@@ -286,7 +308,8 @@ fn word_clause(engine: &SearchEngine, searcher: &Searcher, word: &str, parts: &[
     }
     // A name the dictionary lacks is cut unevenly from one message to the next (上岭桥镇 as
     // 上/岭/桥/镇): it also matches as written, character for character.
-    if !engine.jieba().has_word(word) || swallowed(searcher, f, word)? {
+    let literal = if engine.jieba().has_word(word) { swallowed(searcher, f, word)? } else { cut_unevenly(searcher, f, word)? };
+    if literal {
         alternatives.extend(grams::literal(f.grams, word).map(|q| (Occur::Should, Box::new(BoostQuery::new(q, 0.5)) as Box<dyn Query>)));
     }
     // What the citizen means, as messages write it, ranks after their own word.
@@ -339,20 +362,34 @@ fn word_queries(engine: &SearchEngine, searcher: &Searcher, words: &[(String, Ve
             })
             .collect()
     };
-    let mut all: Vec<(Occur, Box<dyn Query>)> = required.iter().map(|c| (Occur::Must, c.box_clone())).collect();
-    all.extend(scoring());
-    all.extend(preference(Occur::Should));
+    let problem = || -> (Occur, Box<dyn Query>) {
+        let problem = TermQuery::new(Term::from_field_text(f.doc_type, "problem"), IndexRecordOption::Basic);
+        (Occur::Should, Box::new(ConstScoreQuery::new(Box::new(problem), tiers::PROBLEM)))
+    };
+    let held =
+        |occur: Occur| required.iter().map(move |c| (occur, Box::new(tiers::Plus::new(c.box_clone(), tiers::TIER)) as Box<dyn Query>));
+    let scored_like_all = |mut words: Vec<(Occur, Box<dyn Query>)>| {
+        words.extend(scoring());
+        words.extend(preference(Occur::Should));
+        words.push(problem());
+        BooleanQuery::new(words)
+    };
+    // Two words, or one, have nothing between every word and any.
+    let most = (required.len() >= 3).then(|| {
+        let clauses = held(Occur::Must).map(|(_, q)| q).collect();
+        scored_like_all(vec![(Occur::Must, Box::new(AtLeast::new(clauses, required.len() - 1)) as Box<dyn Query>)])
+    });
     let any = |words: Vec<(Occur, Box<dyn Query>)>| {
         let mut q = vec![(Occur::Must, Box::new(BooleanQuery::new(words)) as Box<dyn Query>)];
         q.extend(preference(Occur::Should));
         q
     };
-    let mut tiered = any(required.iter().map(|c| (Occur::Should, Box::new(tiers::Plus::new(c.box_clone(), tiers::TIER)) as _)).collect());
+    let mut tiered = any(held(Occur::Should).collect());
     tiered.extend(scoring());
-    let problem = TermQuery::new(Term::from_field_text(f.doc_type, "problem"), IndexRecordOption::Basic);
-    tiered.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(problem), tiers::PROBLEM))));
+    tiered.push(problem());
     Ok(Some(WordQueries {
-        all: BooleanQuery::new(all),
+        all: scored_like_all(held(Occur::Must).collect()),
+        most,
         any: BooleanQuery::new(any(required.iter().map(|c| (Occur::Should, c.box_clone())).collect())),
         tiered: BooleanQuery::new(tiered),
         words: required.len(),
@@ -505,15 +542,16 @@ struct Matched {
     ranked: Option<Vec<Ranked>>,
 }
 
-/// By score: every word first, then all words but one, and so on (a citizen's long phrasing
-/// still finds what matches it best), problems leading among equals, ranked and counted in one
-/// pass. By time: what holds every word, or else what holds any.
+/// By score: what holds every word, when it fills a page of `size`; or else what misses one
+/// word at most, when that fills it; otherwise every word first, then all words but one, and so on (a citizen's long phrasing still finds what matches it
+/// best), problems leading among equals, ranked and counted in one pass. By time: what holds
+/// every word, or else what holds any.
 fn matched(
     searcher: &Searcher,
     filters: &[(Occur, Box<dyn Query>)],
     q: WordQueries,
     by_time: bool,
-    wanted: usize,
+    (wanted, size): (usize, usize),
 ) -> Result<Matched, SearchError> {
     if by_time {
         let strict = with_filters(Box::new(q.all), filters);
@@ -529,9 +567,27 @@ fn matched(
         let partial = exact == 0 && counts.0 > 0;
         return Ok(Matched { partial, exact, counts, ranking: Ranking::ByDate(query, !partial), ranked: None });
     }
+    let ranking = || TopDocs::with_limit(first_limit(wanted)).order_by_score();
+    // What holds every word is an intersection, led through its rarest word: when it fills a
+    // page, it is the answer, and the union of every word (the whole list of a common one) is
+    // never gone through.
+    let every = with_filters(Box::new(q.all), filters);
+    let (top, exact, facet_counts) = searcher.search(&*every, &(ranking(), Count, facets()))?;
+    if exact >= size || q.words < 2 {
+        let counts = (exact, facet_counts);
+        return Ok(Matched { partial: false, exact, counts, ranked: Some(scored(top, q.words)), ranking: Ranking::Scored(every, q.words) });
+    }
+    // Then what misses one word at most: led through the two rarest words.
+    if let Some(most) = q.most {
+        let most = with_filters(Box::new(most), filters);
+        let (top, total, facet_counts) = searcher.search(&*most, &(ranking(), Count, facets()))?;
+        if total >= size {
+            let (partial, counts) = (exact == 0, (total, facet_counts));
+            return Ok(Matched { partial, exact, counts, ranked: Some(scored(top, q.words)), ranking: Ranking::Scored(most, q.words) });
+        }
+    }
     let query = with_filters(Box::new(q.tiered), filters);
-    let ranking = TopDocs::with_limit(first_limit(wanted)).order_by_score();
-    let (top, total, exact, facet_counts) = searcher.search(&*query, &(ranking, Count, tiers::Holding { words: q.words }, facets()))?;
+    let (top, total, exact, facet_counts) = searcher.search(&*query, &(ranking(), Count, tiers::Holding { words: q.words }, facets()))?;
     Ok(Matched {
         partial: exact == 0 && total > 0,
         exact,
@@ -555,7 +611,7 @@ pub fn run(engine: &SearchEngine, req: &SearchRequest) -> Result<SearchResults, 
             let counts = counted(&searcher, &*query)?;
             Matched { partial: false, exact: counts.0, counts, ranking: Ranking::ByDate(query, true), ranked: None }
         }
-        Some(words) => matched(&searcher, &filters, words, req.by_time, offset + size)?,
+        Some(words) => matched(&searcher, &filters, words, req.by_time, (offset + size, size))?,
     };
     let total = matched.counts.0;
     let (page, groups) = if req.page > max_page || (offset >= total && total > MAX_DEPTH) {
