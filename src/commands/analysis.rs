@@ -92,9 +92,16 @@ pub async fn classify_eval(config: &Config, data: &Path, folds: usize) -> Result
 }
 
 pub async fn cluster(config: &Config, input: &Path, output: &Path, themes: &Path) -> Result<(), CliError> {
+    use crate::search::vocabulary::{self, Vocabulary};
     use crate::themes::cluster::{Settings, mine};
-    let jieba = jieba(config).await?;
     let rows = messages(input)?;
+    // The file's own names (estates, roads) enter the vocabulary for this analysis, as the
+    // office would accept them from discovery: a place cut into fragments is not one place.
+    let db = crate::startup::open_database(config).await?;
+    let base = vocabulary::current(&db).await?;
+    let texts: Vec<String> = rows.iter().map(|m| m.text()).collect();
+    let learned = crate::search::discovery::discover(&base.jieba().await?, texts.iter().map(String::as_str), &Default::default());
+    let jieba = Vocabulary::of(base.words.into_iter().chain(learned.iter().map(|c| c.word.clone())).collect()).jieba().await?;
     let messages: Vec<crate::themes::cluster::Message> = rows
         .iter()
         .map(|m| crate::themes::cluster::Message {
@@ -125,7 +132,13 @@ pub async fn cluster(config: &Config, input: &Path, output: &Path, themes: &Path
     write_file(output, &assign)?;
     write_file(themes, &lines)?;
     let noise = mined.assignment.iter().filter(|a| a.is_none()).count();
-    println!("{} 条留言 → {} 个主题，{} 条未归入主题。热度前十：", messages.len(), mined.themes.len(), noise);
+    println!(
+        "{} 条留言（从中发现 {} 个新词）→ {} 个主题，{} 条未归入主题。热度前十：",
+        messages.len(),
+        learned.len(),
+        mined.themes.len(),
+        noise
+    );
     for t in mined.themes.iter().take(10) {
         println!("  {:>2}. 热度 {:>6.1} · {:>4} 条 · {:>4} 人 · {}", t.rank, t.heat, t.size, t.distinct_citizens, t.label);
     }

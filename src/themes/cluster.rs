@@ -31,11 +31,14 @@ pub struct Settings {
     pub merge: f32,
     /// Smaller themes are noise.
     pub min_size: usize,
+    /// The day freshness is measured from: today for the stored opinions; for a file of past
+    /// messages (`None`), its newest message.
+    pub as_of: Option<DateTime<Utc>>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { join: 0.25, merge: 0.4, min_size: 3 }
+        Self { join: 0.25, merge: 0.4, min_size: 3, as_of: None }
     }
 }
 
@@ -62,14 +65,132 @@ pub struct Mined {
     pub themes: Vec<Theme>,
 }
 
-/// Words that name a place: what a merge must not blur.
-fn is_place(word: &str) -> bool {
+/// The endings of a named place smaller than a district: estates, roads, schools, companies.
+const PLACE_ENDINGS: &[&str] = &[
+    "路",
+    "街",
+    "巷",
+    "大道",
+    "小区",
+    "花园",
+    "广场",
+    "社区",
+    "园区",
+    "公寓",
+    "家园",
+    "苑",
+    "城",
+    "府",
+    "庭",
+    "湾",
+    "郡",
+    "居",
+    "园",
+    "庄",
+    "坊",
+    "阁",
+    "邸",
+    "境",
+    "村",
+    "镇",
+    "乡",
+    "学校",
+    "中学",
+    "小学",
+    "幼儿园",
+    "大学",
+    "学院",
+    "医院",
+    "公司",
+    "市场",
+    "商场",
+    "酒店",
+];
+/// The endings of a district or county.
+const DISTRICT_ENDINGS: &[&str] = &["区", "县", "市"];
+
+/// Words with a place's ending that name a kind of place, not one place.
+const KINDS_OF_PLACE: &[&str] = &[
+    "幼儿园",
+    "产业园",
+    "工业园",
+    "科技园",
+    "物流园",
+    "有限公司",
+    "分公司",
+    "总公司",
+    "子公司",
+    "物业公司",
+    "开发公司",
+    "房地产公司",
+    "人行道",
+    "高速路",
+    "农贸市场",
+    "批发市场",
+    "居民区",
+    "商业区",
+    "开发区",
+    "住宅区",
+    "生活区",
+    "老城区",
+    "新城区",
+    "自然村",
+    "行政村",
+];
+
+/// How a word names a place: `Some(true)` for a place smaller than a district, `Some(false)`
+/// for a district or county, `None` for no place. A place's name comes before its ending
+/// (东六路, not 马路); words for a kind of place (幼儿园, 有限公司) name none, and neither does
+/// a common word that happens to end like one (污染环境, 不知道): a name is one jieba's own
+/// dictionary lacks, or holds as a place or proper name, or one learned from the messages.
+fn place_kind(jieba: &Jieba, word: &str) -> Option<bool> {
     let n = word.chars().count();
-    (3..=8).contains(&n)
-        && ["区", "县", "镇", "乡", "村", "路", "街", "小区", "花园", "广场", "大道", "社区", "园区", "公寓", "家园", "苑"]
-            .iter()
-            .any(|suffix| word.ends_with(suffix))
+    if !(3..=10).contains(&n) || KINDS_OF_PLACE.contains(&word) {
+        return None;
+    }
+    let named = |e: &&str| word.ends_with(e) && n >= e.chars().count() + 2;
+    let kind = if PLACE_ENDINGS.iter().any(named) {
+        true
+    } else if DISTRICT_ENDINGS.iter().any(named) {
+        false
+    } else {
+        return None;
+    };
+    let proper = !jieba.has_word(word) || jieba.tag(word, false).first().is_some_and(|t| t.word == word && matches!(t.tag, "ns" | "nz"));
+    proper.then_some(kind)
 }
+
+/// The place a title names, the most precise first: an estate, road or school before the
+/// district it lies in, and of two the last, as addresses go from large to small
+/// (A3区丽发新城 is about 丽发新城, 武广新城伊景园滨河苑 about 伊景园滨河苑).
+fn title_place<'a>(jieba: &Jieba, words: &'a [String]) -> Option<&'a String> {
+    let kind = |w: &&String| place_kind(jieba, w);
+    words.iter().rfind(|w| kind(w) == Some(true)).or_else(|| words.iter().rfind(|w| kind(w) == Some(false)))
+}
+
+/// `text` with the dots some write inside a name (伊景园·滨河苑, 伊景园.滨河苑) taken out.
+fn joined(text: &str) -> String {
+    let han = |c: Option<&char>| c.is_some_and(|c| ('\u{4E00}'..='\u{9FFF}').contains(c));
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| {
+            !(matches!(c, '·' | '•' | '・' | '.' | '．') && han(i.checked_sub(1).and_then(|p| chars.get(p))) && han(chars.get(i + 1)))
+        })
+        .map(|(_, c)| *c)
+        .collect()
+}
+
+/// Whether two places may be one: the same name, or one written inside the other (滨河苑 of
+/// 伊景园·滨河苑 and 伊景园滨河苑).
+fn same_place(a: &str, b: &str) -> bool {
+    a.contains(b) || b.contains(a)
+}
+
+/// How much more a place weighs than any topic word in a message's vector: two messages about one
+/// place's one problem meet even in other words (交房, 收房).
+const PLACE_WEIGHT: f32 = 3.0;
 
 /// Words too general to name a theme.
 const GENERIC: &[&str] = &[
@@ -83,7 +204,8 @@ struct Cluster {
     /// would make the pass quadratic in a theme's size).
     centre: Sparse,
     members: Vec<usize>,
-    places: HashMap<String, usize>,
+    /// The one place its messages name, if any names one: a theme is about one place or none.
+    place: Option<String>,
 }
 
 impl Cluster {
@@ -125,8 +247,9 @@ fn signature(v: &Sparse) -> Vec<u32> {
     top
 }
 
-fn dominant_place(places: &HashMap<String, usize>, size: usize) -> Option<&str> {
-    places.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).filter(|(_, n)| **n * 3 >= size).map(|(p, _)| p.as_str())
+/// Whether themes or messages about `a` and `b` may be one.
+fn compatible(a: Option<&str>, b: Option<&str>) -> bool {
+    a.zip(b).is_none_or(|(a, b)| same_place(a, b))
 }
 
 /// Mines themes from `messages`; `progress(done, total)` as it goes.
@@ -137,22 +260,23 @@ pub fn mine(jieba: &Jieba, messages: &[Message], settings: &Settings, mut progre
     let mut interner: HashMap<String, u32> = HashMap::new();
     let mut names_all: Vec<String> = Vec::new();
     let mut df: Vec<u32> = Vec::new();
+    let mut places: Vec<Option<u32>> = Vec::with_capacity(total);
     let docs: Vec<Vec<u32>> = messages
         .iter()
         .map(|m| {
-            let mut w = words(jieba, &m.title);
+            let mut w = words(jieba, &joined(&m.title));
+            let place = title_place(jieba, &w).cloned();
             w.extend(w.clone());
             w.extend(words(jieba, &m.body));
-            let ids: Vec<u32> = w
-                .into_iter()
-                .map(|word| {
-                    *interner.entry(word).or_insert_with_key(|word| {
-                        names_all.push(word.clone());
-                        df.push(0);
-                        (names_all.len() - 1) as u32
-                    })
+            let mut intern = |word: String| {
+                *interner.entry(word).or_insert_with_key(|word| {
+                    names_all.push(word.clone());
+                    df.push(0);
+                    (names_all.len() - 1) as u32
                 })
-                .collect();
+            };
+            places.push(place.map(&mut intern));
+            let ids: Vec<u32> = w.into_iter().map(intern).collect();
             let mut unique = ids.clone();
             unique.sort_unstable();
             unique.dedup();
@@ -169,14 +293,16 @@ pub fn mine(jieba: &Jieba, messages: &[Message], settings: &Settings, mut progre
     let generic: HashSet<u32> = GENERIC.iter().filter_map(|w| names.iter().position(|n| n == w).map(|p| p as u32)).collect();
     let vectors: Vec<Sparse> = docs
         .iter()
-        .map(|d| {
+        .zip(&places)
+        .map(|(d, place)| {
             let mut tf: HashMap<u32, f32> = HashMap::new();
             for id in d {
                 if idf[*id as usize] > 0.0 && !generic.contains(id) {
                     *tf.entry(*id).or_default() += 1.0;
                 }
             }
-            let mut pairs: Vec<(u32, f32)> = tf.into_iter().map(|(id, f)| (id, (1.0 + f.ln()) * idf[id as usize])).collect();
+            let weight = |id: u32| if Some(id) == *place { PLACE_WEIGHT } else { 1.0 };
+            let mut pairs: Vec<(u32, f32)> = tf.into_iter().map(|(id, f)| (id, (1.0 + f.ln()) * idf[id as usize] * weight(id))).collect();
             pairs.sort_unstable_by_key(|p| p.0);
             top_terms(&Sparse { ids: pairs.iter().map(|p| p.0).collect(), weights: pairs.iter().map(|p| p.1).collect() }, DOC_TERMS)
         })
@@ -201,13 +327,17 @@ pub fn mine(jieba: &Jieba, messages: &[Message], settings: &Settings, mut progre
                 candidates.extend(list.iter().rev().take(50));
             }
         }
-        let best =
-            candidates.into_iter().map(|c| (c, clusters[c].centre.dot_sparse(v))).max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
-        let place = words(jieba, &messages[i].title).into_iter().find(|w| is_place(w));
+        let place = places[i].map(|id| names_all[id as usize].as_str());
+        // A message about one place never joins a theme about another.
+        let best = candidates
+            .into_iter()
+            .filter(|c| compatible(place, clusters[*c].place.as_deref()))
+            .map(|c| (c, clusters[c].centre.dot_sparse(v)))
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
         let target = match best {
             Some((c, sim)) if sim >= settings.join => c,
             _ => {
-                clusters.push(Cluster { centroid: HashMap::new(), centre: Sparse::default(), members: Vec::new(), places: HashMap::new() });
+                clusters.push(Cluster { centroid: HashMap::new(), centre: Sparse::default(), members: Vec::new(), place: None });
                 clusters.len() - 1
             }
         };
@@ -222,8 +352,8 @@ pub fn mine(jieba: &Jieba, messages: &[Message], settings: &Settings, mut progre
             }
             *entry += w;
         }
-        if let Some(place) = place {
-            *cluster.places.entry(place).or_default() += 1;
+        if cluster.place.is_none() {
+            cluster.place = place.map(str::to_string);
         }
         cluster.members.push(i);
         cluster.refresh();
@@ -254,27 +384,20 @@ pub fn mine(jieba: &Jieba, messages: &[Message], settings: &Settings, mut progre
                     continue;
                 }
                 let sim = centroids[big].dot_sparse(&centroids[small]);
-                if sim >= settings.merge && best.is_none_or(|(_, s)| sim > s) {
+                let places = compatible(clusters[big].place.as_deref(), clusters[small].place.as_deref());
+                if sim >= settings.merge && places && best.is_none_or(|(_, s)| sim > s) {
                     best = Some((big, sim));
                 }
             }
         }
         if let Some((big, _)) = best {
-            let (a, b) = (
-                dominant_place(&clusters[big].places, clusters[big].members.len()),
-                dominant_place(&clusters[small].places, clusters[small].members.len()),
-            );
-            if a.is_some() && b.is_some() && a != b {
-                continue;
-            }
             merged_into[small] = big;
             let moved = std::mem::take(&mut clusters[small].members);
-            let places = std::mem::take(&mut clusters[small].places);
             for (term, w) in std::mem::take(&mut clusters[small].centroid) {
                 *clusters[big].centroid.entry(term).or_insert(0.0) += w;
             }
-            for (p, n) in places {
-                *clusters[big].places.entry(p).or_default() += n;
+            if clusters[big].place.is_none() {
+                clusters[big].place = clusters[small].place.take();
             }
             clusters[big].members.extend(moved);
         }
@@ -282,7 +405,7 @@ pub fn mine(jieba: &Jieba, messages: &[Message], settings: &Settings, mut progre
 
     // Collapse near-duplicates inside each theme (the same citizen posting the same words
     // again: same strongest terms), then keep themes big enough to matter.
-    let latest = messages.iter().filter_map(|m| m.time).max();
+    let latest = settings.as_of.or_else(|| messages.iter().filter_map(|m| m.time).max());
     let mut themes: Vec<Theme> = Vec::new();
     for cluster in &clusters {
         let mut seen: HashSet<(Option<&str>, Vec<u32>)> = HashSet::new();
@@ -293,14 +416,14 @@ pub fn mine(jieba: &Jieba, messages: &[Message], settings: &Settings, mut progre
         let centre = centroid_vector(&cluster.centroid);
         let mut ranked: Vec<(u32, f32)> = centre.ids.iter().copied().zip(centre.weights.iter().copied()).collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let keywords: Vec<String> = ranked.iter().take(6).map(|(id, _)| names[*id as usize].to_string()).collect();
+        let keywords = whole_words(jieba, ranked.iter().map(|(id, _)| names[*id as usize]), 6);
         let representative = cluster
             .members
             .iter()
             .max_by(|a, b| centre.dot_sparse(&vectors[**a]).total_cmp(&centre.dot_sparse(&vectors[**b])).then(b.cmp(a)))
             .map(|&m| messages[m].title.clone())
             .unwrap_or_default();
-        let place = dominant_place(&cluster.places, cluster.members.len()).map(str::to_string);
+        let place = cluster.place.clone();
         let mut members = cluster.members.clone();
         members.sort_unstable();
         let heat = heat(messages, &members, latest);
@@ -335,11 +458,28 @@ pub fn mine(jieba: &Jieba, messages: &[Message], settings: &Settings, mut progre
     Mined { assignment, themes }
 }
 
+/// The first `k` of `words` that are words of the vocabulary (or letters and digits), never a
+/// single character, a fragment jieba guessed (区丽发 from A3区丽发新城) or a part of another one
+/// kept (景园 beside 伊景园滨河苑).
+fn whole_words<'a>(jieba: &Jieba, words: impl Iterator<Item = &'a str>, k: usize) -> Vec<String> {
+    let candidates: Vec<&str> = words
+        .filter(|w| w.chars().count() >= 2 && (jieba.has_word(w) || w.chars().all(|c| c.is_ascii_alphanumeric())))
+        .take(k * 3)
+        .collect();
+    let mut kept: Vec<String> = Vec::new();
+    for w in &candidates {
+        if kept.len() < k && !candidates.iter().any(|other| other != w && other.contains(w)) {
+            kept.push(w.to_string());
+        }
+    }
+    kept
+}
+
 /// Heat, as documented on the office page:
 /// `10·ln(1+P) + 4·ln(1+S) + 5·ln(1+R) + 10·F`, where P is the number of distinct citizens,
 /// S the net support (likes − dislikes, never below 0), R the messages per week over the
 /// theme's span, and F the freshness `exp(−d/30)` with d the days from its last message to
-/// the newest message overall.
+/// `latest` (today, for the stored opinions).
 pub fn heat(messages: &[Message], members: &[usize], latest: Option<DateTime<Utc>>) -> f64 {
     let people: HashSet<&str> = members.iter().map(|&m| messages[m].user.as_deref().unwrap_or(messages[m].id.as_str())).collect();
     let support: i64 = members.iter().map(|&m| messages[m].likes - messages[m].dislikes).sum::<i64>().max(0);
@@ -352,4 +492,68 @@ pub fn heat(messages: &[Message], members: &[usize], latest: Option<DateTime<Utc
         _ => (members.len() as f64, 1.0),
     };
     10.0 * (1.0 + people.len() as f64).ln() + 4.0 * (1.0 + support as f64).ln() + 5.0 * (1.0 + rate).ln() + 10.0 * fresh
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(i: usize, title: &str, body: &str) -> Message {
+        Message {
+            id: i.to_string(),
+            title: title.into(),
+            body: body.into(),
+            time: None,
+            user: Some(format!("u{i}")),
+            likes: 0,
+            dislikes: 0,
+        }
+    }
+
+    fn mined(texts: &[(&str, &str)]) -> Mined {
+        let jieba = crate::search::tokenizer::build_jieba(&["丽发新城".into(), "伊景园滨河苑".into()]);
+        let messages: Vec<Message> = texts.iter().enumerate().map(|(i, (t, b))| message(i, t, b)).collect();
+        mine(&jieba, &messages, &Settings::default(), |_, _| {})
+    }
+
+    #[test]
+    fn two_estates_never_share_a_theme_and_one_estate_keeps_its_own_together() {
+        let mut texts = Vec::new();
+        for _ in 0..4 {
+            texts.push(("A3区丽发新城开发商捆绑销售车位", "丽发新城开发商强制捆绑销售车位，不买车位不给交房。"));
+            texts.push(("A7县伊景园滨河苑开发商捆绑销售车位", "伊景园滨河苑开发商强制捆绑销售车位，不买车位不给交房。"));
+        }
+        texts.push(("丽发新城收房被要求先买车位", "丽发新城业主收房时被要求先买车位。"));
+        let found = mined(&texts);
+        let theme_of = |i: usize| found.assignment[i];
+        for t in &found.themes {
+            let estates: HashSet<bool> = t.members.iter().map(|m| texts[*m].0.contains("丽发")).collect();
+            assert_eq!(estates.len(), 1, "theme {} mixes two estates: {:?}", t.label, t.members);
+        }
+        assert!(theme_of(0).is_some() && theme_of(1).is_some());
+        assert_ne!(theme_of(0), theme_of(1));
+        assert_eq!(theme_of(8), theme_of(0), "收房 joins the 交房 theme of its estate");
+        for t in &found.themes {
+            assert!(t.keywords.iter().all(|k| k.chars().count() >= 2), "{:?}", t.keywords);
+            assert!(!t.keywords.iter().any(|k| k == "景园" || k == "滨河" || k == "区丽发"), "{:?}", t.keywords);
+        }
+        assert!(found.themes.iter().any(|t| t.keywords.iter().any(|k| k == "伊景园滨河苑")), "the estate is a keyword, whole");
+    }
+
+    #[test]
+    fn a_title_names_its_estate_before_its_district() {
+        let jieba = crate::search::tokenizer::build_jieba(&["丽发新城".into(), "伊景园滨河苑".into()]);
+        let words = |ws: &[&str]| -> Vec<String> { ws.iter().map(|w| w.to_string()).collect() };
+        let title = words(&["a3区", "丽发新城", "车位"]);
+        assert_eq!(title_place(&jieba, &title).map(String::as_str), Some("丽发新城"));
+        let district = words(&["a3区", "车位"]);
+        assert_eq!(title_place(&jieba, &district).map(String::as_str), Some("a3区"));
+        for not_a_place in ["车位", "幼儿园", "有限公司", "污染环境", "不知道", "高速公路"] {
+            assert_eq!(place_kind(&jieba, not_a_place), None, "{not_a_place}");
+        }
+        let two = words(&["武广新城", "伊景园滨河苑", "车位"]);
+        assert_eq!(title_place(&jieba, &two).map(String::as_str), Some("伊景园滨河苑"), "the smaller, last named");
+        assert!(same_place("滨河苑", "伊景园滨河苑") && !same_place("丽发新城", "伊景园滨河苑"));
+        assert_eq!(joined("A市伊景园·滨河苑，3.5万"), "A市伊景园滨河苑，3.5万");
+    }
 }

@@ -49,7 +49,8 @@ pub async fn rebuild(
         })
         .collect();
     // Mining is CPU-bound for seconds to minutes: off the async workers, or every request waits.
-    let (mined, messages) = tokio::task::spawn_blocking(move || (mine(&jieba, &messages, &Settings::default(), &mut progress), messages))
+    let settings = Settings { as_of: Some(ctx.clock.now()), ..Settings::default() };
+    let (mined, messages) = tokio::task::spawn_blocking(move || (mine(&jieba, &messages, &settings, &mut progress), messages))
         .await
         .map_err(|e| ServiceError::Db(DbErr::Custom(format!("theme mining stopped: {e}"))))?;
     let mut uow = UnitOfWork::begin(ctx, actor).await?;

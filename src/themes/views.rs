@@ -10,6 +10,7 @@ use entity::{opinion, problem, rating, theme, unit};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 use serde::Serialize;
 
+use super::lifecycle::Lifecycle;
 use crate::score::period::Period;
 
 /// The ranking shows the hottest themes; the long tail is reached by search.
@@ -34,16 +35,17 @@ pub struct ThemeRow {
     pub status: &'static str,
     pub status_label: &'static str,
     pub problem_code: Option<String>,
-    /// Members in the last 30 days against the 30 before.
+    /// Members in the last 30 days against the 30 before (or the period against the one before).
     pub recent: usize,
     pub before: usize,
-    pub rising: bool,
+    pub lifecycle: Lifecycle,
+    pub lifecycle_label: &'static str,
     pub last_seen: String,
 }
 
 /// The hottest themes (at most `RANKED_MAX`), optionally only those touching `region` and active
-/// in `period`. Rising compares the period with the one before (without a period: the last 30
-/// days with the 30 before).
+/// in `period`. The lifecycle compares the period with the one before (without a period: the
+/// last 30 days with the 30 before).
 pub async fn ranked(
     db: &impl ConnectionTrait,
     region: Option<&str>,
@@ -71,6 +73,7 @@ pub async fn ranked(
         if period.is_some() && recent == 0 {
             continue;
         }
+        let lifecycle = Lifecycle::of(recent, before, t.first_seen >= window.0);
         rows.push(ThemeRow {
             id: t.id,
             rank: rows.len() + 1,
@@ -84,7 +87,8 @@ pub async fn ranked(
             status: t.status.as_str(),
             status_label: t.status.label(),
             problem_code: t.problem_id.and_then(|id| codes.get(&id).cloned()),
-            rising: recent > before && recent >= 3,
+            lifecycle,
+            lifecycle_label: lifecycle.label(),
             recent,
             before,
             last_seen: crate::domain::time::minute(t.last_seen),
