@@ -44,6 +44,10 @@ on_both_databases! {
         office.login("office9", PASSWORD).await;
         let list = office.get("/office/themes").await.text().await.unwrap();
         assert!(list.contains("热度如何计算") && list.contains("ln(1 + 反映群众数)"), "the formula is on the page");
+        assert!(list.contains("数量不等于民意"), "the reading guide is on the page");
+        let stages = ["新出现", "上升", "持平", "回落", "沉寂"];
+        let staged = list.matches("<span class=\"badge").count();
+        assert!(staged > 0 && stages.iter().any(|s| list.contains(&format!(">{s}</span>"))), "each theme shows its stage");
         let quarter = lianxin::score::period::Period::quarter_of(app.clock.today()).name();
         let by_period = office.get(&format!("/office/themes?period={quarter}&region=%E6%B1%9F%E5%8C%97%E5%8C%BA")).await.text().await.unwrap();
         assert!(by_period.contains("本期") && by_period.contains("江北区"), "themes for a period and a region");
