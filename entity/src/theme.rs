@@ -15,6 +15,8 @@ pub struct Model {
     pub heat: f64,
     pub size: i32,
     pub distinct_citizens: i32,
+    /// Net support: likes − dislikes over the members, not below 0.
+    pub support: i64,
     /// JSON array of regions.
     pub regions: String,
     pub first_seen: DateTimeUtc,

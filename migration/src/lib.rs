@@ -9,6 +9,7 @@ mod m20261202_000004_read_models;
 mod m20261202_000005_page_indexes;
 mod m20261203_000006_dictionary_words;
 mod m20261203_000007_lean_indexes;
+mod m20261203_000008_theme_support;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000005_page_indexes::Migration),
             Box::new(m20261203_000006_dictionary_words::Migration),
             Box::new(m20261203_000007_lean_indexes::Migration),
+            Box::new(m20261203_000008_theme_support::Migration),
         ]
     }
 }

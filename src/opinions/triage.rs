@@ -113,10 +113,10 @@ async fn look_up(
             .into_iter()
             .map(|(id, title, content)| {
                 let text = format!("{title} {}", content.chars().take(200).collect::<String>());
-                let neighbours = match crate::search::query::similar(&engine, &text, "opinion", 5, None) {
-                    Ok(hits) => {
-                        Some(hits.iter().filter_map(|h| h.key.strip_prefix("opinion:")?.parse().ok()).filter(|n| *n != id).collect())
-                    }
+                // Five others, whether or not the opinion itself is indexed yet.
+                let own = format!("opinion:{id}");
+                let neighbours = match crate::search::query::similar(&engine, &text, "opinion", 5, Some(&own)) {
+                    Ok(hits) => Some(hits.iter().filter_map(|h| h.key.strip_prefix("opinion:")?.parse().ok()).collect()),
                     // Search trouble leaves the opinion out of a theme until the next rebuild; it is not lost.
                     Err(err) => {
                         tracing::warn!(%err, opinion = id, "theme not joined");

@@ -10,6 +10,7 @@ use jieba_rs::Jieba;
 use serde::Serialize;
 
 use super::features::{Sparse, words};
+use super::heat::Heat;
 
 #[derive(Debug, Clone)]
 pub struct Message {
@@ -49,6 +50,8 @@ pub struct Theme {
     pub heat: f64,
     pub size: usize,
     pub distinct_citizens: usize,
+    /// Net support (likes − dislikes, not below 0).
+    pub support: i64,
     pub label: String,
     pub keywords: Vec<String>,
     pub representative: String,
@@ -222,7 +225,7 @@ const DOC_TERMS: usize = 40;
 
 fn top_terms(v: &Sparse, k: usize) -> Sparse {
     let mut pairs: Vec<(u32, f32)> = v.ids.iter().copied().zip(v.weights.iter().copied()).collect();
-    pairs.sort_by(|a, b| b.1.total_cmp(&a.1));
+    pairs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     pairs.truncate(k);
     pairs.sort_by_key(|p| p.0);
     let norm = pairs.iter().map(|p| p.1 * p.1).sum::<f32>().sqrt().max(f32::EPSILON);
@@ -231,7 +234,7 @@ fn top_terms(v: &Sparse, k: usize) -> Sparse {
 
 fn centroid_vector(c: &HashMap<u32, f32>) -> Sparse {
     let mut pairs: Vec<(u32, f32)> = c.iter().map(|(k, v)| (*k, *v)).collect();
-    pairs.sort_by(|a, b| b.1.total_cmp(&a.1));
+    pairs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     pairs.truncate(CENTROID_TERMS);
     pairs.sort_by_key(|p| p.0);
     let norm = pairs.iter().map(|p| p.1 * p.1).sum::<f32>().sqrt().max(f32::EPSILON);
@@ -320,7 +323,7 @@ pub fn mine(jieba: &Jieba, messages: &[Message], settings: &Settings, mut progre
         }
         // Candidates: clusters sharing one of this message's strongest terms.
         let mut strongest: Vec<(u32, f32)> = v.ids.iter().copied().zip(v.weights.iter().copied()).collect();
-        strongest.sort_by(|a, b| b.1.total_cmp(&a.1));
+        strongest.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut candidates: HashSet<usize> = HashSet::new();
         for (term, _) in strongest.iter().take(8) {
             if let Some(list) = postings.get(term) {
@@ -415,7 +418,7 @@ pub fn mine(jieba: &Jieba, messages: &[Message], settings: &Settings, mut progre
         }
         let centre = centroid_vector(&cluster.centroid);
         let mut ranked: Vec<(u32, f32)> = centre.ids.iter().copied().zip(centre.weights.iter().copied()).collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let keywords = whole_words(jieba, ranked.iter().map(|(id, _)| names[*id as usize]), 6);
         let representative = cluster
             .members
@@ -426,15 +429,15 @@ pub fn mine(jieba: &Jieba, messages: &[Message], settings: &Settings, mut progre
         let place = cluster.place.clone();
         let mut members = cluster.members.clone();
         members.sort_unstable();
-        let heat = heat(messages, &members, latest);
-        let people: HashSet<&str> = members.iter().map(|&m| messages[m].user.as_deref().unwrap_or(messages[m].id.as_str())).collect();
+        let parts = heat(messages, &members, latest);
         let times: Vec<DateTime<Utc>> = members.iter().filter_map(|&m| messages[m].time).collect();
         themes.push(Theme {
             theme: 0,
             rank: 0,
-            heat,
+            heat: parts.value(),
             size: members.len(),
-            distinct_citizens: people.len(),
+            distinct_citizens: parts.citizens,
+            support: parts.support,
             label: format!("{}：{}", keywords.iter().take(3).cloned().collect::<Vec<_>>().join("、"), representative),
             keywords,
             representative,
@@ -475,23 +478,13 @@ fn whole_words<'a>(jieba: &Jieba, words: impl Iterator<Item = &'a str>, k: usize
     kept
 }
 
-/// Heat, as documented on the office page:
-/// `10·ln(1+P) + 4·ln(1+S) + 5·ln(1+R) + 10·F`, where P is the number of distinct citizens,
-/// S the net support (likes − dislikes, never below 0), R the messages per week over the
-/// theme's span, and F the freshness `exp(−d/30)` with d the days from its last message to
-/// `latest` (today, for the stored opinions).
-pub fn heat(messages: &[Message], members: &[usize], latest: Option<DateTime<Utc>>) -> f64 {
+/// The heat of `members` read on `latest` (see [`Heat`]).
+pub fn heat(messages: &[Message], members: &[usize], latest: Option<DateTime<Utc>>) -> Heat {
     let people: HashSet<&str> = members.iter().map(|&m| messages[m].user.as_deref().unwrap_or(messages[m].id.as_str())).collect();
-    let support: i64 = members.iter().map(|&m| messages[m].likes - messages[m].dislikes).sum::<i64>().max(0);
+    let support: i64 = members.iter().map(|&m| messages[m].likes - messages[m].dislikes).sum();
     let times: Vec<DateTime<Utc>> = members.iter().filter_map(|&m| messages[m].time).collect();
-    let (rate, fresh) = match (times.iter().min(), times.iter().max(), latest) {
-        (Some(first), Some(last), Some(latest)) => {
-            let weeks = ((*last - *first).num_days() as f64 / 7.0).max(1.0);
-            (members.len() as f64 / weeks, (-((latest - *last).num_days().max(0) as f64) / 30.0).exp())
-        }
-        _ => (members.len() as f64, 1.0),
-    };
-    10.0 * (1.0 + people.len() as f64).ln() + 4.0 * (1.0 + support as f64).ln() + 5.0 * (1.0 + rate).ln() + 10.0 * fresh
+    let span = times.iter().min().zip(times.iter().max()).map(|(a, b)| (*a, *b));
+    Heat::of(members.len(), people.len(), support, span, latest)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 pub mod classify;
 pub mod cluster;
 pub mod features;
+pub mod heat;
 pub mod lifecycle;
 pub mod routing;
 pub mod store;

@@ -11,6 +11,7 @@ use sea_orm::{
 };
 
 use super::cluster::{Message, Settings, mine};
+use super::heat::Heat;
 use crate::journal;
 use crate::service::{Actor, ServiceError};
 use crate::unit_of_work::{Context, UnitOfWork};
@@ -82,6 +83,7 @@ pub async fn rebuild(
             heat: Set((t.heat * 100.0).round() / 100.0),
             size: Set(t.size as i32),
             distinct_citizens: Set(t.distinct_citizens as i32),
+            support: Set(t.support),
             regions: Set(serde_json::to_string(&regions).expect("regions serialise")),
             first_seen: Set(t.first.unwrap_or(now)),
             last_seen: Set(t.last.unwrap_or(now)),
@@ -139,7 +141,8 @@ pub async fn promote(uow: &mut UnitOfWork, theme_id: i32, problem: &entity::prob
 }
 
 /// A new opinion joins the theme most of its nearest neighbours belong to (at least three of
-/// the five most similar opinions), without waiting for the next rebuild.
+/// the five most similar opinions), without waiting for the next rebuild; the theme's size,
+/// citizens and heat follow.
 pub async fn join_nearest(uow: &mut UnitOfWork, opinion_id: i32, neighbours: &[i32]) -> Result<Option<i32>, ServiceError> {
     let themes: Vec<Option<i32>> = opinion::Entity::find()
         .filter(opinion::Column::Id.is_in(neighbours.iter().copied().take(5)))
@@ -165,8 +168,26 @@ pub async fn join_nearest(uow: &mut UnitOfWork, opinion_id: i32, neighbours: &[i
     model.theme_id = Set(Some(theme_id));
     crate::opinions::save(uow, &o, model).await?;
     let mut theme_model = sea_orm::IntoActiveModel::into_active_model(t.clone());
+    // Its heat as of now: the new member's citizen counts as one more unless already counted.
+    let counted = match &o.citizen_key {
+        Some(key) => opinion::Entity::find()
+            .filter(opinion::Column::ThemeId.eq(theme_id))
+            .filter(opinion::Column::CitizenKey.eq(key.as_str()))
+            .filter(opinion::Column::Id.ne(opinion_id))
+            .one(uow.db())
+            .await?
+            .is_some(),
+        None => false,
+    };
+    let citizens = t.distinct_citizens + i32::from(!counted);
+    let last_seen = o.submitted_at.max(t.last_seen);
+    let parts =
+        Heat::of((t.size + 1) as usize, citizens as usize, t.support, Some((t.first_seen.min(o.submitted_at), last_seen)), Some(uow.now()));
     theme_model.size = Set(t.size + 1);
-    theme_model.last_seen = Set(o.submitted_at.max(t.last_seen));
+    theme_model.distinct_citizens = Set(citizens);
+    theme_model.heat = Set((parts.value() * 100.0).round() / 100.0);
+    theme_model.first_seen = Set(t.first_seen.min(o.submitted_at));
+    theme_model.last_seen = Set(last_seen);
     theme_model.updated_at = Set(uow.now());
     theme_model.update(uow.db()).await?;
     uow.audit("theme.join", "theme", theme_id, None, Some(serde_json::json!({ "opinion": opinion_id })));

@@ -10,6 +10,7 @@ use entity::{opinion, problem, rating, theme, unit};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 use serde::Serialize;
 
+use super::heat::Heat;
 use super::lifecycle::Lifecycle;
 use crate::score::period::Period;
 
@@ -178,6 +179,9 @@ pub struct ThemeDetail {
     pub representative: String,
     pub keywords: Vec<String>,
     pub heat: f64,
+    /// The heat as of today, in its parts (see [`Heat`]).
+    pub heat_today: Heat,
+    pub heat_parts: [f64; 4],
     pub size: i32,
     pub citizens: i32,
     pub status: &'static str,
@@ -255,7 +259,16 @@ pub async fn detail(db: &impl ConnectionTrait, id: i32, today: chrono::NaiveDate
         .all(db)
         .await?;
     let problem_code = problem_codes(db, t.problem_id).await?.into_values().next();
+    let heat_today = Heat::of(
+        t.size.max(0) as usize,
+        t.distinct_citizens.max(0) as usize,
+        t.support,
+        Some((t.first_seen, t.last_seen)),
+        Some(today.and_time(chrono::NaiveTime::MIN).and_utc()),
+    );
     Ok(Some(ThemeDetail {
+        heat_today,
+        heat_parts: heat_today.parts().map(|p| (p * 10.0).round() / 10.0),
         id: t.id,
         label: t.label,
         representative: t.representative_title,

@@ -54,6 +54,7 @@ on_both_databases! {
         let top = theme::Entity::find().all(&app.db).await.unwrap().into_iter().max_by(|a, b| a.heat.total_cmp(&b.heat)).unwrap();
         let detail = office.get(&format!("/office/themes/{}", top.id)).await.text().await.unwrap();
         assert!(detail.contains("<svg") && detail.contains("近12个月趋势") && detail.contains("群众满意度"));
+        assert!(detail.contains("热度构成") && detail.contains(&format!("<td>{} 人</td>", top.distinct_citizens)), "the heat in its parts");
 
         let form = office.get(&format!("/office/problems/new?from_theme={}", top.id)).await.text().await.unwrap();
         assert!(form.contains(&format!(r#"name="from_theme" value="{}""#, top.id)));
@@ -105,6 +106,7 @@ on_both_databases! {
         office.login("office9", PASSWORD).await;
         assert_eq!(office.post_form("/office/routing/retrain", &[]).await.status(), 303);
 
+        let before: HashMap<i32, theme::Model> = theme::Entity::find().all(&app.db).await.unwrap().into_iter().map(|t| (t.id, t)).collect();
         let created = app.client.post(app.url("/api/v1/opinions")).json(&serde_json::json!({
             "kind": "complaint", "title": "滨江路工地晚上还在打桩", "content": "滨江花园旁边的工地半夜施工，噪音太大睡不着"
         })).send().await.unwrap();
@@ -118,6 +120,9 @@ on_both_databases! {
             .into_iter().filter_map(|x| x.theme_id).fold(HashMap::<i32, usize>::new(), |mut m, t| { *m.entry(t).or_default() += 1; m })
             .into_iter().max_by_key(|(_, n)| *n).map(|(t, _)| t);
         assert_eq!(o.theme_id, theme_of_concern, "a new opinion joins its theme as soon as the triage job sees it");
+        let (was, now) = (&before[&o.theme_id.unwrap()], theme::Entity::find_by_id(o.theme_id.unwrap()).one(&app.db).await.unwrap().unwrap());
+        assert_eq!((now.size, now.distinct_citizens), (was.size + 1, was.distinct_citizens + 1), "size and citizens follow a join");
+        assert!(now.heat > was.heat, "so does the heat: {} then {}", was.heat, now.heat);
         let sthjj = entity::unit::Entity::find().filter(entity::unit::Column::Code.eq("STHJJ")).one(&app.db).await.unwrap().unwrap();
         assert_eq!(o.suggested_unit_id, Some(sthjj.id), "the unit that handled such cases before");
         assert!(o.suggestion_confidence.unwrap() > 0.0);
