@@ -307,7 +307,7 @@ fn word_clause(engine: &SearchEngine, searcher: &Searcher, word: &str, parts: &[
         alternatives.push((Occur::Should, Box::new(BooleanQuery::new(every))));
     }
     // A name the dictionary lacks is cut unevenly from one message to the next (上岭桥镇 as
-    // 上/岭/桥/镇): it also matches as written, character for character.
+    // 上/岭/桥/镇): it also matches as written, by its character pairs.
     let literal = if engine.jieba().has_word(word) { swallowed(searcher, f, word)? } else { cut_unevenly(searcher, f, word)? };
     if literal {
         alternatives.extend(grams::literal(f.grams, word).map(|q| (Occur::Should, Box::new(BoostQuery::new(q, 0.5)) as Box<dyn Query>)));
@@ -543,9 +543,9 @@ struct Matched {
 }
 
 /// By score: what holds every word, when it fills a page of `size`; or else what misses one
-/// word at most, when that fills it; otherwise every word first, then all words but one, and so on (a citizen's long phrasing still finds what matches it
-/// best), problems leading among equals, ranked and counted in one pass. By time: what holds
-/// every word, or else what holds any.
+/// word at most, when that fills it; otherwise every word first, then all words but one, and so
+/// on (a citizen's long phrasing still finds what matches it best). Problems lead among equals;
+/// each try ranks and counts in one pass. By time: what holds every word, or else what holds any.
 fn matched(
     searcher: &Searcher,
     filters: &[(Occur, Box<dyn Query>)],
@@ -876,6 +876,24 @@ mod tests {
         expected.sort();
         assert_eq!(found("路灯"), expected);
         assert_eq!(found("噪音"), ["小区噪音扰民"]);
+    }
+
+    /// What holds every word is the answer when it fills a page; else what misses one word at
+    /// most, when that fills it; else anything holding a word, every word first.
+    #[test]
+    fn a_search_widens_from_every_word_only_while_the_page_is_short() {
+        let numbered = |n: usize, text: &str| (0..n).map(|i| format!("第{i}号{text}")).collect::<Vec<_>>();
+        let search = |titles: Vec<String>| {
+            let engine = engine_of(&titles.iter().map(String::as_str).collect::<Vec<_>>());
+            let r = run(&engine, &SearchRequest { text: "工地夜间噪音".into(), ..Default::default() }).unwrap();
+            (r.total, r.exact, r.partial)
+        };
+        let every = [numbered(12, "工地夜间噪音"), numbered(20, "工地扬尘")].concat();
+        assert_eq!(search(every), (12, 12, false), "twelve hold every word: the ones holding one are not counted");
+        let most = [numbered(11, "工地夜间施工"), numbered(20, "小区噪音")].concat();
+        assert_eq!(search(most), (11, 0, true), "none holds every word, eleven all but one");
+        let any = [numbered(3, "工地夜间施工"), numbered(20, "小区噪音")].concat();
+        assert_eq!(search(any), (23, 0, true), "too few hold two words: anything holding one fills the page");
     }
 
     /// Past paging depth, one word's page is ranked a thousand deep first; when one title fills

@@ -54,7 +54,7 @@ on_both_databases! {
         let top = theme::Entity::find().all(&app.db).await.unwrap().into_iter().max_by(|a, b| a.heat.total_cmp(&b.heat)).unwrap();
         let detail = office.get(&format!("/office/themes/{}", top.id)).await.text().await.unwrap();
         assert!(detail.contains("<svg") && detail.contains("近12个月趋势") && detail.contains("群众满意度"));
-        assert!(detail.contains("热度构成") && detail.contains(&format!("<td>{} 人</td>", top.distinct_citizens)), "the heat in its parts");
+        assert!(detail.contains("热度构成") && detail.contains(&format!("<dd>{} 人（同一人只计一人）", top.distinct_citizens)), "the heat in its parts");
 
         let form = office.get(&format!("/office/problems/new?from_theme={}", top.id)).await.text().await.unwrap();
         assert!(form.contains(&format!(r#"name="from_theme" value="{}""#, top.id)));
