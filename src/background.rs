@@ -152,9 +152,21 @@ pub fn start(
     list.push(queued(&parts, "themes", &schedule::THEMES, chrono::Duration::hours(24), started, |p| async move {
         let ctx = Context { db: &p.db, clock: &p.clock, secrets: &p.secrets };
         let actor = crate::service::Actor::system("themes");
-        let done = crate::themes::store::rebuild(ctx, &actor, p.search.jieba(), |_, _| {}).await.map_err(|e| e.to_string())?;
+        let done = crate::themes::mining::rebuild(ctx, &actor, p.search.jieba(), |_, _| {}).await.map_err(|e| e.to_string())?;
         Ok(format!("{} themes from {} opinions", done.themes, done.opinions))
     }));
+    list.push(Job {
+        name: "theme-periods",
+        every: Duration::from_secs(2),
+        first_after: Duration::ZERO,
+        leader_only: true,
+        run: run(&parts, |p| async move {
+            let ctx = Context { db: &p.db, clock: &p.clock, secrets: &p.secrets };
+            let actor = crate::service::Actor::system("themes");
+            let done = crate::themes::periods::answer_next(ctx, &actor, p.search.jieba()).await.map_err(|e| e.to_string())?;
+            Ok(done.map(|(period, n)| format!("{n} themes for {period}")).unwrap_or_default())
+        }),
+    });
     // Discovery reads up to 20,000 opinions; names a city writes about change slowly.
     list.push(queued(&parts, "words", &schedule::WORDS, chrono::Duration::days(7), started, |p| async move {
         let ctx = Context { db: &p.db, clock: &p.clock, secrets: &p.secrets };

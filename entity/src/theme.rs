@@ -21,8 +21,11 @@ pub struct Model {
     pub regions: String,
     pub first_seen: DateTimeUtc,
     pub last_seen: DateTimeUtc,
-    /// e.g. `2026-Q3`; the mining period this theme belongs to.
+    /// The mining period this theme belongs to: `all`, `2026-Q3`, `2026-07`, `2026` or a range
+    /// `2026-07-01~2026-08-15`.
     pub period: String,
+    /// For a period's theme: its messages in the period before, of the same length.
+    pub previous_size: i32,
     pub status: ThemeStatus,
     pub problem_id: Option<i32>,
     pub created_at: DateTimeUtc,

@@ -10,6 +10,7 @@ mod m20261202_000005_page_indexes;
 mod m20261203_000006_dictionary_words;
 mod m20261203_000007_lean_indexes;
 mod m20261203_000008_theme_support;
+mod m20261204_000009_theme_periods;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000006_dictionary_words::Migration),
             Box::new(m20261203_000007_lean_indexes::Migration),
             Box::new(m20261203_000008_theme_support::Migration),
+            Box::new(m20261204_000009_theme_periods::Migration),
         ]
     }
 }

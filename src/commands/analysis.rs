@@ -202,7 +202,8 @@ pub async fn themes(config: &Config, clock: &Clock, action: ThemesAction) -> Res
             let db = crate::startup::open_database(config).await?;
             let secrets = crate::startup::secrets(config)?;
             let jieba = std::sync::Arc::new(crate::search::vocabulary::jieba(&db).await?);
-            let done = crate::themes::store::rebuild(ctx(&db, clock, &secrets), &Actor::system("cli"), jieba, progress("挖掘主题")).await?;
+            let done =
+                crate::themes::mining::rebuild(ctx(&db, clock, &secrets), &Actor::system("cli"), jieba, progress("挖掘主题")).await?;
             println!("已从 {} 条意见中挖掘出 {} 个主题。", done.opinions, done.themes);
             Ok(())
         }

@@ -70,7 +70,7 @@ async fn seed_demo(db: &sea_orm::DatabaseConnection, clock: &Clock, secrets: &cr
             println!("演示数据已生成：{summary}");
             let jieba = std::sync::Arc::new(crate::search::vocabulary::jieba(db).await?);
             let actor = crate::service::Actor::system("demo");
-            let themes = crate::themes::store::rebuild(ctx(db, clock, secrets), &actor, jieba, |_, _| {}).await?;
+            let themes = crate::themes::mining::rebuild(ctx(db, clock, secrets), &actor, jieba, |_, _| {}).await?;
             println!("热点主题：{} 个", themes.themes);
         }
         Ok(None) => println!("数据库已有数据，跳过演示数据生成。"),

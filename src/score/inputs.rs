@@ -94,6 +94,8 @@ pub async fn compute_many(
     let themes: HashMap<i32, (f64, String)> = theme::Entity::find()
         .select_only()
         .columns([theme::Column::Id, theme::Column::Heat, theme::Column::RepresentativeTitle])
+        // The live themes, which opinions point to; a period's themes are the office's reading.
+        .filter(theme::Column::Period.eq(crate::themes::mining::ALL))
         .into_tuple::<(i32, f64, String)>()
         .all(db)
         .await?

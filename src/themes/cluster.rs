@@ -60,6 +60,10 @@ pub struct Theme {
     pub last: Option<DateTime<Utc>>,
     #[serde(skip)]
     pub members: Vec<usize>,
+    /// Per member, in the same order: its cosine to the theme's centre (the closest read as the
+    /// theme's representative messages).
+    #[serde(skip)]
+    pub closeness: Vec<f32>,
 }
 
 pub struct Mined {
@@ -429,6 +433,7 @@ pub fn mine(jieba: &Jieba, messages: &[Message], settings: &Settings, mut progre
         let place = cluster.place.clone();
         let mut members = cluster.members.clone();
         members.sort_unstable();
+        let closeness = members.iter().map(|&m| centre.dot_sparse(&vectors[m])).collect();
         let parts = heat(messages, &members, latest);
         let times: Vec<DateTime<Utc>> = members.iter().filter_map(|&m| messages[m].time).collect();
         themes.push(Theme {
@@ -445,6 +450,7 @@ pub fn mine(jieba: &Jieba, messages: &[Message], settings: &Settings, mut progre
             first: times.iter().min().copied(),
             last: times.iter().max().copied(),
             members,
+            closeness,
         });
     }
     // Numbered by heat: theme 1 is the hottest.

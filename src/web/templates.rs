@@ -42,6 +42,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("office/themes.html", include_str!("../../templates/office/themes.html")),
     ("office/words.html", include_str!("../../templates/office/words.html")),
     ("office/theme.html", include_str!("../../templates/office/theme.html")),
+    ("office/theme_report.html", include_str!("../../templates/office/theme_report.html")),
     ("public/satisfaction.html", include_str!("../../templates/public/satisfaction.html")),
     ("partials/score_table.html", include_str!("../../templates/partials/score_table.html")),
     ("office/score_subject.html", include_str!("../../templates/office/score_subject.html")),

@@ -92,3 +92,29 @@ pub async fn small_city(ctx: Context<'_>) -> Fixture {
     }
     Fixture { rect_a, rect_b }
 }
+
+/// The office turns theme `theme` into a problem through the problem form, due in 60 days.
+pub async fn promote_theme(office: &crate::helpers::TestApp, theme: &theme::Model) -> reqwest::Response {
+    let deadline = (Utc::now() + Duration::days(60)).format("%Y-%m-%d").to_string();
+    office
+        .post_form(
+            "/office/problems",
+            &[
+                ("title", &theme.representative_title),
+                ("description", "由热点主题转入"),
+                ("category", "城乡建设"),
+                ("region", "城关区"),
+                ("source", "opinion"),
+                ("lead_unit", "CGJ"),
+                ("cooperating", ""),
+                ("responsible_post", "分管副局长"),
+                ("deadline", &deadline),
+                ("kind", "deadline"),
+                ("measures", "集中整治"),
+                ("plan", "分步实施"),
+                ("target", "群众满意"),
+                ("from_theme", &theme.id.to_string()),
+            ],
+        )
+        .await
+}

@@ -15,6 +15,7 @@ mod search_real;
 mod security;
 mod staff;
 mod sweep;
+mod theme_periods;
 mod themes;
 mod words;
 mod write_path;

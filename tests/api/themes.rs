@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
 use entity::vocab::ThemeStatus;
 use entity::{notification, opinion, theme};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -18,7 +17,7 @@ on_both_databases! {
     async fn the_demo_citys_recurring_concerns_come_out_as_themes_and_one_is_promoted(app) {
         lianxin::demo::seed_if_empty(app.ctx(), 42).await.unwrap();
         let jieba = std::sync::Arc::new(lianxin::search::vocabulary::jieba(&app.db).await.unwrap());
-        let rebuilt = lianxin::themes::store::rebuild(app.ctx(), &lianxin::service::Actor::system("test"), jieba.clone(), |_, _| {}).await.unwrap();
+        let rebuilt = lianxin::themes::mining::rebuild(app.ctx(), &lianxin::service::Actor::system("test"), jieba.clone(), |_, _| {}).await.unwrap();
         assert!(rebuilt.themes >= 12, "{} themes", rebuilt.themes);
 
         // Each of the twelve recurring concerns (the opinions linked to problems 1–12) should
@@ -58,12 +57,7 @@ on_both_databases! {
 
         let form = office.get(&format!("/office/problems/new?from_theme={}", top.id)).await.text().await.unwrap();
         assert!(form.contains(&format!(r#"name="from_theme" value="{}""#, top.id)));
-        let deadline = (Utc::now() + chrono::Duration::days(60)).format("%Y-%m-%d").to_string();
-        let created = office.post_form("/office/problems", &[
-            ("title", &top.representative_title), ("description", "由热点主题转入"), ("category", "城乡建设"), ("region", "城关区"),
-            ("source", "opinion"), ("lead_unit", "CGJ"), ("cooperating", ""), ("responsible_post", "分管副局长"), ("deadline", &deadline),
-            ("kind", "deadline"), ("measures", "集中整治"), ("plan", "分步实施"), ("target", "群众满意"), ("from_theme", &top.id.to_string()),
-        ]).await;
+        let created = crate::fixtures::promote_theme(&office, &top).await;
         assert_eq!(created.status(), 303);
         let code = location(&created).trim_start_matches("/problems/").to_string();
         let promoted = theme::Entity::find_by_id(top.id).one(&app.db).await.unwrap().unwrap();
@@ -93,7 +87,7 @@ on_both_databases! {
 on_both_databases! {
     async fn new_opinions_get_a_routing_suggestion_that_staff_can_correct(app) {
         lianxin::demo::seed_if_empty(app.ctx(), 42).await.unwrap();
-        lianxin::themes::store::rebuild(app.ctx(), &lianxin::service::Actor::system("test"), std::sync::Arc::new(lianxin::search::vocabulary::jieba(&app.db).await.unwrap()), |_, _| {}).await.unwrap();
+        lianxin::themes::mining::rebuild(app.ctx(), &lianxin::service::Actor::system("test"), std::sync::Arc::new(lianxin::search::vocabulary::jieba(&app.db).await.unwrap()), |_, _| {}).await.unwrap();
         // The new opinion finds its neighbours through the search index.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         while app.get("/api/v1/search?q=").await.json::<serde_json::Value>().await.unwrap()["total"].as_u64().unwrap() < 2000 && std::time::Instant::now() < deadline {

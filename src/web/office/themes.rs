@@ -1,16 +1,23 @@
 //! The office's analysis desk: hot themes, a theme's page, rebuilding, and retraining the router.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, http::header, post, web};
 use entity::vocab::Role;
 use serde::Deserialize;
 
 use super::see_other;
 use crate::error::AppError;
+use crate::score::period::Period;
 use crate::state::AppState;
 use crate::web::{csrf::CsrfForm, page::Page, session::CurrentUser};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(themes_page).service(theme_page).service(rebuild_themes).service(retrain_routing);
+    cfg.service(themes_page)
+        .service(mine_period)
+        .service(theme_page)
+        .service(theme_report)
+        .service(theme_report_xlsx)
+        .service(rebuild_themes)
+        .service(retrain_routing);
 }
 
 /// Retrains the routing suggester now, so the office's latest corrections count at once.
@@ -26,9 +33,34 @@ async fn retrain_routing(
 }
 
 #[derive(Deserialize)]
-struct RegionQuery {
+struct ThemesQuery {
     region: Option<String>,
+    /// `2026-Q3`, `2026-07`, `2026`; or a range of days by `from` and `to`.
     period: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+impl ThemesQuery {
+    /// The period asked for: `Ok(None)` for all time, `Err` for one that does not read as a period.
+    fn period(&self) -> Result<Option<Period>, ()> {
+        let filled = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let asked = match (filled(&self.from), filled(&self.to), filled(&self.period)) {
+            (Some(from), Some(to), _) => Some(format!("{from}~{to}")),
+            (None, None, period) => period,
+            _ => return Err(()),
+        };
+        asked.map(|p| Period::parse_span(&p).ok_or(())).transpose()
+    }
+}
+
+/// The periods offered at a click: the last three months, four quarters and two years.
+fn offered_periods(today: chrono::NaiveDate) -> Vec<String> {
+    let walk =
+        |first: Period, n: usize| std::iter::successors(Some(first), |p| Some(p.previous())).take(n).map(|p| p.name()).collect::<Vec<_>>();
+    let month = Period::parse(&today.format("%Y-%m").to_string()).expect("a month parses");
+    let year = Period::parse(&today.format("%Y").to_string()).expect("a year parses");
+    [walk(month, 3), walk(Period::quarter_of(today), 4), walk(year, 2)].concat()
 }
 
 #[get("/office/themes")]
@@ -36,41 +68,103 @@ async fn themes_page(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
-    query: web::Query<RegionQuery>,
+    query: web::Query<ThemesQuery>,
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
     let region = query.region.as_deref().and_then(|r| crate::domain::text::line(r, 32).ok());
-    let period = query.period.as_deref().and_then(crate::score::period::Period::parse);
+    let (period, bad_period) = match query.period() {
+        Ok(p) => (p, false),
+        Err(()) => (None, true),
+    };
     let rows = crate::themes::views::ranked(&state.db, region.as_deref(), period.as_ref(), state.clock.now()).await?;
-    let current = crate::score::period::Period::quarter_of(state.clock.today());
-    let periods: Vec<String> = (0..4)
-        .scan(current, |p, _| {
-            let name = p.name();
-            *p = p.previous();
-            Some(name)
-        })
-        .collect();
     let mut regions: Vec<String> = crate::units::list_units(&state.db).await?.into_iter().filter_map(|u| u.region).collect();
     regions.sort();
-    let fresh = crate::jobs::schedule::THEMES.freshness(&state.db).await?;
+    let (ran_at, queued) = match &period {
+        Some(p) => {
+            let standing = crate::themes::periods::standing(&state.db, p).await?;
+            (standing.mined_at, standing.queued)
+        }
+        None => {
+            let fresh = crate::jobs::schedule::THEMES.freshness(&state.db).await?;
+            (fresh.ran_at, fresh.queued)
+        }
+    };
     let mut page = Page::new(&req, "office");
     page.insert("themes", &rows)
-        .insert("ran_at", &fresh.ran_at.map(crate::domain::time::minute))
-        .insert("queued", &fresh.queued)
+        .insert("ran_at", &ran_at.map(crate::domain::time::minute))
+        .insert("queued", &queued)
         .insert("region", &region)
         .insert("regions", &regions)
         .insert("period", &period.map(|p| p.name()))
-        .insert("periods", &periods);
+        .insert("previous", &period.map(|p| p.previous().name()))
+        .insert("range", &period.map(|p| (p.start.to_string(), p.end.pred_opt().unwrap_or(p.end).to_string())))
+        .insert("bad_period", &bad_period)
+        .insert("periods", &offered_periods(state.clock.today()));
     page.render(&state.tera, "office/themes.html")
+}
+
+#[derive(Deserialize)]
+struct PeriodForm {
+    period: String,
+}
+
+/// Queues mining the period's themes (with the period before, to compare); the leader's job
+/// answers within seconds to minutes, by the period's size.
+#[post("/office/themes/periods")]
+async fn mine_period(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    CsrfForm(form): CsrfForm<PeriodForm>,
+) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Office])?;
+    let period = Period::parse_span(&form.period)
+        .ok_or_else(|| AppError::BadRequest("统计期格式不对：请选择月份、季度、年份，或填写起止日期。".into()))?;
+    crate::themes::periods::request(state.ctx(), &user.actor(), period).await?;
+    let to: String = url::form_urlencoded::byte_serialize(period.name().as_bytes()).collect();
+    Ok(see_other(&format!("/office/themes?period={to}")))
 }
 
 #[get("/office/themes/{id}")]
 async fn theme_page(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
-    let detail = crate::themes::views::detail(&state.db, id.into_inner(), state.clock.today()).await?.ok_or(AppError::NotFound)?;
+    let detail = crate::themes::detail::detail(&state.db, id.into_inner(), state.clock.today()).await?.ok_or(AppError::NotFound)?;
     let mut page = Page::new(&req, "office");
     page.insert("t", &detail);
     page.render(&state.tera, "office/theme.html")
+}
+
+/// The theme's report as a page to print for the 绩效 meeting.
+#[get("/office/themes/{id}/report")]
+async fn theme_report(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Office])?;
+    let report = crate::themes::report::build(&state.db, id.into_inner(), state.clock.now(), state.clock.today())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut page = Page::new(&req, "office");
+    page.insert("r", &report);
+    page.render(&state.tera, "office/theme_report.html")
+}
+
+#[get("/office/themes/{id}/report.xlsx")]
+async fn theme_report_xlsx(state: web::Data<AppState>, user: CurrentUser, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Office])?;
+    let id = id.into_inner();
+    let report = crate::themes::report::build(&state.db, id, state.clock.now(), state.clock.today()).await?.ok_or(AppError::NotFound)?;
+    let body = crate::web::off_workers(move || crate::themes::report::workbook(&report))
+        .await?
+        .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"theme-{id}.xlsx\"; filename*=UTF-8''%E4%B8%BB%E9%A2%98%E6%8A%A5%E5%91%8A-{id}.xlsx"),
+        ))
+        .body(body))
 }
 
 #[post("/office/themes/rebuild")]
