@@ -156,6 +156,18 @@ pub fn start(
         Ok(format!("{} themes from {} opinions", done.themes, done.opinions))
     }));
     list.push(Job {
+        name: "reports",
+        // A scheduled report appears within this long after its time (one indexed query).
+        every: Duration::from_secs(5),
+        first_after: Duration::ZERO,
+        leader_only: true,
+        run: run(&parts, |p| async move {
+            let ctx = Context { db: &p.db, clock: &p.clock, secrets: &p.secrets };
+            let n = crate::reports::workflow::publish_due(ctx).await.map_err(|e| e.to_string())?;
+            Ok(if n == 0 { String::new() } else { format!("{n} scheduled reports published") })
+        }),
+    });
+    list.push(Job {
         name: "theme-periods",
         every: Duration::from_secs(2),
         first_after: Duration::ZERO,

@@ -21,6 +21,7 @@ pub mod rating;
 pub mod rectification;
 pub mod report;
 pub mod report_link;
+pub mod report_revision;
 pub mod responsibility;
 pub mod responsibility_unit;
 pub mod score_live;

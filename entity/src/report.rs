@@ -19,6 +19,11 @@ pub struct Model {
     pub reviewer_id: Option<i32>,
     pub review_note: Option<String>,
     pub published_at: Option<DateTimeUtc>,
+    /// When a reviewer scheduled it to appear (status `scheduled`); the `reports` job publishes it.
+    pub publish_at: Option<DateTimeUtc>,
+    /// Why it was withdrawn: the page stays, with this notice.
+    pub withdrawn_reason: Option<String>,
+    pub withdrawn_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

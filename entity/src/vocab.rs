@@ -161,6 +161,7 @@ vocabulary!(
     ReportStatus {
         Draft = "draft": "草稿",
         InReview = "in_review": "待审核",
+        Scheduled = "scheduled": "定时发布",
         Published = "published": "已发布",
         Withdrawn = "withdrawn": "已撤回",
     }

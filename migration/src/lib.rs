@@ -11,6 +11,7 @@ mod m20261203_000006_dictionary_words;
 mod m20261203_000007_lean_indexes;
 mod m20261203_000008_theme_support;
 mod m20261204_000009_theme_periods;
+mod m20261204_000010_report_workflow;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000007_lean_indexes::Migration),
             Box::new(m20261203_000008_theme_support::Migration),
             Box::new(m20261204_000009_theme_periods::Migration),
+            Box::new(m20261204_000010_report_workflow::Migration),
         ]
     }
 }

@@ -52,6 +52,7 @@ struct Gen {
     city: City,
     office_user: i32,
     publicity_user: i32,
+    reviewer_user: i32,
     secrets: Secrets,
 }
 
@@ -66,6 +67,7 @@ pub fn generate(seed: u64, now: DateTime<Utc>, hash: fn(&str) -> String, secrets
         city: City::default(),
         office_user: 2,
         publicity_user: 3,
+        reviewer_user: 6,
         secrets: secrets.clone(),
     };
     g.units();
@@ -145,12 +147,14 @@ impl Gen {
     }
 
     fn users(&mut self, hash: fn(&str) -> String) {
-        let accounts: [(&str, &str, Role, Option<&str>); 5] = [
+        let accounts: [(&str, &str, Role, Option<&str>); 6] = [
             ("admin", "系统管理员", Role::Admin, None),
             ("jixiaoban", "绩效办值班员", Role::Office, None),
             ("xuanchuanbu", "宣传部编辑", Role::Publicity, None),
             ("sthjj", "市生态环境局联络员", Role::Unit, Some("STHJJ")),
             ("zjj", "市住建局联络员", Role::Unit, Some("ZJJ")),
+            // A report is reviewed by a colleague, never by its author.
+            ("shenhe", "宣传部审核员", Role::Publicity, None),
         ];
         for (i, (username, display, role, unit)) in accounts.into_iter().enumerate() {
             self.city.users.push(user::Model {
@@ -794,9 +798,12 @@ impl Gen {
                 body_md,
                 status,
                 author_id: Some(self.publicity_user),
-                reviewer_id: (status == ReportStatus::Published).then_some(self.publicity_user),
+                reviewer_id: (status == ReportStatus::Published).then_some(self.reviewer_user),
                 review_note: None,
                 published_at: (status == ReportStatus::Published).then(|| created_at + Duration::days(1)),
+                publish_at: None,
+                withdrawn_reason: None,
+                withdrawn_at: None,
                 created_at,
                 updated_at: created_at,
             });

@@ -19,6 +19,7 @@ pub const DEMO_LOGINS: &[(&str, &str)] = &[
     ("xuanchuanbu", "宣传部"),
     ("sthjj", "责任单位：市生态环境局"),
     ("zjj", "责任单位：市住房和城乡建设局"),
+    ("shenhe", "宣传部（审核）"),
 ];
 
 /// Demo only: every demo account shares this password. Never used outside `--demo`.

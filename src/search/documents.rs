@@ -212,10 +212,9 @@ async fn reports(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashMap<i32, 
                 id: r.id,
                 public: r.status == ReportStatus::Published,
                 title: PublicText::of(&r.title),
-                // The summary only, and no link, until reports have pages of their own (their
-                // Markdown body would show as raw syntax in snippets).
-                body: PublicText::of(&r.summary),
-                url: String::new(),
+                // Plain text: Markdown syntax would show in snippets.
+                body: PublicText::of(&format!("{}\n{}", r.summary, crate::reports::render::to_plain(&r.body_md))),
+                url: format!("/reports/{}", r.slug),
                 code: String::new(),
                 region: String::new(),
                 category: String::new(),

@@ -236,7 +236,8 @@ async fn regions_of(db: &impl ConnectionTrait, t: &theme::Model) -> Result<Vec<R
                 name: r.clone().unwrap_or_else(|| "未填写".into()),
                 count: n as usize,
                 of_region_pct: share.map(|s| (s.of_region * 1000.0).round() / 10.0),
-                lift: share.map(|s| (s.lift * 10.0).round() / 10.0),
+                // Below one the second decimal tells 0.04 (one stray message) from 0.4.
+                lift: share.map(|s| if s.lift >= 1.0 { (s.lift * 10.0).round() / 10.0 } else { (s.lift * 100.0).round() / 100.0 }),
             }
         })
         .collect();

@@ -13,6 +13,7 @@ pub mod page_cache;
 pub mod public;
 pub mod publicity;
 pub mod receipt;
+pub mod reports;
 pub mod search;
 pub mod session;
 pub mod templates;
@@ -39,6 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(assets::configure)
         .configure(api::configure)
         .configure(public::configure)
+        .configure(reports::configure)
         .configure(search::configure)
         .configure(citizen::configure)
         .configure(auth::configure)

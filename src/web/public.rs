@@ -167,8 +167,9 @@ async fn problem_page(req: HttpRequest, state: web::Data<AppState>, code: web::P
         tracing::error!(%err, "related items left out of a problem page");
         (Vec::new(), Vec::new())
     });
+    let reports = crate::reports::public::about_problem(&state.db, d.row.problem_id).await?;
     let mut page = Page::new(&req, "lists");
-    page.insert("d", &d).insert("related", &related).insert("similar", &similar);
+    page.insert("d", &d).insert("related", &related).insert("similar", &similar).insert("reports", &reports);
     page.render(&state.tera, "public/problem.html")
 }
 
@@ -252,12 +253,26 @@ fn atom(state: &AppState, title: &str, self_path: &str, changes: Vec<feed::Chang
         })
         .collect();
     let updated = changes.first().map(|c| c.at).unwrap_or_else(|| state.clock.now());
+    atom_feed(state, title, self_path, "/lists", &entries, updated)
+}
+
+/// An Atom feed of `entries` (each `id`, `title`, `summary`, `updated`, `link`), served from
+/// `self_path`, whose page is `alternate`.
+pub(crate) fn atom_feed(
+    state: &AppState,
+    title: &str,
+    self_path: &str,
+    alternate: &str,
+    entries: &[serde_json::Value],
+    updated: chrono::DateTime<chrono::Utc>,
+) -> Result<HttpResponse, AppError> {
+    let base = state.config.public_origin();
     let mut ctx = tera::Context::new();
     ctx.insert("title", title);
     ctx.insert("self_url", &format!("{base}{self_path}"));
-    ctx.insert("base", &base);
+    ctx.insert("alternate_url", &format!("{base}{alternate}"));
     ctx.insert("updated", &updated.with_timezone(&crate::domain::time::beijing()).to_rfc3339());
-    ctx.insert("entries", &entries);
+    ctx.insert("entries", entries);
     let body = state.tera.render("feeds/atom.xml", &ctx)?;
     Ok(HttpResponse::Ok().content_type("application/atom+xml; charset=utf-8").body(body))
 }

@@ -1,29 +1,35 @@
-//! The publicity department's desk (宣传部): follow-up reports.
+//! The publicity department's desk (宣传部): follow-up reports written, previewed, reviewed by a
+//! colleague, published (now or at a set time) and, if need be, withdrawn.
 
 use actix_web::{
     HttpRequest, HttpResponse, get,
     http::{StatusCode, header},
     post, web,
 };
-use entity::vocab::Role;
+use entity::vocab::{ReportStatus, Role};
+use sea_orm::EntityTrait;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::error::AppError;
-use crate::reports::{self, Draft};
+use crate::error::{AppError, as_notice};
+use crate::reports::workflow::{self, Draft, Step};
 use crate::service::ServiceError;
 use crate::state::AppState;
 use crate::web::{csrf::CsrfForm, page::Page, session::CurrentUser};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(desk).service(create_draft);
+    cfg.service(desk).service(create_draft).service(editor).service(save).service(step);
+}
+
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location.to_string())).finish()
 }
 
 async fn desk_page(req: &HttpRequest, state: &AppState) -> Result<Page, AppError> {
-    let reports: Vec<_> = reports::list_all(&state.db)
+    let reports: Vec<_> = crate::reports::on_desk(&state.db)
         .await?
         .into_iter()
-        .map(|r| json!({ "title": r.title, "status": r.status.as_str(), "status_label": r.status.label(), "updated": crate::domain::time::minute(r.updated_at) }))
+        .map(|r| json!({ "id": r.id, "title": r.title, "status": r.status.as_str(), "status_label": r.status.label(), "updated": crate::domain::time::minute(r.updated_at) }))
         .collect();
     let mut page = Page::new(req, "publicity");
     page.insert("reports", &reports);
@@ -44,6 +50,21 @@ struct DraftForm {
     summary: String,
     #[serde(default)]
     body_md: String,
+    #[serde(default)]
+    problems: String,
+    /// `preview` shows the text rendered without saving it.
+    #[serde(default)]
+    action: String,
+}
+
+impl DraftForm {
+    fn draft(&self) -> Draft<'_> {
+        Draft { title: &self.title, summary: &self.summary, body_md: &self.body_md, problems: &self.problems }
+    }
+
+    fn values(&self) -> serde_json::Value {
+        json!({ "title": self.title, "summary": self.summary, "body_md": self.body_md, "problems": self.problems })
+    }
 }
 
 #[post("/publicity/reports")]
@@ -54,15 +75,138 @@ async fn create_draft(
     CsrfForm(form): CsrfForm<DraftForm>,
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Publicity])?;
-    let input = Draft { title: &form.title, summary: &form.summary, body_md: &form.body_md };
-    match reports::create_draft(state.ctx(), &user.actor(), input).await {
-        Ok(_) => Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, "/publicity")).finish()),
+    match workflow::create_draft(state.ctx(), &user.actor(), form.draft()).await {
+        Ok(created) => Ok(see_other(&format!("/publicity/reports/{}", created.id))),
         Err(ServiceError::Invalid(errors)) => {
             let mut page = desk_page(&req, &state).await?;
-            page.insert("errors", &errors.by_field())
-                .insert("values", &json!({ "title": form.title, "summary": form.summary, "body_md": form.body_md }));
+            page.insert("errors", &errors.by_field()).insert("values", &form.values());
             page.render_with_status(&state.tera, "publicity/index.html", StatusCode::BAD_REQUEST)
         }
         Err(err) => Err(err.into()),
+    }
+}
+
+/// The editor's page: the form (while a draft), the rendered text, the steps this user may take,
+/// and the revisions.
+async fn editor_page(req: &HttpRequest, state: &AppState, user: &CurrentUser, id: i32) -> Result<Page, AppError> {
+    let report = entity::report::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let problems = crate::reports::public::linked_problems(&state.db, id).await?;
+    let codes: Vec<&str> = problems.iter().map(|p| p.code.as_str()).collect();
+    let revisions: Vec<_> = workflow::revisions(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|r| json!({ "number": r.number, "editor": r.editor, "note": r.note, "at": crate::domain::time::minute(r.created_at), "title": r.title }))
+        .collect();
+    let is_author = report.author_id.is_some() && report.author_id == user.actor().user_id;
+    let mut page = Page::new(req, "publicity");
+    page.insert(
+        "report",
+        &json!({
+            "id": report.id, "slug": report.slug, "title": report.title, "status": report.status.as_str(),
+            "status_label": report.status.label(), "review_note": report.review_note, "withdrawn_reason": report.withdrawn_reason,
+            "publish_at": report.publish_at.map(crate::domain::time::minute),
+            "public": matches!(report.status, ReportStatus::Published | ReportStatus::Withdrawn),
+        }),
+    )
+    .insert("values", &json!({ "title": report.title, "summary": report.summary, "body_md": report.body_md, "problems": codes.join("、") }))
+    .insert("preview", &crate::reports::render::to_html(&report.body_md))
+    .insert("problems", &problems)
+    .insert("is_author", &is_author)
+    .insert("revisions", &revisions);
+    Ok(page)
+}
+
+#[get("/publicity/reports/{id}")]
+async fn editor(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Publicity])?;
+    editor_page(&req, &state, &user, id.into_inner()).await?.render(&state.tera, "publicity/report.html")
+}
+
+#[post("/publicity/reports/{id}")]
+async fn save(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i32>,
+    CsrfForm(form): CsrfForm<DraftForm>,
+) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Publicity])?;
+    let id = id.into_inner();
+    if form.action == "preview" {
+        let mut page = editor_page(&req, &state, &user, id).await?;
+        page.insert("values", &form.values())
+            .insert("preview", &crate::reports::render::to_html(&form.body_md))
+            .insert("previewing", &true);
+        return page.render(&state.tera, "publicity/report.html");
+    }
+    match workflow::edit(state.ctx(), &user.actor(), id, form.draft()).await {
+        Ok(_) => Ok(see_other(&format!("/publicity/reports/{id}"))),
+        Err(ServiceError::Invalid(errors)) => {
+            let mut page = editor_page(&req, &state, &user, id).await?;
+            page.insert("errors", &errors.by_field()).insert("values", &form.values());
+            page.render_with_status(&state.tera, "publicity/report.html", StatusCode::BAD_REQUEST)
+        }
+        Err(err) => {
+            let (notice, status) = as_notice(err)?;
+            let mut page = editor_page(&req, &state, &user, id).await?;
+            page.insert("notice", &notice);
+            page.render_with_status(&state.tera, "publicity/report.html", status)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct StepForm {
+    step: String,
+    /// For `approve`: a Beijing time (`2026-12-05T09:00`) to publish at; empty for now.
+    #[serde(default)]
+    at: String,
+    #[serde(default)]
+    note: String,
+}
+
+impl StepForm {
+    fn step(&self) -> Result<Step<'_>, String> {
+        match self.step.as_str() {
+            "submit" => Ok(Step::Submit),
+            "approve" => {
+                let at = self.at.trim();
+                if at.is_empty() {
+                    return Ok(Step::Approve { at: None });
+                }
+                let local = chrono::NaiveDateTime::parse_from_str(at, "%Y-%m-%dT%H:%M")
+                    .map_err(|_| "发布时间格式不对，请用日期时间选择器填写".to_string())?;
+                let at = local.and_local_timezone(crate::domain::time::beijing()).single().map(|t| t.with_timezone(&chrono::Utc));
+                Ok(Step::Approve { at })
+            }
+            "send_back" => Ok(Step::SendBack { note: &self.note }),
+            "withdraw" => Ok(Step::Withdraw { reason: &self.note }),
+            _ => Err("未知的操作".into()),
+        }
+    }
+}
+
+#[post("/publicity/reports/{id}/step")]
+async fn step(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i32>,
+    CsrfForm(form): CsrfForm<StepForm>,
+) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Publicity])?;
+    let id = id.into_inner();
+    let outcome = match form.step() {
+        Ok(step) => workflow::take(state.ctx(), &user.actor(), id, step).await.map(|_| ()),
+        Err(message) => Err(ServiceError::Refused(message)),
+    };
+    match outcome {
+        Ok(()) => Ok(see_other(&format!("/publicity/reports/{id}"))),
+        Err(err) => {
+            let (notice, status) = as_notice(err)?;
+            let mut page = editor_page(&req, &state, &user, id).await?;
+            page.insert("notice", &notice);
+            page.render_with_status(&state.tera, "publicity/report.html", status)
+        }
     }
 }

@@ -9,6 +9,7 @@ mod hostile;
 mod lists;
 mod opinions;
 mod pages;
+mod reports;
 mod scores;
 mod search;
 mod search_real;
