@@ -20,6 +20,7 @@ pub mod progress_update;
 pub mod rating;
 pub mod rectification;
 pub mod report;
+pub mod report_handover;
 pub mod report_link;
 pub mod report_revision;
 pub mod responsibility;

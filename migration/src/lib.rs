@@ -12,6 +12,7 @@ mod m20261203_000007_lean_indexes;
 mod m20261203_000008_theme_support;
 mod m20261204_000009_theme_periods;
 mod m20261204_000010_report_workflow;
+mod m20261204_000011_report_handovers;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000008_theme_support::Migration),
             Box::new(m20261204_000009_theme_periods::Migration),
             Box::new(m20261204_000010_report_workflow::Migration),
+            Box::new(m20261204_000011_report_handovers::Migration),
         ]
     }
 }

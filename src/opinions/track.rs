@@ -35,6 +35,8 @@ pub struct TrackView {
     pub history: Vec<Step>,
     pub notifications: Vec<PublicText>,
     pub problem: Option<LinkedProblem>,
+    /// Published follow-up reports on the problem or theme this opinion is part of.
+    pub reports: Vec<crate::reports::public::Listed>,
     /// For 重复已合并: the kept case's status and reply (never its code, which is someone else's).
     pub merged_into: Option<(String, Option<PublicText>)>,
     pub ratings: Vec<GivenRating>,
@@ -63,6 +65,7 @@ pub async fn view(db: &impl ConnectionTrait, secrets: &Secrets, input: &str) -> 
         .map(|n| PublicText::of(&format!("{} {}", time::minute(n.created_at), n.message)))
         .collect();
     let routed_unit = progress::routed_unit(db, &o).await?;
+    let reports = crate::reports::public::about(db, o.problem_id, o.theme_id).await?;
     let problem = progress::linked_problem(db, &o).await?;
     let merged_into = match o.merged_into_id {
         Some(id) => opinion::Entity::find_by_id(id)
@@ -93,6 +96,7 @@ pub async fn view(db: &impl ConnectionTrait, secrets: &Secrets, input: &str) -> 
         history,
         notifications,
         problem,
+        reports,
         merged_into,
         ratings: given
             .iter()

@@ -1,7 +1,11 @@
 //! 跟踪报道: follow-up reports written, reviewed and published by the publicity department, read
 //! by the public beside the problems they report on.
 
+pub mod diff;
+pub mod facts;
+pub mod handover;
 pub mod public;
+pub mod queue;
 pub mod render;
 pub mod workflow;
 

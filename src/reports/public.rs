@@ -156,12 +156,19 @@ pub async fn linked_problems(db: &impl ConnectionTrait, report_id: i32) -> Resul
         .collect())
 }
 
-/// Published reports about problem `problem_id`, newest first.
-pub async fn about_problem(db: &impl ConnectionTrait, problem_id: i32) -> Result<Vec<Listed>, DbErr> {
-    let linked = report_link::Entity::find()
-        .select_only()
-        .column(report_link::Column::ReportId)
-        .filter(report_link::Column::ProblemId.eq(problem_id));
+/// Published reports about a problem or a theme (either, or both), newest first.
+pub async fn about(db: &impl ConnectionTrait, problem_id: Option<i32>, theme_id: Option<i32>) -> Result<Vec<Listed>, DbErr> {
+    if problem_id.is_none() && theme_id.is_none() {
+        return Ok(Vec::new());
+    }
+    let mut which = sea_orm::Condition::any();
+    if let Some(id) = problem_id {
+        which = which.add(report_link::Column::ProblemId.eq(id));
+    }
+    if let Some(id) = theme_id {
+        which = which.add(report_link::Column::ThemeId.eq(id));
+    }
+    let linked = report_link::Entity::find().select_only().column(report_link::Column::ReportId).filter(which);
     let rows = report::Entity::find()
         .filter(report::Column::Id.in_subquery(linked.into_query()))
         .filter(report::Column::Status.eq(ReportStatus::Published))

@@ -24,6 +24,8 @@ pub struct Draft<'a> {
     pub body_md: &'a str,
     /// Problem codes, separated by commas, spaces or 、.
     pub problems: &'a str,
+    /// Theme ids the same way (a draft begun from a handed-over theme).
+    pub themes: &'a str,
 }
 
 /// A draft that parsed: every field within bounds, every problem code known.
@@ -32,6 +34,7 @@ struct Valid {
     summary: String,
     body_md: String,
     problem_ids: Vec<i32>,
+    theme_ids: Vec<i32>,
 }
 
 async fn parse(uow: &UnitOfWork, input: &Draft<'_>) -> Result<Valid, ServiceError> {
@@ -60,10 +63,31 @@ async fn parse(uow: &UnitOfWork, input: &Draft<'_>) -> Result<Valid, ServiceErro
         problem_ids.sort_unstable();
         problem_ids.dedup();
     }
+    let theme_ids = theme_ids(uow, input.themes, &mut errors).await?;
     match (errors.is_empty(), title, summary, body_md) {
-        (true, Some(title), Some(summary), Some(body_md)) => Ok(Valid { title, summary, body_md, problem_ids }),
+        (true, Some(title), Some(summary), Some(body_md)) => Ok(Valid { title, summary, body_md, problem_ids, theme_ids }),
         _ => Err(ServiceError::Invalid(errors)),
     }
+}
+
+/// The themes a draft names, each one that exists.
+async fn theme_ids(uow: &UnitOfWork, input: &str, errors: &mut FieldErrors) -> Result<Vec<i32>, ServiceError> {
+    let asked: Vec<i32> = input.split([',', '，', '、', ' ']).filter_map(|t| t.trim().parse().ok()).take(20).collect();
+    if asked.is_empty() {
+        return Ok(asked);
+    }
+    let mut found: Vec<i32> = entity::theme::Entity::find()
+        .select_only()
+        .column(entity::theme::Column::Id)
+        .filter(entity::theme::Column::Id.is_in(asked.clone()))
+        .into_tuple()
+        .all(uow.db())
+        .await?;
+    if found.len() < asked.iter().collect::<std::collections::HashSet<_>>().len() {
+        errors.add("themes", "unknown_theme", "关联的热点主题已不存在，请从工作台重新选择");
+    }
+    found.sort_unstable();
+    Ok(found)
 }
 
 pub async fn create_draft(ctx: Context<'_>, actor: &Actor, input: Draft<'_>) -> Result<report::Model, ServiceError> {
@@ -92,6 +116,7 @@ pub async fn create_draft(ctx: Context<'_>, actor: &Actor, input: Draft<'_>) -> 
     .insert(uow.db())
     .await?;
     link(&uow, created.id, &valid.problem_ids).await?;
+    link_themes(&uow, created.id, &valid.theme_ids).await?;
     revise(&uow, &created, Some("新建草稿")).await?;
     uow.audit("report.create", "report", created.id, None, snapshot(&created));
     uow.touch(Record::Report(created.id));
@@ -241,6 +266,23 @@ async fn link(uow: &UnitOfWork, report_id: i32, problem_ids: &[i32]) -> Result<(
             .insert(uow.db())
             .await?;
     }
+    Ok(())
+}
+
+/// Links the report to `theme_ids`, answering the office's handovers of them.
+async fn link_themes(uow: &UnitOfWork, report_id: i32, theme_ids: &[i32]) -> Result<(), ServiceError> {
+    use entity::report_handover;
+    for id in theme_ids {
+        report_link::ActiveModel { report_id: Set(report_id), problem_id: Set(None), theme_id: Set(Some(*id)), ..Default::default() }
+            .insert(uow.db())
+            .await?;
+    }
+    report_handover::Entity::update_many()
+        .col_expr(report_handover::Column::ReportId, sea_orm::sea_query::Expr::value(report_id))
+        .filter(report_handover::Column::ThemeId.is_in(theme_ids.to_vec()))
+        .filter(report_handover::Column::ReportId.is_null())
+        .exec(uow.db())
+        .await?;
     Ok(())
 }
 

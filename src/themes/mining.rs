@@ -197,6 +197,30 @@ fn region_shares(opinions: &[opinion::Model], members: &[usize], per_region: &Ha
     regions
 }
 
+/// Of `ids`, the themes a report links to or the office handed to the publicity department.
+async fn referenced(db: &impl sea_orm::ConnectionTrait, ids: Vec<i32>) -> Result<HashSet<i32>, DbErr> {
+    let mut out = HashSet::new();
+    for chunk in ids.chunks(500) {
+        let linked: Vec<Option<i32>> = entity::report_link::Entity::find()
+            .select_only()
+            .column(entity::report_link::Column::ThemeId)
+            .filter(entity::report_link::Column::ThemeId.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        out.extend(linked.into_iter().flatten());
+        let handed: Vec<i32> = entity::report_handover::Entity::find()
+            .select_only()
+            .column(entity::report_handover::Column::ThemeId)
+            .filter(entity::report_handover::Column::ThemeId.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        out.extend(handed);
+    }
+    Ok(out)
+}
+
 /// Replaces the themes of `period` by `drafts`. A draft continuing a stored theme (see
 /// [`lineage`]) takes over its row; promoted themes nothing continues stay as they are; the rest
 /// go. `link_opinions`: the live themes, which each member opinion points to.
@@ -214,10 +238,14 @@ async fn replace(uow: &UnitOfWork, period: &str, drafts: Vec<Draft>, link_opinio
         .into_tuple()
         .all(txn)
         .await?;
+    let referenced = referenced(txn, old.keys().copied().collect()).await?;
+    // Kept whether or not a new theme continues them: promoted themes (a problem points to them)
+    // and those a report or a handover to the publicity department names.
+    let kept = |t: &theme::Model| t.status == ThemeStatus::Promoted || referenced.contains(&t.id);
     let mut before = Before {
         theme_of: HashMap::with_capacity(memberships.len()),
         size: HashMap::new(),
-        preferred: old.values().filter(|t| t.status == ThemeStatus::Promoted).map(|t| t.id).collect(),
+        preferred: old.values().filter(|t| kept(t)).map(|t| t.id).collect(),
     };
     for (theme_id, opinion_id) in memberships {
         before.theme_of.insert(opinion_id, theme_id);
@@ -227,7 +255,7 @@ async fn replace(uow: &UnitOfWork, period: &str, drafts: Vec<Draft>, link_opinio
     let continued = lineage::continued(&members, &before);
     let taken: HashSet<i32> = continued.iter().flatten().copied().collect();
     // Emptied: every old theme but the promoted ones nothing continues, which keep their members.
-    let emptied: Vec<i32> = old.values().filter(|t| taken.contains(&t.id) || t.status != ThemeStatus::Promoted).map(|t| t.id).collect();
+    let emptied: Vec<i32> = old.values().filter(|t| taken.contains(&t.id) || !kept(t)).map(|t| t.id).collect();
     for chunk in emptied.chunks(500) {
         theme_member::Entity::delete_many().filter(theme_member::Column::ThemeId.is_in(chunk.to_vec())).exec(txn).await?;
         if link_opinions {

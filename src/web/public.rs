@@ -167,7 +167,7 @@ async fn problem_page(req: HttpRequest, state: web::Data<AppState>, code: web::P
         tracing::error!(%err, "related items left out of a problem page");
         (Vec::new(), Vec::new())
     });
-    let reports = crate::reports::public::about_problem(&state.db, d.row.problem_id).await?;
+    let reports = crate::reports::public::about(&state.db, Some(d.row.problem_id), None).await?;
     let mut page = Page::new(&req, "lists");
     page.insert("d", &d).insert("related", &related).insert("similar", &similar).insert("reports", &reports);
     page.render(&state.tera, "public/problem.html")

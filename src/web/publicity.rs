@@ -18,11 +18,32 @@ use crate::state::AppState;
 use crate::web::{csrf::CsrfForm, page::Page, session::CurrentUser};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(desk).service(create_draft).service(editor).service(save).service(step);
+    cfg.service(desk).service(create_draft).service(editor).service(revision).service(save).service(step);
 }
 
 fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, location.to_string())).finish()
+}
+
+#[derive(Deserialize, Default)]
+struct Begin {
+    /// A draft begun from the queue: about this problem (by code) or this theme.
+    problem: Option<String>,
+    theme: Option<i32>,
+}
+
+/// The new-draft form's values for a draft begun from the queue.
+async fn begun(state: &AppState, begin: &Begin) -> Result<Option<serde_json::Value>, AppError> {
+    if let Some(code) = &begin.problem {
+        let found = crate::lists::detail::find(&state.db, code).await?;
+        return Ok(found
+            .map(|p| json!({ "title": format!("{}整改跟踪", p.title), "summary": "", "body_md": "", "problems": p.code, "themes": "" })));
+    }
+    if let Some(id) = begin.theme {
+        let found = entity::theme::Entity::find_by_id(id).one(&state.db).await?;
+        return Ok(found.map(|t| json!({ "title": format!("{}跟踪", t.representative_title), "summary": "", "body_md": "", "problems": "", "themes": t.id.to_string() })));
+    }
+    Ok(None)
 }
 
 async fn desk_page(req: &HttpRequest, state: &AppState) -> Result<Page, AppError> {
@@ -31,15 +52,20 @@ async fn desk_page(req: &HttpRequest, state: &AppState) -> Result<Page, AppError
         .into_iter()
         .map(|r| json!({ "id": r.id, "title": r.title, "status": r.status.as_str(), "status_label": r.status.label(), "updated": crate::domain::time::minute(r.updated_at) }))
         .collect();
+    let queue = crate::reports::queue::load(&state.db, state.clock.now(), state.clock.today()).await?;
     let mut page = Page::new(req, "publicity");
-    page.insert("reports", &reports);
+    page.insert("reports", &reports).insert("queue", &queue);
     Ok(page)
 }
 
 #[get("/publicity")]
-async fn desk(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
+async fn desk(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, begin: web::Query<Begin>) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Publicity])?;
-    desk_page(&req, &state).await?.render(&state.tera, "publicity/index.html")
+    let mut page = desk_page(&req, &state).await?;
+    if let Some(values) = begun(&state, &begin).await? {
+        page.insert("values", &values).insert("begun", &true);
+    }
+    page.render(&state.tera, "publicity/index.html")
 }
 
 #[derive(Deserialize)]
@@ -52,6 +78,8 @@ struct DraftForm {
     body_md: String,
     #[serde(default)]
     problems: String,
+    #[serde(default)]
+    themes: String,
     /// `preview` shows the text rendered without saving it.
     #[serde(default)]
     action: String,
@@ -59,11 +87,11 @@ struct DraftForm {
 
 impl DraftForm {
     fn draft(&self) -> Draft<'_> {
-        Draft { title: &self.title, summary: &self.summary, body_md: &self.body_md, problems: &self.problems }
+        Draft { title: &self.title, summary: &self.summary, body_md: &self.body_md, problems: &self.problems, themes: &self.themes }
     }
 
     fn values(&self) -> serde_json::Value {
-        json!({ "title": self.title, "summary": self.summary, "body_md": self.body_md, "problems": self.problems })
+        json!({ "title": self.title, "summary": self.summary, "body_md": self.body_md, "problems": self.problems, "themes": self.themes })
     }
 }
 
@@ -108,7 +136,10 @@ async fn editor_page(req: &HttpRequest, state: &AppState, user: &CurrentUser, id
             "public": matches!(report.status, ReportStatus::Published | ReportStatus::Withdrawn),
         }),
     )
-    .insert("values", &json!({ "title": report.title, "summary": report.summary, "body_md": report.body_md, "problems": codes.join("、") }))
+    .insert(
+        "values",
+        &json!({ "title": report.title, "summary": report.summary, "body_md": report.body_md, "problems": codes.join("、"), "themes": "" }),
+    )
     .insert("preview", &crate::reports::render::to_html(&report.body_md))
     .insert("problems", &problems)
     .insert("is_author", &is_author)
@@ -120,6 +151,32 @@ async fn editor_page(req: &HttpRequest, state: &AppState, user: &CurrentUser, id
 async fn editor(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Publicity])?;
     editor_page(&req, &state, &user, id.into_inner()).await?.render(&state.tera, "publicity/report.html")
+}
+
+/// What revision `number` changed against the one before it.
+#[get("/publicity/reports/{id}/revisions/{number}")]
+async fn revision(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i32, i32)>,
+) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Publicity])?;
+    let (id, number) = path.into_inner();
+    let revisions = workflow::revisions(&state.db, id).await?;
+    let this = revisions.iter().find(|r| r.number == number).ok_or(AppError::NotFound)?;
+    let before = revisions.iter().find(|r| r.number == number - 1);
+    let text = |r: &entity::report_revision::Model| format!("{}\n{}\n\n{}", r.title, r.summary, r.body_md);
+    let diff = crate::reports::diff::lines(&before.map(text).unwrap_or_default(), &text(this));
+    let mut page = Page::new(&req, "publicity");
+    page.insert("id", &id)
+        .insert("number", &number)
+        .insert("before", &before.map(|r| r.number))
+        .insert("editor", &this.editor)
+        .insert("note", &this.note)
+        .insert("at", &crate::domain::time::minute(this.created_at))
+        .insert("diff", &diff);
+    page.render(&state.tera, "publicity/revision.html")
 }
 
 #[post("/publicity/reports/{id}")]

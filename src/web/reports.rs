@@ -12,7 +12,7 @@ use crate::web::page::Page;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     // The feed before `{slug}`, which would take it.
-    cfg.service(feed).service(list_page).service(report_page).service(api_list).service(api_one);
+    cfg.service(feed).service(list_page).service(facts).service(report_page).service(api_list).service(api_one);
 }
 
 #[derive(Deserialize)]
@@ -65,6 +65,22 @@ async fn feed(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
         .collect();
     let updated = reports.first().map(|r| r.published).unwrap_or_else(|| state.clock.now());
     crate::web::public::atom_feed(&state, "连心桥 · 跟踪报道", "/reports/feed.atom", "/reports", &entries, updated)
+}
+
+/// The media kit: the facts behind a report as a workbook, for newsrooms to check.
+#[get("/reports/{slug}/facts.xlsx")]
+async fn facts(state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let found = crate::reports::facts::of_report(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let body = crate::web::off_workers(move || crate::reports::facts::workbook(&found))
+        .await?
+        .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            "attachment; filename=\"report-facts.xlsx\"; filename*=UTF-8''%E6%8A%A5%E9%81%93%E4%BA%8B%E5%AE%9E.xlsx",
+        ))
+        .body(body))
 }
 
 #[get("/reports/{slug}")]

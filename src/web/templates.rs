@@ -15,6 +15,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("office/index.html", include_str!("../../templates/office/index.html")),
     ("publicity/index.html", include_str!("../../templates/publicity/index.html")),
     ("publicity/report.html", include_str!("../../templates/publicity/report.html")),
+    ("publicity/revision.html", include_str!("../../templates/publicity/revision.html")),
     ("public/reports.html", include_str!("../../templates/public/reports.html")),
     ("public/report.html", include_str!("../../templates/public/report.html")),
     ("unit/index.html", include_str!("../../templates/unit/index.html")),

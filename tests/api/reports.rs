@@ -112,6 +112,17 @@ on_both_databases! {
         let shown = hit.to_string();
         assert!(!shown.contains("##") && !shown.contains("<script"), "search shows plain text: {shown}");
 
+        // The revision page shows what the edit changed; the media kit holds the problem's facts.
+        let diff = author.get(&format!("{editor_url}/revisions/2")).await.text().await.unwrap();
+        assert!(diff.contains("<del>－ 初稿</del>") && diff.contains("<ins>＋ ## 整改进展</ins>"), "{diff}");
+        let kit = app.get(&format!("/reports/{slug}/facts.xlsx")).await;
+        assert_eq!(kit.status(), 200);
+        use calamine::Reader;
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(kit.bytes().await.unwrap().to_vec())).unwrap();
+        assert_eq!(book.sheet_names(), ["涉及问题", "整改进展"]);
+        let rows: Vec<Vec<String>> = book.worksheet_range("涉及问题").unwrap().rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        assert!(rows.iter().any(|r| r[0] == "WT-2026-0001" && r[3] == "甲局"), "{rows:?}");
+
         // Withdrawn: the page stays, saying so; it leaves the list and the feed.
         let empty = author.post_form(&step_url, &step("withdraw", "")).await;
         assert_eq!(empty.status(), 400, "a reason is required");
@@ -155,5 +166,64 @@ on_both_databases! {
         assert!(appeared, "published by the job");
         let shown = report::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap();
         assert_eq!(shown.status, ReportStatus::Published);
+    }
+}
+
+on_both_databases! {
+    async fn a_theme_the_office_hands_over_becomes_a_report_its_citizens_find_on_their_tracking_page(app) {
+        lianxin::demo::seed_if_empty(app.ctx(), 42).await.unwrap();
+        let jieba = std::sync::Arc::new(lianxin::search::vocabulary::jieba(&app.db).await.unwrap());
+        lianxin::themes::mining::rebuild(app.ctx(), &Actor::system("test"), jieba.clone(), |_, _| {}).await.unwrap();
+        let user = lianxin::accounts::NewUser { username: "office9", display_name: "绩效办", role: "office", unit_code: None, password: PASSWORD };
+        lianxin::accounts::create_user(app.ctx(), &Actor::system("test"), user).await.unwrap();
+        let office = app.another_client();
+        office.login("office9", PASSWORD).await;
+        let top = entity::theme::Entity::find().filter(entity::theme::Column::Period.eq("all")).all(&app.db).await.unwrap()
+            .into_iter().max_by(|a, b| a.heat.total_cmp(&b.heat)).unwrap();
+        let handover = format!("/office/themes/{}/handover", top.id);
+        assert_eq!(office.post_form(&handover, &[("note", "请跟踪报道整改成效")]).await.status(), 303);
+        let twice = office.post_form(&handover, &[("note", "再交一次")]).await;
+        assert_eq!(twice.status(), 409);
+        assert!(twice.text().await.unwrap().contains("该主题已交宣传部，尚未成稿"));
+
+        let author = publicity(&app, "pub-a").await;
+        let reviewer = publicity(&app, "pub-b").await;
+        let desk = author.get("/publicity").await.text().await.unwrap();
+        assert!(desk.contains("待报道线索") && desk.contains("请跟踪报道整改成效") && desk.contains(&format!("/publicity?theme={}", top.id)));
+        assert!(desk.contains("近 30 天核验通过的整改") && desk.contains("整改结果差评较多的事项"));
+        assert_eq!(author.get(&format!("/office/themes/{}/report", top.id)).await.status(), 200, "publicity reads the theme's report");
+        assert_eq!(author.get(&format!("/office/themes/{}", top.id)).await.status(), 403, "but not the office's desk");
+        let begun = author.get(&format!("/publicity?theme={}", top.id)).await.text().await.unwrap();
+        assert!(begun.contains(&format!(r#"<input type="hidden" name="themes" value="{}">"#, top.id)), "the draft form is filled from the lead");
+        let created = author.post_form("/publicity/reports", &[
+            ("title", "热点主题跟踪"), ("summary", "群众关切有回音"), ("body_md", "整改成效明显。"), ("problems", ""), ("themes", &top.id.to_string()),
+        ]).await;
+        assert_eq!(created.status(), 303);
+        let editor_url = created.headers()["location"].to_str().unwrap().to_string();
+        let answered = entity::report_handover::Entity::find().filter(entity::report_handover::Column::ThemeId.eq(top.id)).one(&app.db).await.unwrap().unwrap();
+        assert!(answered.report_id.is_some(), "the handover is answered by the draft");
+        assert!(!author.get("/publicity").await.text().await.unwrap().contains("请跟踪报道整改成效"), "and leaves the queue");
+        author.post_form(&format!("{editor_url}/step"), &step("submit", "")).await;
+        assert_eq!(reviewer.post_form(&format!("{editor_url}/step"), &[("step", "approve"), ("at", "")]).await.status(), 303);
+        let id: i32 = editor_url.rsplit('/').next().unwrap().parse().unwrap();
+        let slug = report::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap().slug;
+        let theme_page = office.get(&format!("/office/themes/{}", top.id)).await.text().await.unwrap();
+        assert!(theme_page.contains(&format!("/reports/{slug}")) && theme_page.contains("已成稿"));
+
+        // A citizen whose opinion is in the theme finds the report on the tracking page.
+        let filed: serde_json::Value = app.client.post(app.url("/api/v1/opinions"))
+            .json(&serde_json::json!({ "kind": "complaint", "title": "还是很堵", "content": "早晚高峰依然拥堵" }))
+            .send().await.unwrap().json().await.unwrap();
+        let code = filed["tracking_code"].as_str().unwrap().to_string();
+        let mine = entity::opinion::Entity::find().filter(entity::opinion::Column::Title.eq("还是很堵")).one(&app.db).await.unwrap().unwrap();
+        let mut model: entity::opinion::ActiveModel = sea_orm::IntoActiveModel::into_active_model(mine);
+        model.theme_id = sea_orm::ActiveValue::Set(Some(top.id));
+        sea_orm::ActiveModelTrait::update(model, &app.db).await.unwrap();
+        let tracked = app.post_form("/track", &[("code", &code)]).await.text().await.unwrap();
+        assert!(tracked.contains("跟踪报道") && tracked.contains(&format!("/reports/{slug}")), "on the tracking page");
+
+        // The theme survives a rebuild while a report names it.
+        lianxin::themes::mining::rebuild(app.ctx(), &Actor::system("test"), jieba, |_, _| {}).await.unwrap();
+        assert!(entity::theme::Entity::find_by_id(top.id).one(&app.db).await.unwrap().is_some());
     }
 }

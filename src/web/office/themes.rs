@@ -16,6 +16,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(theme_page)
         .service(theme_report)
         .service(theme_report_xlsx)
+        .service(hand_over)
         .service(rebuild_themes)
         .service(retrain_routing);
 }
@@ -127,10 +128,21 @@ async fn mine_period(
 #[get("/office/themes/{id}")]
 async fn theme_page(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
-    let detail = crate::themes::detail::detail(&state.db, id.into_inner(), state.clock.today()).await?.ok_or(AppError::NotFound)?;
-    let mut page = Page::new(&req, "office");
-    page.insert("t", &detail);
-    page.render(&state.tera, "office/theme.html")
+    theme_view(&req, &state, id.into_inner()).await?.render(&state.tera, "office/theme.html")
+}
+
+/// A theme's page: its figures, its handovers to the publicity department and its reports.
+async fn theme_view(req: &HttpRequest, state: &AppState, id: i32) -> Result<Page, AppError> {
+    let detail = crate::themes::detail::detail(&state.db, id, state.clock.today()).await?.ok_or(AppError::NotFound)?;
+    let handovers: Vec<_> = crate::reports::handover::of_theme(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|h| serde_json::json!({ "at": crate::domain::time::minute(h.created_at), "by": h.handed_by, "note": h.note, "answered": h.report_id.is_some() }))
+        .collect();
+    let reports = crate::reports::public::about(&state.db, None, Some(id)).await?;
+    let mut page = Page::new(req, "office");
+    page.insert("t", &detail).insert("handovers", &handovers).insert("reports", &reports);
+    Ok(page)
 }
 
 /// The theme's report as a page to print for the 绩效 meeting.
@@ -141,7 +153,7 @@ async fn theme_report(
     user: CurrentUser,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    user.require(&[Role::Office])?;
+    user.require(&[Role::Office, Role::Publicity])?;
     let report = crate::themes::report::build(&state.db, id.into_inner(), state.clock.now(), state.clock.today())
         .await?
         .ok_or(AppError::NotFound)?;
@@ -152,7 +164,7 @@ async fn theme_report(
 
 #[get("/office/themes/{id}/report.xlsx")]
 async fn theme_report_xlsx(state: web::Data<AppState>, user: CurrentUser, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
-    user.require(&[Role::Office])?;
+    user.require(&[Role::Office, Role::Publicity])?;
     let id = id.into_inner();
     let report = crate::themes::report::build(&state.db, id, state.clock.now(), state.clock.today()).await?.ok_or(AppError::NotFound)?;
     let body = crate::web::off_workers(move || crate::themes::report::workbook(&report))
@@ -165,6 +177,34 @@ async fn theme_report_xlsx(state: web::Data<AppState>, user: CurrentUser, id: we
             format!("attachment; filename=\"theme-{id}.xlsx\"; filename*=UTF-8''%E4%B8%BB%E9%A2%98%E6%8A%A5%E5%91%8A-{id}.xlsx"),
         ))
         .body(body))
+}
+
+#[derive(Deserialize)]
+struct HandoverForm {
+    #[serde(default)]
+    note: String,
+}
+
+/// Hands the theme to the publicity department for a follow-up report, with a note.
+#[post("/office/themes/{id}/handover")]
+async fn hand_over(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i32>,
+    CsrfForm(form): CsrfForm<HandoverForm>,
+) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Office])?;
+    let id = id.into_inner();
+    match crate::reports::handover::hand_over(state.ctx(), &user.actor(), id, &form.note).await {
+        Ok(_) => Ok(see_other(&format!("/office/themes/{id}"))),
+        Err(err) => {
+            let (notice, status) = crate::error::as_notice(err)?;
+            let mut page = theme_view(&req, &state, id).await?;
+            page.insert("notice", &notice);
+            page.render_with_status(&state.tera, "office/theme.html", status)
+        }
+    }
 }
 
 #[post("/office/themes/rebuild")]
