@@ -4,6 +4,7 @@
 pub mod diff;
 pub mod facts;
 pub mod handover;
+pub mod images;
 pub mod public;
 pub mod queue;
 pub mod render;

@@ -212,6 +212,11 @@ async fn evidence_file(state: web::Data<AppState>, id: web::Path<i32>) -> Result
     if file.owner_type != evidence::OWNER_PROGRESS {
         return Err(AppError::NotFound);
     }
+    stored_file(&state, &file, "public, max-age=86400, immutable")
+}
+
+/// A stored upload, with headers that let the browser only show it.
+pub(crate) fn stored_file(state: &AppState, file: &attachment::Model, cache: &str) -> Result<HttpResponse, AppError> {
     let bytes = std::fs::read(evidence::path(&state.config.data_dir, &file.sha256)).map_err(|_| AppError::NotFound)?;
     let disposition = if file.content_type.starts_with("image/") { "inline" } else { "attachment" };
     let encoded: String = url::form_urlencoded::byte_serialize(file.file_name.as_bytes()).collect::<String>().replace('+', "%20");
@@ -219,7 +224,7 @@ async fn evidence_file(state: web::Data<AppState>, id: web::Path<i32>) -> Result
         .insert_header((header::CONTENT_TYPE, file.content_type.as_str()))
         .insert_header((header::CONTENT_DISPOSITION, format!("{disposition}; filename=\"evidence\"; filename*=UTF-8''{encoded}")))
         .insert_header(("Content-Security-Policy", "default-src 'none'; img-src 'self'; sandbox"))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=86400, immutable"))
+        .insert_header((header::CACHE_CONTROL, cache.to_string()))
         .body(bytes))
 }
 

@@ -18,7 +18,7 @@ use crate::state::AppState;
 use crate::web::{csrf::CsrfForm, page::Page, session::CurrentUser};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(desk).service(create_draft).service(editor).service(revision).service(save).service(step);
+    cfg.service(desk).service(create_draft).service(editor).service(revision).service(upload_images).service(save).service(step);
 }
 
 fn see_other(location: &str) -> HttpResponse {
@@ -143,6 +143,8 @@ async fn editor_page(req: &HttpRequest, state: &AppState, user: &CurrentUser, id
     .insert("preview", &crate::reports::render::to_html(&report.body_md))
     .insert("problems", &problems)
     .insert("is_author", &is_author)
+    .insert("pictures", &crate::reports::images::of_report(&state.db, id).await?)
+    .insert("evidence", &crate::reports::images::from_linked(&state.db, id).await?)
     .insert("revisions", &revisions);
     Ok(page)
 }
@@ -203,6 +205,28 @@ async fn save(
             page.insert("errors", &errors.by_field()).insert("values", &form.values());
             page.render_with_status(&state.tera, "publicity/report.html", StatusCode::BAD_REQUEST)
         }
+        Err(err) => {
+            let (notice, status) = as_notice(err)?;
+            let mut page = editor_page(&req, &state, &user, id).await?;
+            page.insert("notice", &notice);
+            page.render_with_status(&state.tera, "publicity/report.html", status)
+        }
+    }
+}
+
+#[post("/publicity/reports/{id}/images")]
+async fn upload_images(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i32>,
+    mut form: crate::web::upload::CsrfMultipart,
+) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Publicity])?;
+    let id = id.into_inner();
+    let files = std::mem::take(&mut form.files);
+    match crate::reports::images::upload(state.ctx(), &state.config.data_dir, &user.actor(), id, files).await {
+        Ok(_) => Ok(see_other(&format!("/publicity/reports/{id}#pictures-title"))),
         Err(err) => {
             let (notice, status) = as_notice(err)?;
             let mut page = editor_page(&req, &state, &user, id).await?;

@@ -12,7 +12,7 @@ use crate::web::page::Page;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     // The feed before `{slug}`, which would take it.
-    cfg.service(feed).service(list_page).service(facts).service(report_page).service(api_list).service(api_one);
+    cfg.service(feed).service(list_page).service(image).service(facts).service(report_page).service(api_list).service(api_one);
 }
 
 #[derive(Deserialize)]
@@ -65,6 +65,16 @@ async fn feed(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
         .collect();
     let updated = reports.first().map(|r| r.published).unwrap_or_else(|| state.clock.now());
     crate::web::public::atom_feed(&state, "连心桥 · 跟踪报道", "/reports/feed.atom", "/reports", &entries, updated)
+}
+
+/// A report's picture: public once the report is; before that, for the publicity desk only.
+#[get("/reports/images/{id}")]
+async fn image(req: HttpRequest, state: web::Data<AppState>, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+    use actix_web::HttpMessage;
+    let publicity =
+        req.extensions().get::<crate::web::session::CurrentUser>().is_some_and(|u| u.require(&[entity::vocab::Role::Publicity]).is_ok());
+    let file = crate::reports::images::servable(&state.db, id.into_inner(), publicity).await?.ok_or(AppError::NotFound)?;
+    crate::web::public::stored_file(&state, &file, if publicity { "private, no-store" } else { "public, max-age=3600" })
 }
 
 /// The media kit: the facts behind a report as a workbook, for newsrooms to check.

@@ -23,6 +23,11 @@ async fn publicity(app: &crate::helpers::TestApp, username: &str) -> crate::help
 const HOSTILE: &str = "## 整改进展\n\n路面已修复。<script>alert(1)</script><img src=x onerror=alert(2)>\n\n[详情](javascript:alert(3)) \
     <a href=\"/problems/WT-2026-0001\" onclick=\"alert(4)\">问题</a>\n\n![现场](https://tracker.example/p.gif)\n\n<iframe src=\"https://evil.example\"></iframe>";
 
+/// The editor's form for the report on WT-2026-0001, with `body`.
+fn fields(body: &str) -> Vec<(&str, &str)> {
+    vec![("title", "甲局路面修复跟踪"), ("summary", "路面修复见成效"), ("body_md", body), ("problems", "WT-2026-0001")]
+}
+
 fn step<'a>(name: &'a str, note: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![("step", name), ("note", note)]
 }
@@ -44,7 +49,6 @@ on_both_databases! {
         assert_eq!(r.status, ReportStatus::Draft);
 
         // Preview renders without saving; saving keeps a revision.
-        let fields = |body: &'static str| vec![("title", "甲局路面修复跟踪"), ("summary", "路面修复见成效"), ("body_md", body), ("problems", "WT-2026-0001")];
         let mut preview = fields(HOSTILE);
         preview.push(("action", "preview"));
         let page = author.post_form(&editor_url, &preview).await.text().await.unwrap();
@@ -55,6 +59,21 @@ on_both_databases! {
         assert_eq!(author.post_form(&editor_url, &save).await.status(), 303);
         let revisions = report_revision::Entity::find().filter(report_revision::Column::ReportId.eq(id)).count(&app.db).await.unwrap();
         assert_eq!(revisions, 2, "the first draft and the edit");
+
+        // A picture is uploaded like evidence, checked by content, and public only with the report.
+        let png = [b"\x89PNG\r\n\x1a\n".to_vec(), vec![0u8; 64]].concat();
+        let pdf = author.post_multipart(&format!("{editor_url}/images"), &[], &[("evidence", "a.pdf", b"%PDF-1.4 x".to_vec())]).await;
+        assert_eq!(pdf.status(), 400);
+        assert!(pdf.text().await.unwrap().contains("报道配图只能是 JPEG、PNG 或 WebP 图片"));
+        assert_eq!(author.post_multipart(&format!("{editor_url}/images"), &[], &[("evidence", "现场.png", png)]).await.status(), 303);
+        let editor = author.get(&editor_url).await.text().await.unwrap().replace("&#x2F;", "/");
+        let picture = regex::Regex::new(r"!\[现场\]\((/reports/images/\d+)\)").unwrap().captures(&editor).expect("the picture's Markdown is offered")[1].to_string();
+        assert_eq!(author.get(&picture).await.status(), 200);
+        assert_eq!(app.get(&picture).await.status(), 404, "not public while a draft");
+        let with_picture = format!("{HOSTILE}\n\n![现场]({picture})");
+        let mut save = fields(&with_picture);
+        save.push(("action", "save"));
+        assert_eq!(author.post_form(&editor_url, &save).await.status(), 303);
 
         // The author submits; only a colleague may review.
         let step_url = format!("{editor_url}/step");
@@ -82,6 +101,8 @@ on_both_databases! {
         assert!(public.contains("<h2>整改进展</h2>") && public.contains("路面已修复"));
         assert!(public.contains(r#"<meta property="og:title" content="甲局路面修复跟踪">"#));
         assert!(public.contains("WT-2026-0001") && public.contains("报道涉及的问题（当前进展）"));
+        assert!(public.contains(&format!(r#"<img src="{picture}" alt="现场">"#)) && public.contains(r#"<meta property="og:image""#));
+        assert_eq!(app.get(&picture).await.status(), 200, "public with the report");
         let body = public.split("<div class=\"report-body\">").nth(1).unwrap().split("</div>").next().unwrap().to_lowercase();
         for bad in ["<script", "onerror", "onclick", "javascript:", "tracker.example", "<iframe"] {
             assert!(!body.contains(bad), "{bad} reached the page: {body}");
