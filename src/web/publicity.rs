@@ -18,7 +18,14 @@ use crate::state::AppState;
 use crate::web::{csrf::CsrfForm, page::Page, session::CurrentUser};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(desk).service(create_draft).service(editor).service(revision).service(upload_images).service(save).service(step);
+    cfg.service(desk)
+        .service(create_draft)
+        .service(editor)
+        .service(revision)
+        .service(upload_images)
+        .service(preview)
+        .service(save)
+        .service(step);
 }
 
 fn see_other(location: &str) -> HttpResponse {
@@ -212,6 +219,21 @@ async fn save(
             page.render_with_status(&state.tera, "publicity/report.html", status)
         }
     }
+}
+
+#[derive(Deserialize)]
+struct PreviewForm {
+    #[serde(default)]
+    body_md: String,
+}
+
+/// The body rendered and cleaned as the public page will show it: the editor's live preview.
+#[post("/publicity/preview")]
+async fn preview(user: CurrentUser, CsrfForm(form): CsrfForm<PreviewForm>) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Publicity])?;
+    let body: String = form.body_md.chars().take(20_000).collect();
+    let html = crate::web::off_workers(move || crate::reports::render::to_html(&body)).await?;
+    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").insert_header((header::CACHE_CONTROL, "no-store")).body(html))
 }
 
 #[post("/publicity/reports/{id}/images")]

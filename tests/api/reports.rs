@@ -54,6 +54,12 @@ on_both_databases! {
         let page = author.post_form(&editor_url, &preview).await.text().await.unwrap();
         assert!(page.contains("预览（尚未保存）") && page.contains("<h2>整改进展</h2>"));
         assert_eq!(report::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap().body_md, "初稿", "a preview saves nothing");
+        let live = author.post_form("/publicity/preview", &[("body_md", HOSTILE)]).await;
+        assert_eq!(live.status(), 200);
+        let live = live.text().await.unwrap();
+        assert!(live.starts_with("<h2>整改进展</h2>") && !live.contains("<script") && !live.contains("onerror"), "the live preview: {live}");
+        assert!(page.contains(r#"<script src="/static/js/preview.js" defer></script>"#));
+        assert_eq!(app.another_client().post_form("/publicity/preview", &[("body_md", "x")]).await.status(), 303, "staff only");
         let mut save = fields(HOSTILE);
         save.push(("action", "save"));
         assert_eq!(author.post_form(&editor_url, &save).await.status(), 303);
