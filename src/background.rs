@@ -156,6 +156,17 @@ pub fn start(
         Ok(format!("{} themes from {} opinions", done.themes, done.opinions))
     }));
     list.push(Job {
+        name: "notify",
+        every: Duration::from_secs(1),
+        first_after: Duration::ZERO,
+        leader_only: true,
+        run: run(&parts, |p| async move {
+            let ctx = Context { db: &p.db, clock: &p.clock, secrets: &p.secrets };
+            let n = crate::opinions::updates::follow(ctx).await.map_err(|e| e.to_string())?;
+            Ok(if n == 0 { String::new() } else { format!("{n} messages to citizens") })
+        }),
+    });
+    list.push(Job {
         name: "reports",
         // A scheduled report appears within this long after its time (one indexed query).
         every: Duration::from_secs(5),

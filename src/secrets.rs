@@ -89,6 +89,17 @@ impl Secrets {
         self.digest("tracking-code", code.as_str())
     }
 
+    /// The address of a case's private feed, from its tracking code: only the code's holder can
+    /// work it out; the database keeps [`Secrets::feed_digest`] of it.
+    pub fn feed_token(&self, code: &TrackingCode) -> String {
+        self.digest("citizen-feed", code.as_str())[..32].to_string()
+    }
+
+    /// What the database keeps of a feed address, to find its case.
+    pub fn feed_digest(&self, token: &str) -> String {
+        self.digest("citizen-feed-lookup", token)
+    }
+
     /// A citizen's pseudonym (for counting distinct citizens), from something that identifies
     /// them (`tel:…`, `import:source:user`): keyed, so it cannot be reversed by guessing phones.
     pub fn citizen_key(&self, identity: &str) -> String {

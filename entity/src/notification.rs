@@ -14,6 +14,8 @@ pub struct Model {
     pub message: String,
     pub sent_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// When the tracking page first showed it: later visits list it among the earlier ones.
+    pub seen_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -29,6 +29,9 @@ pub struct Model {
     /// A stable pseudonymous key per citizen (keyed digest), so heat counts people, not posts.
     #[serde(skip_serializing)]
     pub citizen_key: Option<String>,
+    /// A digest of the address of this case's private feed (see `opinions::updates`).
+    #[serde(skip_serializing)]
+    pub feed_digest: Option<String>,
     pub status: OpinionStatus,
     pub routed_unit_id: Option<i32>,
     pub due_date: Option<Date>,

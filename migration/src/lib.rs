@@ -13,6 +13,7 @@ mod m20261203_000008_theme_support;
 mod m20261204_000009_theme_periods;
 mod m20261204_000010_report_workflow;
 mod m20261204_000011_report_handovers;
+mod m20261204_000012_citizen_updates;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000009_theme_periods::Migration),
             Box::new(m20261204_000010_report_workflow::Migration),
             Box::new(m20261204_000011_report_handovers::Migration),
+            Box::new(m20261204_000012_citizen_updates::Migration),
         ]
     }
 }

@@ -561,6 +561,7 @@ impl Gen {
             channel,
             external_id,
             citizen_key: Some(self.secrets.citizen_key(&format!("demo:{}", d.citizen))),
+            feed_digest: None,
             status,
             routed_unit_id: routed.then_some(d.routed_unit),
             due_date: routed.then_some(due_date),

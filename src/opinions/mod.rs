@@ -9,6 +9,7 @@ pub mod ratings;
 pub mod submit;
 pub mod track;
 pub mod triage;
+pub mod updates;
 
 use entity::vocab::OpinionStatus;
 use entity::{notification, opinion, opinion_event};

@@ -3,7 +3,7 @@
 
 use entity::vocab::{OpinionStatus, RatingTarget, RectificationStatus};
 use entity::{notification, opinion, rating};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
 use super::progress::{self, LinkedProblem, Reader, Step};
@@ -33,6 +33,8 @@ pub struct TrackView {
     pub reply: Option<PublicText>,
     pub replied_at: Option<String>,
     pub history: Vec<Step>,
+    /// Messages not shown before (自上次查看以来的新动态), then the earlier ones; newest first.
+    pub fresh: Vec<PublicText>,
     pub notifications: Vec<PublicText>,
     pub problem: Option<LinkedProblem>,
     /// Published follow-up reports on the problem or theme this opinion is part of.
@@ -56,14 +58,16 @@ pub async fn view(db: &impl ConnectionTrait, secrets: &Secrets, input: &str) -> 
     // The citizen typed it; the database does not hold it.
     let code = TrackingCode::parse(input).map(|c| c.to_string()).unwrap_or_default();
     let history = progress::steps(db, o.id, Reader::Citizen).await?;
-    let notifications = notification::Entity::find()
+    let (fresh, earlier): (Vec<_>, Vec<_>) = notification::Entity::find()
         .filter(notification::Column::OpinionId.eq(o.id))
         .order_by_desc(notification::Column::Id)
+        .limit(100)
         .all(db)
         .await?
         .into_iter()
-        .map(|n| PublicText::of(&format!("{} {}", time::minute(n.created_at), n.message)))
-        .collect();
+        .partition(|n| n.seen_at.is_none());
+    let text = |n: notification::Model| PublicText::of(&format!("{} {}", time::minute(n.created_at), n.message));
+    let (fresh, notifications) = (fresh.into_iter().map(text).collect(), earlier.into_iter().map(text).collect());
     let routed_unit = progress::routed_unit(db, &o).await?;
     let reports = crate::reports::public::about(db, o.problem_id, o.theme_id).await?;
     let problem = progress::linked_problem(db, &o).await?;
@@ -94,6 +98,7 @@ pub async fn view(db: &impl ConnectionTrait, secrets: &Secrets, input: &str) -> 
         reply: o.reply.as_deref().map(PublicText::of),
         replied_at: o.replied_at.map(time::minute),
         history,
+        fresh,
         notifications,
         problem,
         reports,

@@ -188,6 +188,7 @@ pub async fn take(ctx: Context<'_>, actor: &Actor, id: i32, step: Step<'_>) -> R
                 None => {
                     model.status = Set(ReportStatus::Published);
                     model.published_at = Set(Some(now));
+                    uow.emit(published(id));
                     ("report.publish", None)
                 }
             }
@@ -245,9 +246,16 @@ pub async fn publish_due(ctx: Context<'_>) -> Result<usize, ServiceError> {
         let after = model.update(uow.db()).await?;
         uow.audit("report.publish", "report", before.id, snapshot(before), snapshot(&after));
         uow.touch(Record::Report(before.id));
+        uow.emit(published(before.id));
     }
     uow.commit().await?;
     Ok(due.len())
+}
+
+/// For the `notify` job, which tells the citizens of the report's problems and themes (found
+/// then: a theme can hold thousands).
+fn published(id: i32) -> crate::unit_of_work::Event {
+    crate::unit_of_work::Event { topic: "report.published", entity_type: "report", entity_id: id, citizens: Vec::new(), data: None }
 }
 
 async fn find(uow: &UnitOfWork, id: i32) -> Result<report::Model, ServiceError> {

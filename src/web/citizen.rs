@@ -28,7 +28,7 @@ use crate::web::{
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(new_form).service(create).service(submitted).service(track_form).service(track_lookup).service(rate);
+    cfg.service(new_form).service(create).service(submitted).service(track_form).service(track_lookup).service(track_feed).service(rate);
 }
 
 async fn form_page(
@@ -102,6 +102,8 @@ async fn show(req: &HttpRequest, state: &AppState, code: &str, notice: Option<&s
     let mut page = Page::new(req, "track");
     match track::view(&state.db, &state.secrets, code).await? {
         Some(view) => {
+            let token = crate::opinions::updates::viewed(state.ctx(), code).await?;
+            page.insert("feed_url", &token.map(|t| format!("/track/feed/{t}")));
             page.insert("view", &view)
                 .insert("raw_code", code)
                 .insert("notice", &notice)
@@ -115,6 +117,30 @@ async fn show(req: &HttpRequest, state: &AppState, code: &str, notice: Option<&s
             page.render_with_status(&state.tera, "citizen/track.html", StatusCode::NOT_FOUND).map(crate::web::no_store)
         }
     }
+}
+
+/// A case's private feed: its messages, at an address only its tracking code gives; no contact
+/// details, no code in it.
+#[get("/track/feed/{token}")]
+async fn track_feed(req: HttpRequest, state: web::Data<AppState>, token: web::Path<String>) -> Result<HttpResponse, AppError> {
+    limit(&req, &state, Policy::Track)?;
+    let (title, messages) = crate::opinions::updates::feed(&state.db, &state.secrets, &token).await?.ok_or(AppError::NotFound)?;
+    let entries: Vec<_> = messages
+        .iter()
+        .map(|n| {
+            json!({
+                "id": format!("urn:lianxin:notification:{}", n.id),
+                "title": crate::privacy::scrub(&n.message).chars().take(40).collect::<String>(),
+                "summary": crate::privacy::scrub(&n.message),
+                "updated": n.created_at.with_timezone(&crate::domain::time::beijing()).to_rfc3339(),
+                "link": format!("{}/track", state.config.public_origin()),
+            })
+        })
+        .collect();
+    let updated = messages.first().map(|n| n.created_at).unwrap_or_else(|| state.clock.now());
+    let path = format!("/track/feed/{token}");
+    let response = crate::web::public::atom_feed(&state, &format!("我的意见：{title}"), &path, "/track", &entries, updated)?;
+    Ok(crate::web::no_store(response))
 }
 
 #[post("/track")]

@@ -7,6 +7,7 @@ mod binary;
 mod demo;
 mod hostile;
 mod lists;
+mod notifications;
 mod opinions;
 mod pages;
 mod reports;
