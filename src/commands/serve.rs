@@ -7,6 +7,12 @@ use crate::startup::{self, Application, StartupError};
 
 pub async fn serve(mut config: Config, clock: Clock, bind: Option<String>, demo: bool) -> Result<(), CliError> {
     if let Some(bind) = bind {
+        // Links in feeds and pages follow the address given, unless a public one is configured.
+        if std::env::var_os("LIANXIN_PUBLIC_URL").is_none()
+            && let Ok(url) = url::Url::parse(&format!("http://{bind}"))
+        {
+            config.public_url = url;
+        }
         config.bind = bind;
     }
     let db = startup::open_database(&config).await?;

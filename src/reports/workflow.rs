@@ -183,13 +183,13 @@ pub async fn take(ctx: Context<'_>, actor: &Actor, id: i32, step: Step<'_>) -> R
                 Some(at) => {
                     model.status = Set(ReportStatus::Scheduled);
                     model.publish_at = Set(Some(at));
-                    ("report.schedule", None)
+                    ("report.schedule", Some(format!("审核通过，定于 {} 发布", crate::domain::time::minute(at))))
                 }
                 None => {
                     model.status = Set(ReportStatus::Published);
                     model.published_at = Set(Some(now));
                     uow.emit(published(id));
-                    ("report.publish", None)
+                    ("report.publish", Some("审核通过并发布".to_string()))
                 }
             }
         }
@@ -204,9 +204,10 @@ pub async fn take(ctx: Context<'_>, actor: &Actor, id: i32, step: Step<'_>) -> R
         (Step::Withdraw { reason: why }, ReportStatus::Published) => {
             let why = reason(why, "reason")?;
             model.status = Set(ReportStatus::Withdrawn);
+            let note = format!("撤回：{why}");
             model.withdrawn_reason = Set(Some(why));
             model.withdrawn_at = Set(Some(now));
-            ("report.withdraw", None)
+            ("report.withdraw", Some(note))
         }
         (_, status) => return Err(ServiceError::Refused(format!("报道当前为“{}”，不能这样操作；请刷新页面查看最新状态", status.label()))),
     };

@@ -111,7 +111,7 @@ async fn create_draft(
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Publicity])?;
     match workflow::create_draft(state.ctx(), &user.actor(), form.draft()).await {
-        Ok(created) => Ok(see_other(&format!("/publicity/reports/{}", created.id))),
+        Ok(created) => Ok(see_other(&format!("/publicity/reports/{}?done=created", created.id))),
         Err(ServiceError::Invalid(errors)) => {
             let mut page = desk_page(&req, &state).await?;
             page.insert("errors", &errors.by_field()).insert("values", &form.values());
@@ -156,10 +156,38 @@ async fn editor_page(req: &HttpRequest, state: &AppState, user: &CurrentUser, id
     Ok(page)
 }
 
+#[derive(Deserialize)]
+struct Done {
+    /// What the last action did, said once at the top of the page it returns to.
+    done: Option<String>,
+}
+
+fn done_message(done: &str) -> Option<&'static str> {
+    Some(match done {
+        "created" => "草稿已创建。",
+        "saved" => "草稿已保存。",
+        "submitted" => "已保存并提交审核，等待另一位宣传部同事审核。",
+        "uploaded" => "图片已上传，把下面的一行复制到正文即可显示。",
+        "published" => "已审核通过并发布。",
+        "scheduled" => "已审核通过，将按设定时间发布。",
+        "sent_back" => "已退回草稿，作者会看到审核意见。",
+        "withdrawn" => "已撤回，公开页面保留并显示撤回原因。",
+        _ => return None,
+    })
+}
+
 #[get("/publicity/reports/{id}")]
-async fn editor(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+async fn editor(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i32>,
+    done: web::Query<Done>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Publicity])?;
-    editor_page(&req, &state, &user, id.into_inner()).await?.render(&state.tera, "publicity/report.html")
+    let mut page = editor_page(&req, &state, &user, id.into_inner()).await?;
+    page.insert("done", &done.done.as_deref().and_then(done_message));
+    page.render(&state.tera, "publicity/report.html")
 }
 
 /// What revision `number` changed against the one before it.
@@ -205,8 +233,14 @@ async fn save(
             .insert("previewing", &true);
         return page.render(&state.tera, "publicity/report.html");
     }
-    match workflow::edit(state.ctx(), &user.actor(), id, form.draft()).await {
-        Ok(_) => Ok(see_other(&format!("/publicity/reports/{id}"))),
+    let saved = match workflow::edit(state.ctx(), &user.actor(), id, form.draft()).await {
+        // 保存并提交审核: what is on the screen is what goes to review.
+        Ok(_) if form.action == "submit" => workflow::take(state.ctx(), &user.actor(), id, Step::Submit).await.map(|_| "submitted"),
+        Ok(_) => Ok("saved"),
+        Err(err) => Err(err),
+    };
+    match saved {
+        Ok(done) => Ok(see_other(&format!("/publicity/reports/{id}?done={done}"))),
         Err(ServiceError::Invalid(errors)) => {
             let mut page = editor_page(&req, &state, &user, id).await?;
             page.insert("errors", &errors.by_field()).insert("values", &form.values());
@@ -248,7 +282,7 @@ async fn upload_images(
     let id = id.into_inner();
     let files = std::mem::take(&mut form.files);
     match crate::reports::images::upload(state.ctx(), &state.config.data_dir, &user.actor(), id, files).await {
-        Ok(_) => Ok(see_other(&format!("/publicity/reports/{id}#pictures-title"))),
+        Ok(_) => Ok(see_other(&format!("/publicity/reports/{id}?done=uploaded#pictures-title"))),
         Err(err) => {
             let (notice, status) = as_notice(err)?;
             let mut page = editor_page(&req, &state, &user, id).await?;
@@ -300,11 +334,20 @@ async fn step(
     user.require(&[Role::Publicity])?;
     let id = id.into_inner();
     let outcome = match form.step() {
-        Ok(step) => workflow::take(state.ctx(), &user.actor(), id, step).await.map(|_| ()),
+        Ok(step) => workflow::take(state.ctx(), &user.actor(), id, step).await,
         Err(message) => Err(ServiceError::Refused(message)),
     };
     match outcome {
-        Ok(()) => Ok(see_other(&format!("/publicity/reports/{id}"))),
+        Ok(after) => {
+            let done = match after.status {
+                ReportStatus::InReview => "submitted",
+                ReportStatus::Scheduled => "scheduled",
+                ReportStatus::Published => "published",
+                ReportStatus::Draft => "sent_back",
+                ReportStatus::Withdrawn => "withdrawn",
+            };
+            Ok(see_other(&format!("/publicity/reports/{id}?done={done}")))
+        }
         Err(err) => {
             let (notice, status) = as_notice(err)?;
             let mut page = editor_page(&req, &state, &user, id).await?;

@@ -33,15 +33,18 @@ impl ListQuery {
 async fn list_page(req: HttpRequest, state: web::Data<AppState>, query: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
     let filter = query.filter();
     let (reports, total) = public::published(&state.db, &filter).await?;
-    let mut regions: Vec<String> = crate::units::list_units(&state.db).await?.into_iter().filter_map(|u| u.region).collect();
+    let units = crate::units::list_units(&state.db).await?;
+    let mut regions: Vec<String> = units.iter().filter_map(|u| u.region.clone()).collect();
     regions.sort();
     regions.dedup();
+    let units: Vec<(String, String)> = units.into_iter().map(|u| (u.code, u.name)).collect();
     let mut page = Page::new(&req, "reports");
     page.insert("reports", &reports)
         .insert("total", &total)
         .insert("region", &filter.region)
         .insert("unit", &filter.unit)
         .insert("regions", &regions)
+        .insert("units", &units)
         .insert("page", &filter.page)
         .insert("more", &(filter.page * PAGE_SIZE < total));
     page.render(&state.tera, "public/reports.html")

@@ -23,6 +23,14 @@
       .catch(function () { /* the 预览 button still works */ });
   }
 
+  // Leaving with unsaved text (another button's form, a link) asks first.
+  var dirty = false;
+  form.addEventListener("input", function () { dirty = true; });
+  form.addEventListener("submit", function () { dirty = false; });
+  window.addEventListener("beforeunload", function (e) {
+    if (dirty) { e.preventDefault(); e.returnValue = ""; }
+  });
+
   body.addEventListener("input", function () {
     clearTimeout(timer);
     timer = setTimeout(render, 600);

@@ -45,7 +45,7 @@ on_both_databases! {
         lianxin::accounts::create_user(app.ctx(), &Actor::system("test"), user).await.unwrap();
         let reviewer = staff(&app, "publicity2").await;
         let created = author.post_form("/publicity/reports", &[("title", "甲局门前路面修复进展"), ("summary", "路面修复过半"), ("body_md", "已完成铣刨。"), ("problems", "WT-2026-0001")]).await;
-        let editor = created.headers()["location"].to_str().unwrap().to_string();
+        let editor = created.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
         author.post_form(&format!("{editor}/step"), &[("step", "submit")]).await;
         assert_eq!(reviewer.post_form(&format!("{editor}/step"), &[("step", "approve"), ("at", "")]).await.status(), 303);
         let page = crate::helpers::eventually(|| async {

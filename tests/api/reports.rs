@@ -43,7 +43,7 @@ on_both_databases! {
         assert!(unknown.text().await.unwrap().contains("找不到这些问题编号：WT-2026-9999"));
         let created = author.post_form("/publicity/reports", &[("title", "甲局路面修复跟踪"), ("summary", "路面修复见成效"), ("body_md", "初稿"), ("problems", "WT-2026-0001")]).await;
         assert_eq!(created.status(), 303);
-        let editor_url = created.headers()["location"].to_str().unwrap().to_string();
+        let editor_url = created.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
         let id: i32 = editor_url.rsplit('/').next().unwrap().parse().unwrap();
         let r = report::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap();
         assert_eq!(r.status, ReportStatus::Draft);
@@ -96,9 +96,17 @@ on_both_databases! {
         let slug = report::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap().slug;
         assert_eq!(app.get(&format!("/reports/{slug}")).await.status(), 404, "a draft is not public");
 
-        author.post_form(&step_url, &step("submit", "")).await;
+        // 保存并提交审核 sends what is on the screen.
+        let mut resubmit = fields(&with_picture);
+        resubmit[1] = ("summary", "路面修复见成效，附现场照片");
+        resubmit.push(("action", "submit"));
+        let sent = author.post_form(&editor_url, &resubmit).await;
+        assert_eq!(sent.headers()["location"], format!("{editor_url}?done=submitted").as_str());
+        let reviewing = author.get(&format!("{editor_url}?done=submitted")).await.text().await.unwrap();
+        assert!(reviewing.contains("已保存并提交审核") && reviewing.contains("路面修复见成效，附现场照片"), "the reviewer sees the summary too");
         assert_eq!(reviewer.post_form(&step_url, &[("step", "approve"), ("at", "")]).await.status(), 303);
         let published = report::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(published.summary, "路面修复见成效，附现场照片");
         assert_eq!(published.status, ReportStatus::Published);
         assert!(published.reviewer_id.is_some() && published.reviewer_id != published.author_id);
 
@@ -158,6 +166,8 @@ on_both_databases! {
         assert_eq!(gone.status(), 200);
         let gone = gone.text().await.unwrap();
         assert!(gone.contains("本文已撤回") && gone.contains("数据有误，核实后重发"));
+        let history = author.get(&editor_url).await.text().await.unwrap();
+        assert!(history.contains("审核通过并发布") && history.contains("撤回：数据有误，核实后重发"), "approval and withdrawal are in the history");
         assert!(!app.get("/reports").await.text().await.unwrap().contains(&format!("/reports/{slug}")));
         let audit: Vec<String> = entity::audit_log::Entity::find()
             .filter(entity::audit_log::Column::EntityType.eq("report"))
@@ -174,7 +184,7 @@ on_both_databases! {
         let author = publicity(&app, "publicity1").await;
         let reviewer = publicity(&app, "publicity2").await;
         let created = author.post_form("/publicity/reports", &[("title", "定时发布的报道"), ("summary", "摘要"), ("body_md", "正文"), ("problems", "")]).await;
-        let editor_url = created.headers()["location"].to_str().unwrap().to_string();
+        let editor_url = created.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
         author.post_form(&format!("{editor_url}/step"), &step("submit", "")).await;
         // A minute from now, in Beijing time as the form's picker gives it.
         let at = (chrono::Utc::now() + chrono::Duration::seconds(62)).with_timezone(&lianxin::domain::time::beijing()).format("%Y-%m-%dT%H:%M").to_string();
@@ -226,7 +236,7 @@ on_both_databases! {
             ("title", "热点主题跟踪"), ("summary", "群众关切有回音"), ("body_md", "整改成效明显。"), ("problems", ""), ("themes", &top.id.to_string()),
         ]).await;
         assert_eq!(created.status(), 303);
-        let editor_url = created.headers()["location"].to_str().unwrap().to_string();
+        let editor_url = created.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
         let answered = entity::report_handover::Entity::find().filter(entity::report_handover::Column::ThemeId.eq(top.id)).one(&app.db).await.unwrap().unwrap();
         assert!(answered.report_id.is_some(), "the handover is answered by the draft");
         assert!(!author.get("/publicity").await.text().await.unwrap().contains("请跟踪报道整改成效"), "and leaves the queue");

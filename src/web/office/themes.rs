@@ -125,10 +125,23 @@ async fn mine_period(
     Ok(see_other(&format!("/office/themes?period={to}")))
 }
 
+#[derive(Deserialize)]
+struct Done {
+    done: Option<String>,
+}
+
 #[get("/office/themes/{id}")]
-async fn theme_page(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+async fn theme_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i32>,
+    done: web::Query<Done>,
+) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
-    theme_view(&req, &state, id.into_inner()).await?.render(&state.tera, "office/theme.html")
+    let mut page = theme_view(&req, &state, id.into_inner()).await?;
+    page.insert("handed", &(done.done.as_deref() == Some("handover")));
+    page.render(&state.tera, "office/theme.html")
 }
 
 /// A theme's page: its figures, its handovers to the publicity department and its reports.
@@ -197,7 +210,7 @@ async fn hand_over(
     user.require(&[Role::Office])?;
     let id = id.into_inner();
     match crate::reports::handover::hand_over(state.ctx(), &user.actor(), id, &form.note).await {
-        Ok(_) => Ok(see_other(&format!("/office/themes/{id}"))),
+        Ok(_) => Ok(see_other(&format!("/office/themes/{id}?done=handover#handover-title"))),
         Err(err) => {
             let (notice, status) = crate::error::as_notice(err)?;
             let mut page = theme_view(&req, &state, id).await?;
