@@ -166,6 +166,23 @@ pub fn start(
             Ok(if n == 0 { String::new() } else { format!("{n} messages to citizens") })
         }),
     });
+    // Built once; a configuration that cannot be used shows on /healthz as the job's error.
+    let channels = Arc::new(crate::deliveries::Channels::from_config(config));
+    list.push(Job {
+        name: "deliver",
+        every: Duration::from_secs(2),
+        first_after: Duration::ZERO,
+        leader_only: true,
+        run: run(&parts, move |p| {
+            let channels = channels.clone();
+            async move {
+                let channels = channels.as_ref().as_ref().map_err(Clone::clone)?;
+                let ctx = Context { db: &p.db, clock: &p.clock, secrets: &p.secrets };
+                let (queued, sent) = crate::deliveries::pass(ctx, channels).await.map_err(|e| e.to_string())?;
+                Ok(if queued + sent == 0 { String::new() } else { format!("{queued} queued, {sent} sent") })
+            }
+        }),
+    });
     list.push(Job {
         name: "reports",
         // A scheduled report appears within this long after its time (one indexed query).

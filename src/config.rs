@@ -94,6 +94,17 @@ pub struct Config {
     pub score_refresh_seconds: u64,
     /// `LIANXIN_LIMIT_LOGIN`, `_SUBMIT`, `_RATE`, `_TRACK`, `_CHAT` (`10/min`, `5/hour`).
     pub limits: Limits,
+    /// Where messages to citizens who left an email and consented are sent (`LIANXIN_SMTP_URL`,
+    /// `smtp://host:25`, `smtp://user:pass@host:587?tls=required`, `smtps://host:465`); unset, none are.
+    pub smtp_url: Option<String>,
+    /// Their sender (`LIANXIN_MAIL_FROM`).
+    pub mail_from: String,
+    /// The SMS gateway (`LIANXIN_SMS_URL`, http://): each message is POSTed as JSON
+    /// `{"id", "phone", "text"}`; any 2xx answer means sent. Unset, no SMS are sent.
+    pub sms_url: Option<String>,
+    /// A failed delivery is retried after this many seconds, doubling up to an hour
+    /// (`LIANXIN_DELIVERY_RETRY_SECONDS`).
+    pub retry_seconds: u64,
 }
 
 fn fail(name: &'static str, value: &str, expected: &'static str) -> ConfigError {
@@ -175,6 +186,25 @@ impl Config {
                 None => defaults.score_refresh_seconds,
             },
             limits,
+            smtp_url: match var("LIANXIN_SMTP_URL") {
+                Some(v) if v.starts_with("smtp://") || v.starts_with("smtps://") => Some(v.trim().to_string()),
+                Some(v) => return Err(fail("LIANXIN_SMTP_URL", &v, "应为 smtp:// 或 smtps:// 开头的地址")),
+                None => None,
+            },
+            mail_from: match var("LIANXIN_MAIL_FROM") {
+                Some(v) if v.parse::<lettre::message::Mailbox>().is_ok() => v.trim().to_string(),
+                Some(v) => return Err(fail("LIANXIN_MAIL_FROM", &v, "应为邮箱地址，如 连心桥 <noreply@example.gov.cn>")),
+                None => defaults.mail_from,
+            },
+            sms_url: match var("LIANXIN_SMS_URL") {
+                Some(v) if v.starts_with("http://") => Some(v.trim().to_string()),
+                Some(v) => return Err(fail("LIANXIN_SMS_URL", &v, "应为 http:// 开头的短信网关地址")),
+                None => None,
+            },
+            retry_seconds: var("LIANXIN_DELIVERY_RETRY_SECONDS")
+                .map(|v| positive("LIANXIN_DELIVERY_RETRY_SECONDS", &v))
+                .transpose()?
+                .map_or(defaults.retry_seconds, |n| n as u64),
         })
     }
 
@@ -214,6 +244,10 @@ impl Default for Config {
             deadline_check_minutes: 60,
             score_refresh_seconds: 300,
             limits: Limits::default(),
+            smtp_url: None,
+            mail_from: "连心桥 <noreply@localhost>".into(),
+            sms_url: None,
+            retry_seconds: 30,
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod db;
+pub mod deliveries;
 pub mod demo;
 pub mod dependencies;
 pub mod domain;

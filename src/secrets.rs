@@ -100,6 +100,11 @@ impl Secrets {
         self.digest("citizen-feed-lookup", token)
     }
 
+    /// The key in a case's unsubscribe link (in every message sent to its citizen).
+    pub fn unsubscribe_mac(&self, opinion_id: i32) -> String {
+        self.digest("unsubscribe", &opinion_id.to_string())[..32].to_string()
+    }
+
     /// A citizen's pseudonym (for counting distinct citizens), from something that identifies
     /// them (`tel:…`, `import:source:user`): keyed, so it cannot be reversed by guessing phones.
     pub fn citizen_key(&self, identity: &str) -> String {

@@ -14,6 +14,7 @@ mod m20261204_000009_theme_periods;
 mod m20261204_000010_report_workflow;
 mod m20261204_000011_report_handovers;
 mod m20261204_000012_citizen_updates;
+mod m20261204_000013_deliveries;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000010_report_workflow::Migration),
             Box::new(m20261204_000011_report_handovers::Migration),
             Box::new(m20261204_000012_citizen_updates::Migration),
+            Box::new(m20261204_000013_deliveries::Migration),
         ]
     }
 }

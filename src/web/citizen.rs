@@ -28,7 +28,15 @@ use crate::web::{
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(new_form).service(create).service(submitted).service(track_form).service(track_lookup).service(track_feed).service(rate);
+    cfg.service(new_form)
+        .service(create)
+        .service(submitted)
+        .service(track_form)
+        .service(track_lookup)
+        .service(track_feed)
+        .service(unsubscribe_page)
+        .service(unsubscribe)
+        .service(rate);
 }
 
 async fn form_page(
@@ -141,6 +149,32 @@ async fn track_feed(req: HttpRequest, state: web::Data<AppState>, token: web::Pa
     let path = format!("/track/feed/{token}");
     let response = crate::web::public::atom_feed(&state, &format!("我的意见：{title}"), &path, "/track", &entries, updated)?;
     Ok(crate::web::no_store(response))
+}
+
+/// The link in every message: a page that stops them, with one button.
+#[get("/notify/unsubscribe/{id}/{mac}")]
+async fn unsubscribe_page(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(i32, String)>) -> Result<HttpResponse, AppError> {
+    let (id, mac) = path.into_inner();
+    if mac != state.secrets.unsubscribe_mac(id) {
+        return Err(AppError::NotFound);
+    }
+    let mut page = Page::new(&req, "track");
+    page.insert("action", &format!("/notify/unsubscribe/{id}/{mac}"));
+    page.render(&state.tera, "citizen/unsubscribe.html")
+}
+
+#[post("/notify/unsubscribe/{id}/{mac}")]
+async fn unsubscribe(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(i32, String)>,
+    _form: CsrfForm<serde::de::IgnoredAny>,
+) -> Result<HttpResponse, AppError> {
+    let (id, mac) = path.into_inner();
+    crate::deliveries::unsubscribe(state.ctx(), id, &mac).await?;
+    let mut page = Page::new(&req, "track");
+    page.insert("done", &true);
+    page.render(&state.tera, "citizen/unsubscribe.html")
 }
 
 #[post("/track")]

@@ -36,6 +36,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("citizen/new.html", include_str!("../../templates/citizen/new.html")),
     ("citizen/submitted.html", include_str!("../../templates/citizen/submitted.html")),
     ("citizen/track.html", include_str!("../../templates/citizen/track.html")),
+    ("citizen/unsubscribe.html", include_str!("../../templates/citizen/unsubscribe.html")),
     ("citizen/rate_form.html", include_str!("../../templates/citizen/rate_form.html")),
     ("office/opinions.html", include_str!("../../templates/office/opinions.html")),
     ("office/opinion.html", include_str!("../../templates/office/opinion.html")),

@@ -4,6 +4,7 @@ mod fixtures;
 mod helpers;
 
 mod binary;
+mod deliveries;
 mod demo;
 mod hostile;
 mod lists;
