@@ -65,7 +65,20 @@ pub async fn pass(ctx: Context<'_>, channels: &Channels) -> Result<(usize, usize
 /// citizen consented to be contacted and left an address for it.
 async fn queue(ctx: Context<'_>, channels: &Channels) -> Result<usize, ServiceError> {
     let after = crate::jobs::marks::read(ctx.db, MARK).await?.map_or(0, |m| m.last_event_id);
-    // Notification ids follow commit order, as event ids do: every writer holds the write lock.
+    let newest: Option<i32> = notification::Entity::find()
+        .select_only()
+        .column(notification::Column::Id)
+        .order_by_desc(notification::Column::Id)
+        .limit(1)
+        .into_tuple()
+        .one(ctx.db)
+        .await?;
+    if newest.is_none_or(|id| i64::from(id) <= after) {
+        return Ok(0);
+    }
+    // Read under the write lock: every writer that began before has committed, so no message
+    // below the newest can still appear (ids follow commit order).
+    let uow = UnitOfWork::begin(ctx, &Actor::system("deliver")).await?;
     let fresh: Vec<(i32, i32)> = notification::Entity::find()
         .select_only()
         .columns([notification::Column::Id, notification::Column::OpinionId])
@@ -73,7 +86,7 @@ async fn queue(ctx: Context<'_>, channels: &Channels) -> Result<usize, ServiceEr
         .order_by_asc(notification::Column::Id)
         .limit(QUEUED_PER_PASS)
         .into_tuple()
-        .all(ctx.db)
+        .all(uow.db())
         .await?;
     let Some(&(last, _)) = fresh.last() else { return Ok(0) };
     let opinions: std::collections::HashSet<i32> = opinion::Entity::find()
@@ -82,18 +95,17 @@ async fn queue(ctx: Context<'_>, channels: &Channels) -> Result<usize, ServiceEr
         .filter(opinion::Column::Id.is_in(fresh.iter().map(|(_, o)| *o)))
         .filter(opinion::Column::ConsentContact.eq(true))
         .into_tuple::<i32>()
-        .all(ctx.db)
+        .all(uow.db())
         .await?
         .into_iter()
         .collect();
     let contacts: std::collections::HashMap<i32, opinion_contact::Model> = opinion_contact::Entity::find()
         .filter(opinion_contact::Column::OpinionId.is_in(opinions.iter().copied()))
-        .all(ctx.db)
+        .all(uow.db())
         .await?
         .into_iter()
         .map(|c| (c.opinion_id, c))
         .collect();
-    let uow = UnitOfWork::begin(ctx, &Actor::system("deliver")).await?;
     let now = uow.now();
     let mut rows = Vec::new();
     for (id, opinion_id) in &fresh {

@@ -44,20 +44,23 @@ const FOLLOWED: &[&str] = &[
 /// One pass of the `notify` job: messages for the events since its mark; how many written.
 pub async fn follow(ctx: Context<'_>) -> Result<usize, ServiceError> {
     let after = crate::jobs::marks::read(ctx.db, MARK).await?.map_or(0, |m| m.last_event_id);
-    let newest = crate::jobs::marks::newest_event(ctx.db).await?;
-    if newest <= after {
+    if crate::jobs::marks::newest_event(ctx.db).await? <= after {
         return Ok(0);
     }
+    // Read under the write lock: every writer that began before has committed, so no event
+    // below the newest can still appear.
+    let uow = UnitOfWork::begin(ctx, &Actor::system("notify")).await?;
+    let newest = crate::jobs::marks::newest_event(uow.db()).await?;
     let events = event::Entity::find()
         .filter(event::Column::Id.gt(after))
+        .filter(event::Column::Id.lte(newest))
         .filter(event::Column::Topic.is_in(FOLLOWED.iter().copied()))
         .order_by_asc(event::Column::Id)
         .limit(BATCH)
-        .all(ctx.db)
+        .all(uow.db())
         .await?;
     // With a full batch the mark stops at its last event; otherwise it moves to the newest.
     let reached = if events.len() as u64 == BATCH { events.last().map_or(newest, |e| e.id) } else { newest };
-    let uow = UnitOfWork::begin(ctx, &Actor::system("notify")).await?;
     let now = uow.now();
     let mut written = 0;
     for e in &events {
