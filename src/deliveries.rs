@@ -79,6 +79,8 @@ async fn queue(ctx: Context<'_>, channels: &Channels) -> Result<usize, ServiceEr
     // Read under the write lock: every writer that began before has committed, so no message
     // below the newest can still appear (ids follow commit order).
     let uow = UnitOfWork::begin(ctx, &Actor::system("deliver")).await?;
+    // Again under the lock: another server may have moved it meanwhile.
+    let after = crate::jobs::marks::read(uow.db(), MARK).await?.map_or(0, |m| m.last_event_id);
     let fresh: Vec<(i32, i32)> = notification::Entity::find()
         .select_only()
         .columns([notification::Column::Id, notification::Column::OpinionId])
@@ -144,15 +146,30 @@ struct Outgoing {
     unsubscribe: String,
 }
 
+/// A claimed delivery is left alone by other runners this long (a send takes 15 s at most).
+const LEASE_SECONDS: i64 = 300;
+
 async fn send_due(ctx: Context<'_>, channels: &Channels) -> Result<usize, ServiceError> {
     let now = ctx.clock.now();
+    // Claimed under the write lock: a second runner (another server, a new leader) never takes
+    // the same delivery while this one sends it.
+    let uow = UnitOfWork::begin(ctx, &Actor::system("deliver")).await?;
     let due = delivery::Entity::find()
         .filter(delivery::Column::State.eq(PENDING))
         .filter(delivery::Column::NextAttemptAt.lte(now))
         .order_by_asc(delivery::Column::Id)
         .limit(SENT_PER_PASS)
-        .all(ctx.db)
+        .all(uow.db())
         .await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    delivery::Entity::update_many()
+        .col_expr(delivery::Column::NextAttemptAt, sea_orm::sea_query::Expr::value(now + Duration::seconds(LEASE_SECONDS)))
+        .filter(delivery::Column::Id.is_in(due.iter().map(|d| d.id)))
+        .exec(uow.db())
+        .await?;
+    uow.commit().await?;
     let mut sent = 0;
     for d in due {
         let out = outgoing(ctx, channels, d).await?;
@@ -174,7 +191,12 @@ async fn send_due(ctx: Context<'_>, channels: &Channels) -> Result<usize, Servic
 }
 
 async fn outgoing(ctx: Context<'_>, channels: &Channels, d: delivery::Model) -> Result<Outgoing, DbErr> {
-    let text = notification::Entity::find_by_id(d.notification_id).one(ctx.db).await?.map(|n| n.message).unwrap_or_default();
+    // Scrubbed as the tracking page shows it: a staff note may name someone.
+    let text = notification::Entity::find_by_id(d.notification_id)
+        .one(ctx.db)
+        .await?
+        .map(|n| crate::privacy::scrub(&n.message))
+        .unwrap_or_default();
     let consented = opinion::Entity::find_by_id(d.opinion_id)
         .one(ctx.db)
         .await?
@@ -195,6 +217,8 @@ async fn record(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let uow = UnitOfWork::begin(ctx, &Actor::system("deliver")).await?;
+    // An unsubscribe while it was being sent has dropped it: that stands.
+    let Some(d) = delivery::Entity::find_by_id(d.id).one(uow.db()).await?.filter(|d| d.state == PENDING) else { return Ok(()) };
     let attempts = d.attempts + 1;
     let notification_id = d.notification_id;
     let mut row = d.into_active_model();
@@ -212,6 +236,8 @@ async fn record(
         }
         Err(None) => row.state = Set(DROPPED.into()),
         Err(Some(why)) => {
+            // A server's refusal often quotes the address: kept and logged scrubbed.
+            let why = crate::privacy::scrub(&why);
             tracing::warn!(error = %why, attempts, "a message to a citizen was not sent; retrying later");
             row.last_error = Set(Some(why.chars().take(300).collect()));
             row.state = Set(if attempts >= MAX_ATTEMPTS { FAILED } else { PENDING }.into());

@@ -60,7 +60,7 @@ pub async fn emit_rectification(uow: &mut UnitOfWork, topic: &'static str, after
         entity_type: "rectification",
         entity_id: after.id,
         citizens,
-        data: Some(serde_json::json!({ "status": after.status.as_str(), "progress": after.progress })),
+        data: Some(serde_json::json!({ "status": after.status.as_str(), "progress": after.progress, "verification": after.verification.map(|v| v.as_str()) })),
     });
     Ok(())
 }

@@ -50,6 +50,8 @@ pub async fn follow(ctx: Context<'_>) -> Result<usize, ServiceError> {
     // Read under the write lock: every writer that began before has committed, so no event
     // below the newest can still appear.
     let uow = UnitOfWork::begin(ctx, &Actor::system("notify")).await?;
+    // Again under the lock: another server may have moved it meanwhile.
+    let after = crate::jobs::marks::read(uow.db(), MARK).await?.map_or(0, |m| m.last_event_id);
     let newest = crate::jobs::marks::newest_event(uow.db()).await?;
     let events = event::Entity::find()
         .filter(event::Column::Id.gt(after))
@@ -97,8 +99,10 @@ async fn rectification_message(db: &impl ConnectionTrait, topic: &str, e: &event
     let Some(rect) = rectification::Entity::find_by_id(e.entity_id).one(db).await? else { return Ok((citizens, None)) };
     let code: Option<String> =
         problem::Entity::find_by_id(rect.problem_id).select_only().column(problem::Column::Code).into_tuple().one(db).await?;
-    let data = e.data_json.as_deref().and_then(|d| serde_json::from_str(d).ok()).unwrap_or_default();
-    Ok((citizens, code.and_then(|code| message(topic, &code, &data, rect.verification))))
+    let data: serde_json::Value = e.data_json.as_deref().and_then(|d| serde_json::from_str(d).ok()).unwrap_or_default();
+    // The state the event recorded, not today's (the job may run late).
+    let verification = data["verification"].as_str().and_then(Verification::parse).or(rect.verification);
+    Ok((citizens, code.and_then(|code| message(topic, &code, &data, verification))))
 }
 
 /// A report's citizens: those whose opinions are linked to its problems or are in its themes.

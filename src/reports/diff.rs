@@ -10,8 +10,16 @@ pub struct Line {
     pub text: String,
 }
 
+/// Beyond this many line pairs the table would cost too much memory: the texts are shown as
+/// one removed, the other added.
+const MAX_CELLS: usize = 1_000_000;
+
 pub fn lines(before: &str, after: &str) -> Vec<Line> {
     let (a, b): (Vec<&str>, Vec<&str>) = (before.lines().collect(), after.lines().collect());
+    let line = |kind, text: &str| Line { kind, text: text.to_string() };
+    if (a.len() + 1).saturating_mul(b.len() + 1) > MAX_CELLS {
+        return a.iter().map(|t| line("removed", t)).chain(b.iter().map(|t| line("added", t))).collect();
+    }
     // common[i][j]: the longest common subsequence of a[i..] and b[j..].
     let mut common = vec![vec![0u32; b.len() + 1]; a.len() + 1];
     for i in (0..a.len()).rev() {
@@ -20,7 +28,6 @@ pub fn lines(before: &str, after: &str) -> Vec<Line> {
         }
     }
     let (mut i, mut j, mut out) = (0, 0, Vec::with_capacity(a.len().max(b.len())));
-    let line = |kind, text: &str| Line { kind, text: text.to_string() };
     while i < a.len() && j < b.len() {
         if a[i] == b[j] {
             out.push(line("same", a[i]));
@@ -49,5 +56,7 @@ mod tests {
         assert_eq!(kinds, [("same", "标题"), ("removed", "旧的一行"), ("added", "新的一行"), ("same", "结尾"), ("added", "补充")]);
         assert!(lines("一\n二", "一\n二").iter().all(|l| l.kind == "same"));
         assert_eq!(lines("", "新").len(), 1);
+        let long = "行\n".repeat(2000);
+        assert_eq!(lines(&long, &long).len(), 4000, "too long to compare: all removed, all added");
     }
 }

@@ -19,11 +19,11 @@ pub struct Facts {
     pub updates: Vec<[String; 4]>,
 }
 
-/// The facts of a published or withdrawn report.
+/// The facts of a published report (a withdrawn one has none to check).
 pub async fn of_report(db: &impl ConnectionTrait, slug: &str) -> Result<Option<Facts>, DbErr> {
     let Some(r) = report::Entity::find()
         .filter(report::Column::Slug.eq(slug))
-        .filter(report::Column::Status.is_in([entity::vocab::ReportStatus::Published, entity::vocab::ReportStatus::Withdrawn]))
+        .filter(report::Column::Status.eq(entity::vocab::ReportStatus::Published))
         .one(db)
         .await?
     else {
@@ -72,7 +72,7 @@ pub async fn of_report(db: &impl ConnectionTrait, slug: &str) -> Result<Option<F
         let satisfied = rated.iter().filter(|l| **l >= RatingLevel::Basic).count();
         rows.push([
             p.code.clone(),
-            p.title.clone(),
+            crate::privacy::scrub(&p.title),
             p.region.clone(),
             duty.and_then(|d| units.get(&d.lead_unit_id)).cloned().unwrap_or_default(),
             rect.map(|r| r.status.label().to_string()).unwrap_or_default(),

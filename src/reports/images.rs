@@ -118,9 +118,11 @@ pub async fn servable(db: &impl ConnectionTrait, id: i32, reader_is_publicity: b
     if reader_is_publicity {
         return Ok(Some(a));
     }
+    // Public only while published, and only if the body shows it: a picture taken out of the
+    // text (a face, an ID card) stays private.
     let public = report::Entity::find_by_id(a.owner_id)
         .one(db)
         .await?
-        .is_some_and(|r| matches!(r.status, ReportStatus::Published | ReportStatus::Withdrawn));
+        .is_some_and(|r| r.status == ReportStatus::Published && r.body_md.contains(&format!("/reports/images/{})", a.id)));
     Ok(public.then_some(a))
 }

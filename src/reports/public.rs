@@ -107,7 +107,8 @@ pub async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Option<Pub
         return Ok(None);
     };
     let problems = linked_problems(db, r.id).await?;
-    let html = super::render::to_html(&r.body_md);
+    // A withdrawn report keeps its page and notice, not its text: it may be why it was withdrawn.
+    let html = if r.status == ReportStatus::Withdrawn { String::new() } else { super::render::to_html(&r.body_md) };
     let image = regex::Regex::new(r#"<img src="(/[^"]+)""#).expect("a valid pattern").captures(&html).map(|c| c[1].to_string());
     Ok(Some(PublicReport {
         slug: r.slug,
@@ -146,8 +147,8 @@ pub async fn linked_problems(db: &impl ConnectionTrait, report_id: i32) -> Resul
         .map(|p| {
             let rect = rects.iter().rfind(|r| r.problem_id == p.id);
             LinkedProblem {
+                title: crate::privacy::scrub(&p.title),
                 code: p.code,
-                title: p.title,
                 region: p.region,
                 status_label: rect.map(|r| r.status.label()),
                 progress: rect.map(|r| r.progress),

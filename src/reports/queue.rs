@@ -99,6 +99,7 @@ pub async fn load(db: &impl ConnectionTrait, now: chrono::DateTime<Utc>, today: 
         .column(rating::Column::RectificationId)
         .column_as(rating::Column::Id.count(), "n")
         .filter(rating::Column::Target.eq(RatingTarget::Rectification))
+        .filter(rating::Column::Origin.eq(entity::vocab::RatingOrigin::Citizen))
         .filter(rating::Column::Level.lte(RatingLevel::Dissatisfied))
         .filter(rating::Column::CreatedAt.gte(now - Duration::days(90)))
         .group_by(rating::Column::RectificationId)

@@ -50,11 +50,18 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         // Images come from the portal itself: an outside one would be fetched by every reader's
         // browser (the portal works offline, and a tracker could watch who reads).
         .attribute_filter(|element, attribute, value| match (element, attribute) {
-            ("img", "src") if !value.starts_with('/') || value.starts_with("//") => None,
+            ("img", "src") if !own_picture(value) => None,
             _ => Some(value.into()),
         });
     builder
 });
+
+/// A picture the portal serves: a report's or a piece of evidence, by number.
+fn own_picture(src: &str) -> bool {
+    ["/reports/images/", "/evidence/"]
+        .iter()
+        .any(|prefix| src.strip_prefix(prefix).is_some_and(|id| !id.is_empty() && id.len() <= 10 && id.bytes().all(|b| b.is_ascii_digit())))
+}
 
 /// The report's body as safe HTML. Headings start at level 2 (the page's title is the one `h1`).
 pub fn to_html(markdown: &str) -> String {
@@ -102,6 +109,8 @@ mod tests {
             "<details open ontoggle=alert(1)>",
             "![x](https://tracker.example/pixel.gif)",
             "![x](//tracker.example/pixel.gif)",
+            "<img src=\"/\ttracker.example/p.gif\">",
+            "![x](/&#9;/tracker.example/p.gif)",
             "<form action=\"https://evil.example\"><input name=a></form>",
             "<object data=\"x\"></object><embed src=\"x\">",
             "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
@@ -151,6 +160,7 @@ mod tests {
         assert!(html.contains(r#"<a href="/problems/WT-2026-0001" rel="noopener noreferrer nofollow">问题清单</a>"#), "{html}");
         assert!(html.contains(r#"<img src="/evidence/3" alt="现场">"#), "{html}");
         assert!(html.contains("<li>二</li>"));
+        assert!(to_html("![图](/reports/images/12)").contains(r#"<img src="/reports/images/12" alt="图">"#));
         assert_eq!(to_plain("# 标题\n\n**粗体**与[链接](https://x.example)<b>html</b>"), "标题\n粗体与链接html");
     }
 }

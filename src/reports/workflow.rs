@@ -17,6 +17,9 @@ use crate::journal::snapshot;
 use crate::service::{Actor, FieldErrors, ServiceError};
 use crate::unit_of_work::{Context, UnitOfWork};
 
+/// The note on a report's first revision.
+const DRAFTED: &str = "新建草稿";
+
 /// What an editor submits: the text and the problems it reports on, by code.
 pub struct Draft<'a> {
     pub title: &'a str,
@@ -117,7 +120,7 @@ pub async fn create_draft(ctx: Context<'_>, actor: &Actor, input: Draft<'_>) -> 
     .await?;
     link(&uow, created.id, &valid.problem_ids).await?;
     link_themes(&uow, created.id, &valid.theme_ids).await?;
-    revise(&uow, &created, Some("新建草稿")).await?;
+    revise(&uow, &created, Some(DRAFTED)).await?;
     uow.audit("report.create", "report", created.id, None, snapshot(&created));
     uow.touch(Record::Report(created.id));
     uow.commit().await?;
@@ -168,7 +171,7 @@ pub async fn take(ctx: Context<'_>, actor: &Actor, id: i32, step: Step<'_>) -> R
     let now = uow.now();
     let mut model = before.clone().into_active_model();
     let reviewing = matches!(step, Step::Approve { .. } | Step::SendBack { .. });
-    if reviewing && actor.user_id.is_some() && before.author_id == actor.user_id {
+    if reviewing && (actor.user_id.is_some() && before.author_id == actor.user_id || wrote(&uow, id, actor).await?) {
         return Err(ServiceError::Refused("审核人不能是作者本人，请由另一位宣传部同事审核".into()));
     }
     let (action, note) = match (&step, before.status) {
@@ -179,7 +182,10 @@ pub async fn take(ctx: Context<'_>, actor: &Actor, id: i32, step: Step<'_>) -> R
         (Step::Approve { at }, ReportStatus::InReview) => {
             model.reviewer_id = Set(actor.user_id);
             model.review_note = Set(None);
-            match at.filter(|at| *at > now) {
+            if at.is_some_and(|at| at <= now) {
+                return Err(ServiceError::Refused("发布时间已过，请重新选择，或留空立即发布".into()));
+            }
+            match *at {
                 Some(at) => {
                     model.status = Set(ReportStatus::Scheduled);
                     model.publish_at = Set(Some(at));
@@ -220,6 +226,17 @@ pub async fn take(ctx: Context<'_>, actor: &Actor, id: i32, step: Step<'_>) -> R
     uow.touch(Record::Report(id));
     uow.commit().await?;
     Ok(after)
+}
+
+/// Whether `actor` saved any of the report's text: whoever wrote it is one of its authors.
+async fn wrote(uow: &UnitOfWork, id: i32, actor: &Actor) -> Result<bool, ServiceError> {
+    let saved = report_revision::Entity::find()
+        .filter(report_revision::Column::ReportId.eq(id))
+        .filter(report_revision::Column::Editor.eq(actor.label.chars().take(64).collect::<String>()))
+        .filter(sea_orm::Condition::any().add(report_revision::Column::Note.is_null()).add(report_revision::Column::Note.eq(DRAFTED)))
+        .count(uow.db())
+        .await?;
+    Ok(saved > 0)
 }
 
 fn reason(input: &str, field: &'static str) -> Result<String, ServiceError> {

@@ -25,7 +25,11 @@ struct ListQuery {
 impl ListQuery {
     fn filter(&self) -> Filter {
         let clean = |s: &Option<String>| s.as_deref().and_then(|s| crate::domain::text::line(s, 32).ok()).filter(|s| !s.is_empty());
-        Filter { region: clean(&self.region), unit: clean(&self.unit).map(|u| u.to_uppercase()), page: self.page.unwrap_or(1).max(1) }
+        Filter {
+            region: clean(&self.region),
+            unit: clean(&self.unit).map(|u| u.to_uppercase()),
+            page: self.page.unwrap_or(1).clamp(1, 10_000),
+        }
     }
 }
 

@@ -166,6 +166,9 @@ on_both_databases! {
         assert_eq!(gone.status(), 200);
         let gone = gone.text().await.unwrap();
         assert!(gone.contains("本文已撤回") && gone.contains("数据有误，核实后重发"));
+        assert!(!gone.contains("路面已修复"), "a withdrawn report shows its notice, not its text");
+        assert_eq!(app.get(&picture).await.status(), 404, "nor its pictures");
+        assert_eq!(app.get(&format!("/reports/{slug}/facts.xlsx")).await.status(), 404, "nor its media kit");
         let history = author.get(&editor_url).await.text().await.unwrap();
         assert!(history.contains("审核通过并发布") && history.contains("撤回：数据有误，核实后重发"), "approval and withdrawal are in the history");
         assert!(!app.get("/reports").await.text().await.unwrap().contains(&format!("/reports/{slug}")));
@@ -185,7 +188,16 @@ on_both_databases! {
         let reviewer = publicity(&app, "publicity2").await;
         let created = author.post_form("/publicity/reports", &[("title", "定时发布的报道"), ("summary", "摘要"), ("body_md", "正文"), ("problems", "")]).await;
         let editor_url = created.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
+        // The colleague rewrites the draft: now they are an author too, and may not review it.
+        let rewrite = [("title", "定时发布的报道"), ("summary", "摘要"), ("body_md", "另一位同事改写的正文"), ("problems", ""), ("action", "save")];
+        assert_eq!(reviewer.post_form(&editor_url, &rewrite).await.status(), 303);
         author.post_form(&format!("{editor_url}/step"), &step("submit", "")).await;
+        let own = reviewer.post_form(&format!("{editor_url}/step"), &[("step", "approve"), ("at", "")]).await;
+        assert_eq!(own.status(), 409, "whoever wrote its text does not review it");
+        let reviewer = publicity(&app, "publicity3").await;
+        let past = reviewer.post_form(&format!("{editor_url}/step"), &[("step", "approve"), ("at", "2020-01-01T09:00")]).await;
+        assert_eq!(past.status(), 409);
+        assert!(past.text().await.unwrap().contains("发布时间已过"));
         // A minute from now, in Beijing time as the form's picker gives it.
         let at = (chrono::Utc::now() + chrono::Duration::seconds(62)).with_timezone(&lianxin::domain::time::beijing()).format("%Y-%m-%dT%H:%M").to_string();
         assert_eq!(reviewer.post_form(&format!("{editor_url}/step"), &[("step", "approve"), ("at", &at)]).await.status(), 303);
