@@ -15,6 +15,7 @@ mod m20261204_000010_report_workflow;
 mod m20261204_000011_report_handovers;
 mod m20261204_000012_citizen_updates;
 mod m20261204_000013_deliveries;
+mod marks;
 
 pub struct Migrator;
 

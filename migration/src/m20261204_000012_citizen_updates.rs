@@ -19,7 +19,7 @@ impl MigrationTrait for Migration {
         manager.alter_table(Table::alter().table("opinions").add_column(string_len_null("feed_digest", 64)).take()).await?;
         manager.create_index(Index::create().name("ux_opinions_feed_digest").table("opinions").col("feed_digest").unique().take()).await?;
         // The notify job starts from now: events from before it existed are history, not news.
-        start_at_newest(manager, "notify", "events").await
+        crate::marks::start_at_newest(manager, "notify", "events").await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -27,24 +27,4 @@ impl MigrationTrait for Migration {
         manager.alter_table(Table::alter().table("opinions").drop_column("feed_digest").take()).await?;
         manager.alter_table(Table::alter().table("notifications").drop_column("seen_at").take()).await
     }
-}
-
-/// A follower's mark at the newest row of `table`: what was there before it is history, not news.
-async fn start_at_newest(manager: &SchemaManager<'_>, name: &str, table: &str) -> Result<(), DbErr> {
-    let db = manager.get_connection();
-    let newest = db
-        .query_one_raw(sea_orm::Statement::from_string(
-            db.get_database_backend(),
-            format!("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) AS newest FROM {table}"),
-        ))
-        .await?
-        .map(|row| row.try_get::<i64>("", "newest"))
-        .transpose()?
-        .unwrap_or(0);
-    let insert = Query::insert()
-        .into_table("job_marks")
-        .columns(["name", "last_event_id", "at"])
-        .values_panic([name.into(), newest.into(), sea_orm::prelude::ChronoUtc::now().into()])
-        .to_owned();
-    db.execute(&insert).await.map(|_| ())
 }

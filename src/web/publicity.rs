@@ -176,6 +176,14 @@ fn done_message(done: &str) -> Option<&'static str> {
     })
 }
 
+/// The editor's page again, saying why the action was refused.
+async fn refused(req: &HttpRequest, state: &AppState, user: &CurrentUser, id: i32, err: ServiceError) -> Result<HttpResponse, AppError> {
+    let (notice, status) = as_notice(err)?;
+    let mut page = editor_page(req, state, user, id).await?;
+    page.insert("notice", &notice);
+    page.render_with_status(&state.tera, "publicity/report.html", status)
+}
+
 #[get("/publicity/reports/{id}")]
 async fn editor(
     req: HttpRequest,
@@ -246,12 +254,7 @@ async fn save(
             page.insert("errors", &errors.by_field()).insert("values", &form.values());
             page.render_with_status(&state.tera, "publicity/report.html", StatusCode::BAD_REQUEST)
         }
-        Err(err) => {
-            let (notice, status) = as_notice(err)?;
-            let mut page = editor_page(&req, &state, &user, id).await?;
-            page.insert("notice", &notice);
-            page.render_with_status(&state.tera, "publicity/report.html", status)
-        }
+        Err(err) => refused(&req, &state, &user, id, err).await,
     }
 }
 
@@ -283,12 +286,7 @@ async fn upload_images(
     let files = std::mem::take(&mut form.files);
     match crate::reports::images::upload(state.ctx(), &state.config.data_dir, &user.actor(), id, files).await {
         Ok(_) => Ok(see_other(&format!("/publicity/reports/{id}?done=uploaded#pictures-title"))),
-        Err(err) => {
-            let (notice, status) = as_notice(err)?;
-            let mut page = editor_page(&req, &state, &user, id).await?;
-            page.insert("notice", &notice);
-            page.render_with_status(&state.tera, "publicity/report.html", status)
-        }
+        Err(err) => refused(&req, &state, &user, id, err).await,
     }
 }
 
@@ -348,11 +346,6 @@ async fn step(
             };
             Ok(see_other(&format!("/publicity/reports/{id}?done={done}")))
         }
-        Err(err) => {
-            let (notice, status) = as_notice(err)?;
-            let mut page = editor_page(&req, &state, &user, id).await?;
-            page.insert("notice", &notice);
-            page.render_with_status(&state.tera, "publicity/report.html", status)
-        }
+        Err(err) => refused(&req, &state, &user, id, err).await,
     }
 }
