@@ -166,6 +166,17 @@ pub fn start(
             Ok(if n == 0 { String::new() } else { format!("{n} messages to citizens") })
         }),
     });
+    list.push(Job {
+        name: "revisits",
+        every: Duration::from_secs(60),
+        first_after: Duration::from_secs(10),
+        leader_only: true,
+        run: run(&parts, |p| async move {
+            let ctx = Context { db: &p.db, clock: &p.clock, secrets: &p.secrets };
+            let n = crate::opinions::revisits::settle_quiet(ctx).await.map_err(|e| e.to_string())?;
+            Ok(if n == 0 { String::new() } else { format!("{n} settled by the quiet period") })
+        }),
+    });
     // Built once; a configuration that cannot be used shows on /healthz as the job's error.
     let channels = Arc::new(crate::deliveries::Channels::from_config(config));
     list.push(Job {

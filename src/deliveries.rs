@@ -192,11 +192,12 @@ async fn send_due(ctx: Context<'_>, channels: &Channels) -> Result<usize, Servic
 
 async fn outgoing(ctx: Context<'_>, channels: &Channels, d: delivery::Model) -> Result<Outgoing, DbErr> {
     // Scrubbed as the tracking page shows it: a staff note may name someone.
-    let text = notification::Entity::find_by_id(d.notification_id)
-        .one(ctx.db)
-        .await?
-        .map(|n| crate::privacy::scrub(&n.message))
-        .unwrap_or_default();
+    let message = notification::Entity::find_by_id(d.notification_id).one(ctx.db).await?;
+    let mut text = message.as_ref().map(|n| crate::privacy::scrub(&n.message)).unwrap_or_default();
+    // A 回访 question carries its answer link: no code, no login needed.
+    if message.is_some_and(|n| crate::opinions::revisits::ASKS.contains(&n.kind.as_str())) {
+        text.push_str(&format!("\n答复回访：{}/revisit/{}/{}", channels.origin, d.opinion_id, ctx.secrets.revisit_mac(d.opinion_id)));
+    }
     let consented = opinion::Entity::find_by_id(d.opinion_id)
         .one(ctx.db)
         .await?

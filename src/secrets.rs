@@ -105,6 +105,11 @@ impl Secrets {
         self.digest("unsubscribe", &opinion_id.to_string())[..32].to_string()
     }
 
+    /// The link in a 回访 message: answers that case's open questions, without the code.
+    pub fn revisit_mac(&self, opinion_id: i32) -> String {
+        self.digest("revisit", &opinion_id.to_string())[..32].to_string()
+    }
+
     /// A citizen's pseudonym (for counting distinct citizens), from something that identifies
     /// them (`tel:…`, `import:source:user`): keyed, so it cannot be reversed by guessing phones.
     pub fn citizen_key(&self, identity: &str) -> String {

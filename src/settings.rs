@@ -72,6 +72,35 @@ impl Deadlines {
     }
 }
 
+/// How the loop is closed with citizens: 回访's quiet period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FollowThrough {
+    /// Days after a rectification is reported done with no 未解决 before it counts as 已整改
+    /// without a citizen's confirmation.
+    pub quiet_days: u32,
+}
+
+impl Default for FollowThrough {
+    fn default() -> Self {
+        Self { quiet_days: 15 }
+    }
+}
+
+impl Group for FollowThrough {
+    const KEY: &'static str = "follow_through";
+}
+
+impl FollowThrough {
+    pub fn validate(&self) -> Result<(), ServiceError> {
+        let mut errors = FieldErrors::default();
+        if !(1..=90).contains(&self.quiet_days) {
+            errors.add("quiet_days", "out_of_range", "须为 1 到 90 天");
+        }
+        errors.check()
+    }
+}
+
 /// The group in force and its version (0 = built-in defaults, never saved).
 pub async fn current<G: Group>(db: &impl ConnectionTrait) -> Result<(G, i32), DbErr> {
     let row = setting::Entity::find().filter(setting::Column::Key.eq(G::KEY)).order_by_desc(setting::Column::Version).one(db).await?;

@@ -26,6 +26,7 @@ pub mod report_link;
 pub mod report_revision;
 pub mod responsibility;
 pub mod responsibility_unit;
+pub mod revisit;
 pub mod score_live;
 pub mod score_snapshot;
 pub mod session;

@@ -43,6 +43,8 @@ pub struct Model {
     /// For 重复已合并: the opinion this one was merged into.
     pub merged_into_id: Option<i32>,
     pub consent_contact: bool,
+    /// How often a citizen's 未解决 sent the closed case back to the office.
+    pub reopened_count: i32,
     pub likes: i32,
     pub dislikes: i32,
     /// 智能分办 suggestion, kept beside what staff chose.

@@ -98,6 +98,16 @@ vocabulary!(
         Pending = "pending": "待群众确认",
         Confirmed = "confirmed": "群众认可",
         Disputed = "disputed": "群众有异议",
+        Lapsed = "lapsed": "期满无异议",
+    }
+);
+
+vocabulary!(
+    /// A citizen's answer to 回访.
+    RevisitAnswer {
+        Resolved = "resolved": "已解决",
+        Partly = "partly": "部分解决",
+        Unresolved = "unresolved": "未解决",
     }
 );
 

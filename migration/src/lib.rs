@@ -15,6 +15,7 @@ mod m20261204_000010_report_workflow;
 mod m20261204_000011_report_handovers;
 mod m20261204_000012_citizen_updates;
 mod m20261204_000013_deliveries;
+mod m20261205_000014_revisits;
 mod marks;
 
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000011_report_handovers::Migration),
             Box::new(m20261204_000012_citizen_updates::Migration),
             Box::new(m20261204_000013_deliveries::Migration),
+            Box::new(m20261205_000014_revisits::Migration),
         ]
     }
 }

@@ -365,7 +365,8 @@ impl Gen {
         };
         let citizen_confirmation = match status {
             S::Rectified if self.rng.random_bool(0.85) => Some(CitizenConfirmation::Confirmed),
-            S::Rectified => Some(CitizenConfirmation::Disputed),
+            // Settled by 回访's quiet period with no 未解决.
+            S::Rectified => Some(CitizenConfirmation::Lapsed),
             S::Reported => Some(CitizenConfirmation::Pending),
             _ => None,
         };
@@ -571,6 +572,7 @@ impl Gen {
             theme_id: None,
             merged_into_id,
             consent_contact: self.rng.random_bool(0.7),
+            reopened_count: 0,
             likes: if d.concern.is_some() { self.rng.random_range(0..30) } else { self.rng.random_range(0..4) },
             dislikes: self.rng.random_range(0..3),
             suggested_category: None,

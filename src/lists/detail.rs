@@ -51,6 +51,8 @@ pub struct ProblemDetail {
     pub next_milestone: Option<PublicText>,
     pub verification_reason: Option<PublicText>,
     pub citizen_confirmation: Option<&'static str>,
+    /// The latest round of 回访 on the item reported done.
+    pub revisit: Option<crate::opinions::revisits::Tally>,
     pub timeline: Vec<TimelineEntry>,
     pub ratings: RatingSummary,
 }
@@ -118,6 +120,7 @@ pub async fn load(db: &impl ConnectionTrait, code: &str, today: NaiveDate) -> Re
         next_milestone: rect.next_milestone.as_deref().map(PublicText::of),
         verification_reason: rect.verification_reason.as_deref().map(PublicText::of),
         citizen_confirmation: rect.citizen_confirmation.map(|c| c.label()),
+        revisit: crate::opinions::revisits::tally(db, &rect).await?,
         timeline,
         ratings,
         row,

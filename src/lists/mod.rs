@@ -52,15 +52,15 @@ pub async fn linked_opinions(uow: &UnitOfWork, problem_id: i32) -> Result<Vec<i3
         .await
 }
 
-/// Tells followers a rectification moved, with every linked citizen.
-pub async fn emit_rectification(uow: &mut UnitOfWork, topic: &'static str, after: &rectification::Model) -> Result<(), DbErr> {
+/// Tells followers a rectification moved, with every linked citizen (returned).
+pub async fn emit_rectification(uow: &mut UnitOfWork, topic: &'static str, after: &rectification::Model) -> Result<Vec<i32>, DbErr> {
     let citizens = linked_opinions(uow, after.problem_id).await?;
     uow.emit(Event {
         topic,
         entity_type: "rectification",
         entity_id: after.id,
-        citizens,
+        citizens: citizens.clone(),
         data: Some(serde_json::json!({ "status": after.status.as_str(), "progress": after.progress, "verification": after.verification.map(|v| v.as_str()) })),
     });
-    Ok(())
+    Ok(citizens)
 }

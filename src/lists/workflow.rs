@@ -335,7 +335,8 @@ pub async fn report_done(ctx: Context<'_>, actor: &Actor, rectification_id: i32,
     model.citizen_confirmation = Set(Some(CitizenConfirmation::Pending));
     let after = save_rectification(&mut uow, &before, model).await?;
     uow.audit("rectification.report", "rectification", rectification_id, snapshot(&before), snapshot(&after));
-    emit_rectification(&mut uow, "rectification.reported", &after).await?;
+    let citizens = emit_rectification(&mut uow, "rectification.reported", &after).await?;
+    crate::opinions::revisits::ask_about_rectification(&uow, rectification_id, &citizens).await?;
     uow.commit().await?;
     Ok(after)
 }
@@ -367,7 +368,9 @@ pub async fn verify(
     model.verified_by = Set(actor.user_id);
     model.verified_at = Set(Some(now));
     if pass {
-        model.status = Set(RectificationStatus::Rectified);
+        let (status, confirmation) = crate::opinions::revisits::settled_status(&uow, &before).await?;
+        model.status = Set(status);
+        model.citizen_confirmation = Set(confirmation);
         model.verification = Set(Some(Verification::Passed));
         model.verification_reason = Set(None);
     } else {

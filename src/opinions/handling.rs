@@ -241,6 +241,7 @@ pub async fn answer(ctx: Context<'_>, actor: &Actor, id: i32, reply: &str, expla
         m.closed_at = Set(Some(now));
     })
     .await?;
+    super::revisits::ask_about_opinion(&mut uow, id).await?;
     uow.commit().await?;
     Ok(after)
 }

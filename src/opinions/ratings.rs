@@ -35,6 +35,13 @@ pub struct ValidRating {
     comment: Option<String>,
 }
 
+impl ValidRating {
+    /// A rating given as part of another answer: its level and the citizen's words.
+    pub fn of(level: RatingLevel, comment: Option<String>) -> Self {
+        Self { level, tags: Vec::new(), comment }
+    }
+}
+
 impl TryFrom<RatingInput<'_>> for ValidRating {
     type Error = ServiceError;
 
@@ -56,10 +63,18 @@ impl TryFrom<RatingInput<'_>> for ValidRating {
 }
 
 pub async fn rate(ctx: Context<'_>, code: &str, what: What, input: RatingInput<'_>) -> Result<rating::Model, ServiceError> {
-    let ValidRating { level, tags, comment } = ValidRating::try_from(input)?;
+    let valid = ValidRating::try_from(input)?;
     let mut uow = UnitOfWork::begin(ctx, &Actor::citizen()).await?;
+    let o = super::track::find(uow.db(), ctx.secrets, code).await?.ok_or(ServiceError::NotFound)?;
+    let created = rate_in(&mut uow, &o, what, valid).await?;
+    uow.commit().await?;
+    Ok(created)
+}
+
+/// Rates inside a unit of work (回访 rates with its answer).
+pub async fn rate_in(uow: &mut UnitOfWork, o: &opinion::Model, what: What, valid: ValidRating) -> Result<rating::Model, ServiceError> {
+    let ValidRating { level, tags, comment } = valid;
     let txn = uow.db();
-    let o = super::track::find(txn, ctx.secrets, code).await?.ok_or(ServiceError::NotFound)?;
     let given = rating::Entity::find().filter(rating::Column::CodeDigest.eq(&o.code_digest)).all(txn).await?;
     let (target, rectification_id, is_followup) = match what {
         What::Handling => {
@@ -140,7 +155,6 @@ pub async fn rate(ctx: Context<'_>, code: &str, what: What, input: RatingInput<'
     let detail = serde_json::json!({ "target": target.as_str(), "level": level.score(), "followup": is_followup, "opinion": o.id });
     uow.audit("rating.create", "rating", created.id, None, Some(detail));
     uow.emit(Event { topic: "rating.created", entity_type: "rating", entity_id: created.id, citizens: Vec::new(), data: None });
-    uow.commit().await?;
     Ok(created)
 }
 

@@ -42,6 +42,8 @@ pub struct TrackView {
     /// For 重复已合并: the kept case's status and reply (never its code, which is someone else's).
     pub merged_into: Option<(String, Option<PublicText>)>,
     pub ratings: Vec<GivenRating>,
+    /// 回访 questions waiting for this citizen's answer.
+    pub questions: Vec<super::revisits::Question>,
     pub can_rate: bool,
     pub can_follow_up: bool,
     pub can_rate_result: bool,
@@ -85,6 +87,10 @@ pub async fn view(db: &impl ConnectionTrait, secrets: &Secrets, input: &str) -> 
     let result_done =
         problem.as_ref().is_some_and(|p| matches!(p.rectification, RectificationStatus::Reported | RectificationStatus::Rectified));
     let result_rated = given.iter().any(|r| r.target == RatingTarget::Rectification);
+    // An open 回访 question asks for the rating with its answer.
+    let questions = if o.status == OpinionStatus::Hidden { Vec::new() } else { super::revisits::open_questions(db, o.id).await? };
+    let asks_handling = questions.iter().any(|q| !q.about_rectification);
+    let asks_result = questions.iter().any(|q| q.about_rectification);
     Ok(Some(TrackView {
         code,
         kind: o.kind.label(),
@@ -112,8 +118,9 @@ pub async fn view(db: &impl ConnectionTrait, secrets: &Secrets, input: &str) -> 
                 at: time::minute(r.created_at),
             })
             .collect(),
-        can_rate: super::RATEABLE.contains(&o.status) && !rated,
+        can_rate: super::RATEABLE.contains(&o.status) && !rated && !asks_handling,
         can_follow_up: rated && !followed_up,
-        can_rate_result: result_done && !result_rated && o.status != OpinionStatus::Hidden,
+        can_rate_result: result_done && !result_rated && o.status != OpinionStatus::Hidden && !asks_result,
+        questions,
     }))
 }

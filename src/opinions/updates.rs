@@ -22,10 +22,16 @@ fn message(topic: &str, code: &str, data: &serde_json::Value, verification: Opti
     Some(match topic {
         "rectification.progress" => format!("您反映的问题（{code}）有新的整改进展，当前进度 {}%。", data["progress"].as_i64().unwrap_or(0)),
         "rectification.plan" => format!("您反映的问题（{code}）的整改方案或下次更新时间有调整。"),
-        "rectification.reported" => format!("您反映的问题（{code}）责任单位已报告整改完成，待绩效办核验；完成后欢迎评价整改结果。"),
+        "rectification.reported" => {
+            format!(
+                "您反映的问题（{code}）责任单位已报告整改完成。问题解决了吗？请在查询页（或点击消息中的链接）告诉我们：已解决、部分解决还是未解决。"
+            )
+        }
+        "rectification.reopened" => format!("您反映的问题（{code}）经群众回访反映未解决，已退回责任单位继续整改。"),
+        "rectification.settled" => format!("您反映的问题（{code}）已核验并确认整改完成，计为“已整改”。"),
         "rectification.verified" => match verification {
             Some(Verification::Failed) => format!("您反映的问题（{code}）经绩效办核验未达到整改要求，已退回继续整改。"),
-            _ => format!("您反映的问题（{code}）整改结果已通过绩效办核验，欢迎评价整改结果。"),
+            _ => format!("您反映的问题（{code}）整改结果已通过绩效办核验。"),
         },
         "rectification.overdue" => format!("您反映的问题（{code}）已超过整改时限，绩效办将督促责任单位办理。"),
         _ => return None,
@@ -38,6 +44,8 @@ const FOLLOWED: &[&str] = &[
     "rectification.reported",
     "rectification.verified",
     "rectification.overdue",
+    "rectification.reopened",
+    "rectification.settled",
     "report.published",
 ];
 

@@ -152,6 +152,7 @@ async fn problem(state: web::Data<AppState>, code: web::Path<String>) -> Result<
         "verification": d.row.verification.map(|v| v.as_str()),
         "verification_reason": d.verification_reason,
         "citizen_confirmation": d.citizen_confirmation,
+        "revisit": d.revisit,
     });
     body["timeline"] = json!(d.timeline.iter().map(|t| json!({
         "datetime": t.at_iso,

@@ -15,6 +15,7 @@ use crate::idempotency;
 use crate::limits::Policy;
 use crate::opinions::{
     ratings::{self, RatingInput, What},
+    revisits::{self, Access, AnswerInput},
     submit::OpinionInput,
     track,
 };
@@ -36,7 +37,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(track_feed)
         .service(unsubscribe_page)
         .service(unsubscribe)
-        .service(rate);
+        .service(rate)
+        .service(revisit_by_code)
+        .service(revisit_page)
+        .service(revisit_by_link);
 }
 
 async fn form_page(
@@ -115,7 +119,7 @@ async fn show(req: &HttpRequest, state: &AppState, code: &str, notice: Option<&s
             page.insert("view", &view)
                 .insert("raw_code", code)
                 .insert("notice", &notice)
-                .insert("levels", &RatingLevel::ALL.iter().map(|l| json!({ "score": l.score(), "label": l.label() })).collect::<Vec<_>>())
+                .insert("levels", &levels())
                 .insert("good_tags", ratings::GOOD_TAGS)
                 .insert("bad_tags", ratings::BAD_TAGS);
             page.render_with_status(&state.tera, "citizen/track.html", status).map(crate::web::no_store)
@@ -199,6 +203,85 @@ async fn rate(req: HttpRequest, state: web::Data<AppState>, form: CsrfPairs) -> 
         Err(err) => {
             let (message, status) = as_notice(err)?;
             show(&req, &state, code, Some(&message), status).await
+        }
+    }
+}
+
+fn levels() -> Vec<serde_json::Value> {
+    RatingLevel::ALL.iter().map(|l| json!({ "score": l.score(), "label": l.label() })).collect()
+}
+
+fn answer_input(form: &CsrfPairs) -> (i32, AnswerInput<'_>) {
+    let id = form.get("revisit").trim().parse().unwrap_or(0);
+    (id, AnswerInput { answer: form.get("answer"), level: form.get("level"), comment: form.get("comment") })
+}
+
+const THANKS: &str = "谢谢您的答复！我们已记录。";
+
+#[post("/track/revisit")]
+async fn revisit_by_code(req: HttpRequest, state: web::Data<AppState>, form: CsrfPairs) -> Result<HttpResponse, AppError> {
+    limit(&req, &state, Policy::Rate)?;
+    let code = form.get("code");
+    let (id, input) = answer_input(&form);
+    match revisits::answer(state.ctx(), Access::Code(code), id, input).await {
+        Ok(_) => show(&req, &state, code, Some(THANKS), StatusCode::OK).await,
+        Err(ServiceError::NotFound) => show(&req, &state, code, None, StatusCode::NOT_FOUND).await,
+        Err(err) => {
+            let (message, status) = as_notice(err)?;
+            show(&req, &state, code, Some(&message), status).await
+        }
+    }
+}
+
+/// The page the link in a 回访 message opens: the case's public title and its open questions.
+async fn revisit_view(
+    req: &HttpRequest,
+    state: &AppState,
+    (id, mac): (i32, &str),
+    notice: Option<&str>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    if mac != state.secrets.revisit_mac(id) {
+        return Err(AppError::NotFound);
+    }
+    let o = <entity::opinion::Entity as sea_orm::EntityTrait>::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .filter(|o| !crate::lists::HIDDEN_OPINION_STATUSES.contains(&o.status))
+        .ok_or(AppError::NotFound)?;
+    let mut page = Page::new(req, "track");
+    page.insert("title", &crate::privacy::scrub(&o.title))
+        .insert("status_label", o.status.label())
+        .insert("questions", &revisits::open_questions(&state.db, id).await?)
+        .insert("revisit_action", &format!("/revisit/{id}/{mac}"))
+        .insert("levels", &levels())
+        .insert("notice", &notice);
+    page.render_with_status(&state.tera, "citizen/revisit.html", status).map(crate::web::no_store)
+}
+
+#[get("/revisit/{id}/{mac}")]
+async fn revisit_page(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(i32, String)>) -> Result<HttpResponse, AppError> {
+    limit(&req, &state, Policy::Track)?;
+    let (id, mac) = path.into_inner();
+    revisit_view(&req, &state, (id, &mac), None, StatusCode::OK).await
+}
+
+#[post("/revisit/{id}/{mac}")]
+async fn revisit_by_link(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(i32, String)>,
+    form: CsrfPairs,
+) -> Result<HttpResponse, AppError> {
+    limit(&req, &state, Policy::Rate)?;
+    let (opinion_id, mac) = path.into_inner();
+    let (id, input) = answer_input(&form);
+    match revisits::answer(state.ctx(), Access::Link { opinion_id, mac: &mac }, id, input).await {
+        Ok(_) => revisit_view(&req, &state, (opinion_id, &mac), Some(THANKS), StatusCode::OK).await,
+        Err(ServiceError::NotFound) => Err(AppError::NotFound),
+        Err(err) => {
+            let (message, status) = as_notice(err)?;
+            revisit_view(&req, &state, (opinion_id, &mac), Some(&message), status).await
         }
     }
 }

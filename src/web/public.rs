@@ -62,7 +62,8 @@ async fn satisfaction(req: HttpRequest, state: web::Data<AppState>, query: web::
         .insert("city", &view(&shown.scores, &previous, "city").into_iter().next())
         .insert("units", &view(&shown.scores, &previous, "unit"))
         .insert("regions", &view(&shown.scores, &previous, "region"))
-        .insert("trend", &trend);
+        .insert("trend", &trend)
+        .insert("settled", &crate::opinions::revisits::settled(&state.db).await?);
     page.render(&state.tera, "public/satisfaction.html")
 }
 

@@ -12,6 +12,7 @@ mod notifications;
 mod opinions;
 mod pages;
 mod reports;
+mod revisits;
 mod scores;
 mod search;
 mod search_real;

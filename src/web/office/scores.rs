@@ -74,7 +74,8 @@ async fn scores_view(
         .insert("rows", &view(&scores, &previous, level))
         .insert("versions", &versions.iter().map(|(v, _)| json!({ "version": v })).collect::<Vec<_>>())
         .insert("comparison", &comparison)
-        .insert("settings", entered.unwrap_or(&current_settings));
+        .insert("settings", entered.unwrap_or(&current_settings))
+        .insert("settled", &crate::opinions::revisits::settled(&state.db).await?);
     let status = page.errors(errors);
     page.render_with_status(&state.tera, "office/scores.html", status)
 }
