@@ -81,6 +81,15 @@ pub enum Command {
         #[arg(long, default_value_t = 5)]
         folds: usize,
     },
+    /// Check replies as a unit's desk does before they are sent (offline analysis).
+    ReplyCheck {
+        /// JSON Lines with `id`, `title`, `body`, `reply` and optional `time`, `reply_time`.
+        #[arg(long)]
+        input: std::path::PathBuf,
+        /// One line per reply: `{"id", "findings": [{"code", "message"}], "score"}` (0–100).
+        #[arg(long)]
+        output: std::path::PathBuf,
+    },
     /// Mine hot themes from a JSON Lines file of messages (offline analysis).
     Cluster {
         /// `id`, `title`, `body` and optional `time`, `user`, `likes`, `dislikes` per line.

@@ -72,18 +72,20 @@ impl Deadlines {
     }
 }
 
-/// How the loop is closed with citizens: 回访's quiet period.
+/// How the loop is closed with citizens: 回访's quiet period, and the vague time words a reply
+/// may not use without a date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct FollowThrough {
     /// Days after a rectification is reported done with no 未解决 before it counts as 已整改
     /// without a citizen's confirmation.
     pub quiet_days: u32,
+    pub vague_words: Vec<String>,
 }
 
 impl Default for FollowThrough {
     fn default() -> Self {
-        Self { quiet_days: 15 }
+        Self { quiet_days: 15, vague_words: crate::opinions::reply_check::DEFAULT_VAGUE_WORDS.iter().map(|w| w.to_string()).collect() }
     }
 }
 
@@ -96,6 +98,9 @@ impl FollowThrough {
         let mut errors = FieldErrors::default();
         if !(1..=90).contains(&self.quiet_days) {
             errors.add("quiet_days", "out_of_range", "须为 1 到 90 天");
+        }
+        if self.vague_words.len() > 50 || self.vague_words.iter().any(|w| w.chars().count() > 10 || w.trim().is_empty()) {
+            errors.add("vague_words", "invalid", "每个词 1 到 10 个字，最多 50 个");
         }
         errors.check()
     }

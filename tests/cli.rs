@@ -333,3 +333,32 @@ fn an_audit_anchor_printed_today_catches_a_truncation_tomorrow() {
         String::from_utf8_lossy(&refused.stderr)
     );
 }
+
+#[test]
+fn reply_check_writes_one_line_per_reply_with_findings_and_a_score() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("replies.jsonl");
+    let output = dir.path().join("checked.jsonl");
+    let lines = [
+        serde_json::json!({ "id": "1", "title": "幸福小区路灯不亮", "body": "幸福小区东门路灯坏了一个月", "reply": "您好，我局将尽快安排人员处理幸福小区路灯问题。" }),
+        serde_json::json!({ "id": 2, "title": "幸福小区路灯不亮", "body": "路灯坏了", "time": "2026-01-05 09:00:00", "reply_time": "2026-03-02 10:00:00",
+            "reply": "经我局市政科工作人员现场核实，幸福小区东门3盏路灯线路老化，已于1月8日更换线路并修复。根据《城市照明管理规定》，路灯由我局负责维护，如再有损坏请拨打市政热线反映。" }),
+        serde_json::json!({ "id": "3", "title": "没有答复" }),
+    ];
+    std::fs::write(&input, lines.iter().map(|l| l.to_string() + "\n").collect::<String>() + "not json\n").unwrap();
+    let out = lianxin(dir.path()).args(["reply-check", "--input"]).arg(&input).arg("--output").arg(&output).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let checked: Vec<serde_json::Value> =
+        std::fs::read_to_string(&output).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(checked.len(), 2, "one line per reply; a line without a reply or not JSON is skipped");
+    let codes = |v: &serde_json::Value| {
+        v["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(checked[0]["id"], "1");
+    assert!(codes(&checked[0]).contains(&"vague_time".to_string()) && checked[0]["score"].as_u64().unwrap() < 80, "{:?}", checked[0]);
+    assert_eq!(checked[1]["id"], "2");
+    assert_eq!(codes(&checked[1]), ["late"], "concrete, but late");
+    assert_eq!(checked[1]["score"], 90);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("检查 2 条答复"));
+    assert!(!dir.path().join("lianxin.db").exists() && !std::path::Path::new("data").exists(), "an offline check opens no database");
+}

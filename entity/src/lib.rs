@@ -20,6 +20,8 @@ pub mod problem;
 pub mod progress_update;
 pub mod rating;
 pub mod rectification;
+pub mod reply_check;
+pub mod reply_quality;
 pub mod report;
 pub mod report_handover;
 pub mod report_link;

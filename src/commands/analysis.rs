@@ -227,3 +227,54 @@ pub fn gen_corpus(clock: &Clock, n: usize, seed: u64, output: &Path) -> Result<(
     println!("已生成 {n} 条意见（种子 {seed}）：{}", output.display());
     Ok(())
 }
+
+/// Checks every reply of a JSON Lines file; prints how many had each finding.
+pub fn reply_check(input: &Path, output: &Path) -> Result<(), CliError> {
+    use crate::opinions::reply_check::{DEFAULT_VAGUE_WORDS, Exchange, check};
+    let text = std::fs::read_to_string(input).map_err(|e| CliError::Refused(format!("无法读取 {}：{e}", input.display())))?;
+    // The shipped dictionary: an offline check needs no database.
+    let jieba = crate::search::tokenizer::build_jieba(&[]);
+    let words: Vec<String> = DEFAULT_VAGUE_WORDS.iter().map(|w| w.to_string()).collect();
+    let field = |v: &serde_json::Value, key: &str| match &v[key] {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    };
+    let date = |s: &str| crate::opinions::import::parse_time(s).map(crate::domain::time::today);
+    let (mut lines, mut counts, mut checked, mut skipped, mut total) =
+        (String::new(), std::collections::BTreeMap::new(), 0usize, 0usize, 0u64);
+    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+            eprintln!("第 {} 行不是有效的 JSON，已跳过", n + 1);
+            skipped += 1;
+            continue;
+        };
+        let reply = field(&v, "reply");
+        if reply.trim().is_empty() {
+            skipped += 1;
+            continue;
+        }
+        let (title, body) = (field(&v, "title"), field(&v, "body"));
+        let x = Exchange {
+            title: &title,
+            body: &body,
+            reply: &reply,
+            filed: date(&field(&v, "time")),
+            replied: date(&field(&v, "reply_time")),
+        };
+        let report = check(&jieba, &words, &x);
+        for f in &report.findings {
+            *counts.entry(f.code).or_insert(0usize) += 1;
+        }
+        checked += 1;
+        total += u64::from(report.score);
+        lines.push_str(&serde_json::json!({ "id": field(&v, "id"), "findings": report.findings, "score": report.score }).to_string());
+        lines.push('\n');
+    }
+    write_file(output, &lines)?;
+    println!("检查 {checked} 条答复（跳过 {skipped} 行），平均得分 {}。", total.checked_div(checked as u64).unwrap_or(0));
+    for (code, n) in &counts {
+        println!("  {code:<12} {n:>5} 条（{}%）", n * 100 / checked.max(1));
+    }
+    Ok(())
+}

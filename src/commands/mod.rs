@@ -57,6 +57,7 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), CliError> {
         Command::DiscoverWords { input, show } => analysis::discover_words(&config, input.as_deref(), show).await,
         Command::Classify { train, input, output } => analysis::classify(&config, &train, &input, &output).await,
         Command::ClassifyEval { data, folds } => analysis::classify_eval(&config, &data, folds).await,
+        Command::ReplyCheck { input, output } => analysis::reply_check(&input, &output),
         Command::Cluster { input, output, themes } => analysis::cluster(&config, &input, &output, &themes).await,
         Command::Score { period, level, json, publish } => analysis::score(&config, &clock, period, &level, json, publish).await,
         Command::Themes { action } => analysis::themes(&config, &clock, action).await,

@@ -5,11 +5,13 @@ use entity::vocab::{OpinionStatus, Role};
 use entity::{notification, opinion, problem, unit};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter};
 
+use super::reply_check::{self, Exchange, Report};
 use crate::domain::{account::unit_code, text, time};
 use crate::journal::snapshot;
 use crate::service::{Actor, FieldErrors, ServiceError};
-use crate::settings::{self, Deadlines};
+use crate::settings::{self, Deadlines, FollowThrough};
 use crate::unit_of_work::{Context, Event, UnitOfWork};
+use jieba_rs::Jieba;
 
 /// Statuses an opinion can no longer leave by handling.
 const FINAL: [OpinionStatus; 4] = [OpinionStatus::Merged, OpinionStatus::Withdrawn, OpinionStatus::Hidden, OpinionStatus::Revisited];
@@ -224,14 +226,47 @@ pub async fn accept(ctx: Context<'_>, actor: &Actor, id: i32) -> Result<opinion:
     Ok(after)
 }
 
-/// The unit's answer: 已办结 (`explain` false) or 已解释说明 (`explain` true).
-pub async fn answer(ctx: Context<'_>, actor: &Actor, id: i32, reply: &str, explain: bool) -> Result<opinion::Model, ServiceError> {
-    let reply = text::block(reply, 3000).map_err(|e| invalid("reply", &format!("答复内容{e}")))?;
+/// A unit's answer as typed.
+pub struct AnswerInput<'a> {
+    pub reply: &'a str,
+    /// 已解释说明 rather than 已办结.
+    pub explain: bool,
+    /// Why it goes out despite the checker's findings; empty to have it checked first.
+    pub reason: &'a str,
+}
+
+/// What answering did: sent, or held for the unit to read the checker's findings.
+pub enum Answered {
+    Sent(Box<opinion::Model>),
+    Held(Report),
+}
+
+/// The unit's answer: 已办结 or 已解释说明. It is checked first (`reply_check`); a reply with
+/// findings goes out only with the unit's reason, and every check counts in the unit's rate.
+pub async fn answer(ctx: Context<'_>, actor: &Actor, id: i32, input: AnswerInput<'_>, jieba: &Jieba) -> Result<Answered, ServiceError> {
+    let reply = text::block(input.reply, 3000).map_err(|e| invalid("reply", &format!("答复内容{e}")))?;
+    let reason = text::optional_line(Some(input.reason), 200).map_err(|e| invalid("reason", &format!("发送理由{e}")))?;
     let mut uow = UnitOfWork::begin(ctx, actor).await?;
     let (before, unit_name) = load_for_unit(uow.db(), actor, id).await?;
     if !matches!(before.status, OpinionStatus::Routed | OpinionStatus::InProgress) {
         return Err(ServiceError::Refused("该意见不在办理中".into()));
     }
+    let (rules, _) = settings::current::<FollowThrough>(uow.db()).await?;
+    let exchange = Exchange {
+        title: &before.title,
+        body: &before.content,
+        reply: &reply,
+        filed: Some(time::today(before.submitted_at)),
+        replied: Some(uow.today()),
+    };
+    let report = reply_check::check(jieba, &rules.vague_words, &exchange);
+    // Lateness cannot be reworded away: it is counted, never held.
+    let flagged = report.findings.iter().any(|f| f.code != reply_check::LATE);
+    if flagged && reason.is_none() {
+        return Ok(Answered::Held(report));
+    }
+    reply_check::record(&uow, &before, &report, flagged, reason).await?;
+    let explain = input.explain;
     let now = uow.now();
     let status = if explain { OpinionStatus::Explained } else { OpinionStatus::Closed };
     let after = step(&mut uow, &before, "opinion.answer", &unit_name, None, |m| {
@@ -243,5 +278,5 @@ pub async fn answer(ctx: Context<'_>, actor: &Actor, id: i32, reply: &str, expla
     .await?;
     super::revisits::ask_about_opinion(&mut uow, id).await?;
     uow.commit().await?;
-    Ok(after)
+    Ok(Answered::Sent(Box::new(after)))
 }

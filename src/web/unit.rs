@@ -17,7 +17,7 @@ use crate::lists::{
     scope,
     workflow::{self, PlanRevision},
 };
-use crate::opinions::handling;
+use crate::opinions::handling::{self, AnswerInput, Answered};
 use crate::service::{FieldErrors, ServiceError};
 use crate::state::AppState;
 use crate::store::{self, opinions::InboxFilter};
@@ -54,6 +54,12 @@ async fn inbox(
     page.render(&state.tera, "unit/opinions.html")
 }
 
+/// An answer held by the reply checker: what was typed and what was found.
+struct Held<'a> {
+    form: &'a AnswerForm,
+    report: crate::opinions::reply_check::Report,
+}
+
 async fn opinion_view(
     req: &HttpRequest,
     state: &AppState,
@@ -61,6 +67,7 @@ async fn opinion_view(
     id: i32,
     message: Option<String>,
     status: StatusCode,
+    held: Option<Held<'_>>,
 ) -> Result<HttpResponse, AppError> {
     // A unit sees only the cases routed to it, and sees their contacts in full.
     let routed = entity::opinion::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?.routed_unit_id;
@@ -70,6 +77,11 @@ async fn opinion_view(
     let view = store::opinions::staff_view(&state.db, id, user.0.unit_id).await?.ok_or(AppError::NotFound)?;
     let mut page = Page::new(req, "unit");
     page.insert("o", &view).insert("message", &message);
+    if let Some(held) = held {
+        page.insert("findings", &held.report.findings)
+            .insert("check_score", &held.report.score)
+            .insert("draft", &json!({ "reply": held.form.reply, "outcome": held.form.outcome, "reason": held.form.reason }));
+    }
     page.render_with_status(&state.tera, "unit/opinion.html", status)
 }
 
@@ -81,7 +93,7 @@ async fn opinion_page(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Unit])?;
-    opinion_view(&req, &state, &user, id.into_inner(), None, StatusCode::OK).await
+    opinion_view(&req, &state, &user, id.into_inner(), None, StatusCode::OK, None).await
 }
 
 #[derive(Deserialize)]
@@ -90,6 +102,8 @@ struct AnswerForm {
     reply: String,
     #[serde(default)]
     outcome: String,
+    #[serde(default)]
+    reason: String,
 }
 
 #[post("/unit/opinions/{id}/{action}")]
@@ -103,15 +117,25 @@ async fn opinion_action(
     user.require(&[Role::Unit])?;
     let (id, action) = path.into_inner();
     let result = match action.as_str() {
-        "accept" => handling::accept(state.ctx(), &user.actor(), id).await,
-        "answer" => handling::answer(state.ctx(), &user.actor(), id, &form.reply, form.outcome == "explained").await,
+        "accept" => handling::accept(state.ctx(), &user.actor(), id).await.map(|_| None),
+        "answer" => {
+            let input = AnswerInput { reply: &form.reply, explain: form.outcome == "explained", reason: &form.reason };
+            handling::answer(state.ctx(), &user.actor(), id, input, &state.search.jieba()).await.map(|done| match done {
+                Answered::Sent(_) => None,
+                Answered::Held(report) => Some(report),
+            })
+        }
         _ => return Err(AppError::NotFound),
     };
     match result {
-        Ok(_) => Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/unit/opinions/{id}"))).finish()),
+        Ok(None) => Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/unit/opinions/{id}"))).finish()),
+        Ok(Some(report)) => {
+            let message = Some("答复尚未发送：请根据下列提示修改后重新提交，或说明理由后按原文发送。".to_string());
+            opinion_view(&req, &state, &user, id, message, StatusCode::OK, Some(Held { form: &form, report })).await
+        }
         Err(err) => {
             let (message, status) = as_notice(err)?;
-            opinion_view(&req, &state, &user, id, Some(message), status).await
+            opinion_view(&req, &state, &user, id, Some(message), status, None).await
         }
     }
 }

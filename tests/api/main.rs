@@ -11,6 +11,7 @@ mod lists;
 mod notifications;
 mod opinions;
 mod pages;
+mod reply_checks;
 mod reports;
 mod revisits;
 mod scores;

@@ -141,10 +141,16 @@ on_both_databases! {
         assert!(page.contains(PHONE), "the handling unit sees the full phone");
         assert!(unit.get("/unit/opinions").await.text().await.unwrap().contains("小区门口积水"));
         assert_eq!(unit.post_form(&format!("/unit/opinions/{}/accept", o.id), &[]).await.status(), 303);
-        assert_eq!(unit.post_form(&format!("/unit/opinions/{}/answer", o.id), &[("reply", "已疏通排水管，积水已排除。"), ("outcome", "closed")]).await.status(), 303);
+        // Too brief to go out unread: held with the checker's findings, then sent with a reason.
+        let held = unit.post_form(&format!("/unit/opinions/{}/answer", o.id), &[("reply", "已疏通排水管，积水已排除。"), ("outcome", "closed")]).await;
+        assert_eq!(held.status(), 200);
+        let held = held.text().await.unwrap();
+        assert!(held.contains("答复尚未发送") && held.contains("答复过于简短") && held.contains("已疏通排水管，积水已排除。"), "findings shown, the text kept");
+        assert_eq!(opinion_by_title(&app, "小区门口积水").await.status, OpinionStatus::InProgress, "nothing sent");
+        assert_eq!(unit.post_form(&format!("/unit/opinions/{}/answer", o.id), &[("reply", "已疏通排水管，积水已排除。"), ("outcome", "closed"), ("reason", "已当面向群众说明")]).await.status(), 303);
 
         let (_, page) = track(&app, &code).await;
-        assert!(page.contains("已办结") && page.contains("已疏通排水管") && page.contains("甲局") && page.contains("评价办理情况"));
+        assert!(page.contains("已办结") && page.contains("已疏通排水管") && page.contains("甲局") && page.contains("回访：您的意见办理结果解决了吗？"), "asked whether it is fixed");
         assert!(page.contains("您的意见状态更新为“已转办”"), "the citizen is told of each step");
 
         let token = app.csrf().await;
@@ -213,7 +219,7 @@ on_both_databases! {
         unit.login("unita", PASSWORD).await;
         unit.post_form(&format!("/unit/rectifications/{}/report", city.rect_a), &[("note", "已清理")]).await;
         let (_, page) = track(&app, &kept_code).await;
-        assert!(page.contains("评价整改结果"));
+        assert!(page.contains("回访：问题 WT-2026-0001 的整改结果解决了吗？"), "asked, with the rating");
         let token = app.csrf().await;
         let response = app.client.post(app.url("/track/rate")).form(&[("csrf_token", token.as_str()), ("code", kept_code.as_str()), ("what", "result"), ("level", "5")]).send().await.unwrap();
         assert_eq!(response.status(), 200);

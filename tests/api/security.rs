@@ -257,7 +257,7 @@ on_both_databases! {
         let unit_staff = app.another_client();
         unit_staff.login("unita", PASSWORD).await;
         unit_staff.post_form(&format!("/unit/opinions/{id}/accept"), &[]).await;
-        unit_staff.post_form(&format!("/unit/opinions/{id}/answer"), &[("reply", &format!("已于12月1日疏通，如有问题请拨打 {PHONE}")), ("outcome", "closed")]).await;
+        unit_staff.post_form(&format!("/unit/opinions/{id}/answer"), &[("reply", &format!("已于12月1日疏通，如有问题请拨打 {PHONE}")), ("outcome", "closed"), ("reason", "已电话告知详情")]).await;
         app.post_form("/track/rate", &[("code", &code), ("what", "handling"), ("level", "1"), ("comment", &format!("没修好 {PHONE}"))]).await;
         office.post_form(&format!("/office/opinions/{id}/link"), &[("problem", "WT-2026-0001")]).await;
 

@@ -144,7 +144,7 @@ on_both! {
         office.post_form(&format!("/office/opinions/{id}/route"), &[("unit", "UA"), ("note", "")]).await;
         let unit = app.another_client();
         unit.login("unita", PASSWORD).await;
-        unit.post_form(&format!("/unit/opinions/{id}/answer"), &[("reply", "已于11月30日调整配时方案"), ("outcome", "closed")]).await;
+        unit.post_form(&format!("/unit/opinions/{id}/answer"), &[("reply", "已于11月30日调整配时方案"), ("outcome", "closed"), ("reason", "已电话告知详情")]).await;
         let statuses = join_all((0..20).map(|i| {
             let (app, code) = (&app, &code);
             async move {

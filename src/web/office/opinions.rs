@@ -68,7 +68,11 @@ async fn opinion_view(
         .map(|u| json!({ "code": u.code, "name": u.name }))
         .collect();
     let mut page = Page::new(req, "office");
-    page.insert("o", &view).insert("units", &units).insert("message", &message).insert("categories", DEFAULT_CATEGORIES);
+    page.insert("o", &view)
+        .insert("units", &units)
+        .insert("message", &message)
+        .insert("categories", DEFAULT_CATEGORIES)
+        .insert("reply_check", &crate::opinions::reply_check::latest(&state.db, id).await?);
     page.render_with_status(&state.tera, "office/opinion.html", status)
 }
 

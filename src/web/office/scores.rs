@@ -75,7 +75,8 @@ async fn scores_view(
         .insert("versions", &versions.iter().map(|(v, _)| json!({ "version": v })).collect::<Vec<_>>())
         .insert("comparison", &comparison)
         .insert("settings", entered.unwrap_or(&current_settings))
-        .insert("settled", &crate::opinions::revisits::settled(&state.db).await?);
+        .insert("settled", &crate::opinions::revisits::settled(&state.db).await?)
+        .insert("reply_quality", &crate::opinions::reply_check::by_unit(&state.db, &three_months_back(state.clock.today())).await?);
     let status = page.errors(errors);
     page.render_with_status(&state.tera, "office/scores.html", status)
 }
@@ -218,4 +219,11 @@ async fn export_scores(state: web::Data<AppState>, user: CurrentUser, query: web
             format!("attachment; filename=\"scores.xlsx\"; filename*=UTF-8''{}", name.replace('+', "%20")),
         ))
         .body(body))
+}
+
+/// The first month of the three the reply-quality table covers (`YYYY-MM`).
+fn three_months_back(today: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let months = today.year() * 12 + today.month0() as i32 - 2;
+    format!("{:04}-{:02}", months.div_euclid(12), months.rem_euclid(12) + 1)
 }
