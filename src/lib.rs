@@ -32,6 +32,7 @@ pub mod settings;
 pub mod startup;
 pub mod state;
 pub mod store;
+pub mod supervision;
 pub mod tabular;
 pub mod themes;
 pub mod unit_of_work;

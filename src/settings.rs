@@ -81,11 +81,20 @@ pub struct FollowThrough {
     /// without a citizen's confirmation.
     pub quiet_days: u32,
     pub vague_words: Vec<String>,
+    /// An item reopened this many times goes on the 督办 board.
+    pub supervise_reopened: u32,
+    /// An opinion routed to this many units goes on the 督办 board.
+    pub supervise_units: u32,
 }
 
 impl Default for FollowThrough {
     fn default() -> Self {
-        Self { quiet_days: 15, vague_words: crate::opinions::reply_check::DEFAULT_VAGUE_WORDS.iter().map(|w| w.to_string()).collect() }
+        Self {
+            quiet_days: 15,
+            supervise_reopened: 3,
+            supervise_units: 3,
+            vague_words: crate::opinions::reply_check::DEFAULT_VAGUE_WORDS.iter().map(|w| w.to_string()).collect(),
+        }
     }
 }
 
@@ -98,6 +107,11 @@ impl FollowThrough {
         let mut errors = FieldErrors::default();
         if !(1..=90).contains(&self.quiet_days) {
             errors.add("quiet_days", "out_of_range", "须为 1 到 90 天");
+        }
+        for (field, n) in [("supervise_reopened", self.supervise_reopened), ("supervise_units", self.supervise_units)] {
+            if !(2..=20).contains(&n) {
+                errors.add(field, "out_of_range", "须为 2 到 20");
+            }
         }
         if self.vague_words.len() > 50 || self.vague_words.iter().any(|w| w.chars().count() > 10 || w.trim().is_empty()) {
             errors.add("vague_words", "invalid", "每个词 1 到 10 个字，最多 50 个");

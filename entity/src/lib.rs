@@ -34,6 +34,7 @@ pub mod score_snapshot;
 pub mod session;
 pub mod setting;
 pub mod summary;
+pub mod supervision;
 pub mod theme;
 pub mod theme_member;
 pub mod unit;

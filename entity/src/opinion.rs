@@ -45,6 +45,8 @@ pub struct Model {
     pub consent_contact: bool,
     /// How often a citizen's 未解决 sent the closed case back to the office.
     pub reopened_count: i32,
+    /// How many times it was routed to a unit other than the one holding it (bounced).
+    pub units_tried: i32,
     pub likes: i32,
     pub dislikes: i32,
     /// 智能分办 suggestion, kept beside what staff chose.

@@ -17,6 +17,7 @@ mod m20261204_000012_citizen_updates;
 mod m20261204_000013_deliveries;
 mod m20261205_000014_revisits;
 mod m20261205_000015_reply_checks;
+mod m20261205_000016_supervision;
 mod marks;
 
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000013_deliveries::Migration),
             Box::new(m20261205_000014_revisits::Migration),
             Box::new(m20261205_000015_reply_checks::Migration),
+            Box::new(m20261205_000016_supervision::Migration),
         ]
     }
 }

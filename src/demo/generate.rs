@@ -573,6 +573,7 @@ impl Gen {
             merged_into_id,
             consent_contact: self.rng.random_bool(0.7),
             reopened_count: 0,
+            units_tried: 0,
             likes: if d.concern.is_some() { self.rng.random_range(0..30) } else { self.rng.random_range(0..4) },
             dislikes: self.rng.random_range(0..3),
             suggested_category: None,

@@ -83,6 +83,9 @@ pub async fn route(
     let after = step(&mut uow, &before, "opinion.route", "绩效办", message, |m| {
         m.status = Set(OpinionStatus::Routed);
         m.routed_unit_id = Set(Some(target.id));
+        if before.routed_unit_id != Some(target.id) {
+            m.units_tried = Set(before.units_tried + 1);
+        }
         m.due_date = Set(Some(due));
         if let Some(category) = category {
             m.category = Set(Some(category));

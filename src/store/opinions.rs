@@ -17,6 +17,8 @@ pub struct InboxFilter {
     pub region: Option<String>,
     /// `oldest` for oldest first (a backlog is worked from its oldest); newest first otherwise.
     pub order: Option<String>,
+    /// A unit's inbox: `todo` (待办, due soonest — so overdue — first), `done` (已办) or `all`.
+    pub view: Option<String>,
     pub page: Option<u64>,
 }
 
@@ -50,7 +52,17 @@ pub async fn inbox(
     unit_id: Option<i32>,
     today: chrono::NaiveDate,
 ) -> Result<Inbox, DbErr> {
-    let mut query = if filter.order.as_deref() == Some("oldest") {
+    let mut query = if filter.view.as_deref() == Some("todo") {
+        opinion::Entity::find()
+            .filter(opinion::Column::Status.is_in([OpinionStatus::Routed, OpinionStatus::InProgress]))
+            .order_by_asc(opinion::Column::DueDate)
+            .order_by_asc(opinion::Column::Id)
+    } else if filter.view.as_deref() == Some("done") {
+        opinion::Entity::find()
+            .filter(opinion::Column::Status.is_in([OpinionStatus::Closed, OpinionStatus::Explained, OpinionStatus::Revisited]))
+            .order_by_desc(opinion::Column::SubmittedAt)
+            .order_by_desc(opinion::Column::Id)
+    } else if filter.order.as_deref() == Some("oldest") {
         opinion::Entity::find().order_by_asc(opinion::Column::SubmittedAt).order_by_asc(opinion::Column::Id)
     } else {
         opinion::Entity::find().order_by_desc(opinion::Column::SubmittedAt).order_by_desc(opinion::Column::Id)

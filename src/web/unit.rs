@@ -37,6 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Deserialize)]
 struct PageQuery {
     page: Option<u64>,
+    view: Option<String>,
 }
 
 #[get("/unit/opinions")]
@@ -47,10 +48,21 @@ async fn inbox(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Unit])?;
-    let filter = InboxFilter { page: query.page, ..InboxFilter::default() };
-    let inbox = store::opinions::inbox(&state.db, &filter, user.0.unit_id, state.clock.today()).await?;
+    let unit_id = user.0.unit_id.ok_or(AppError::Forbidden)?;
+    let view = match query.view.as_deref() {
+        Some("done") => "done",
+        Some("all") => "all",
+        _ => "todo",
+    };
+    let filter = InboxFilter { page: query.page, view: Some(view.into()), ..InboxFilter::default() };
+    let inbox = store::opinions::inbox(&state.db, &filter, Some(unit_id), state.clock.today()).await?;
     let mut page = Page::new(&req, "unit");
-    page.insert("rows", &inbox.rows).insert("total", &inbox.total).insert("page_no", &inbox.page).insert("pages", &inbox.pages);
+    page.insert("rows", &inbox.rows)
+        .insert("total", &inbox.total)
+        .insert("page_no", &inbox.page)
+        .insert("pages", &inbox.pages)
+        .insert("view", view)
+        .insert("notices", &crate::supervision::for_unit(&state.db, unit_id).await?);
     page.render(&state.tera, "unit/opinions.html")
 }
 
@@ -147,7 +159,9 @@ async fn desk(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser) -
     let unit = unit::Entity::find_by_id(unit_id).one(&state.db).await?.ok_or(AppError::Forbidden)?;
     let items = scope::unit_work_items(&state.db, &unit.code, state.clock.today()).await?;
     let mut page = Page::new(&req, "unit");
-    page.insert("unit", &json!({ "code": unit.code, "name": unit.name })).insert("items", &items);
+    page.insert("unit", &json!({ "code": unit.code, "name": unit.name }))
+        .insert("items", &items)
+        .insert("notices", &crate::supervision::for_unit(&state.db, unit_id).await?);
     page.render(&state.tera, "unit/index.html")
 }
 

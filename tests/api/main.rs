@@ -19,6 +19,7 @@ mod search;
 mod search_real;
 mod security;
 mod staff;
+mod supervision;
 mod sweep;
 mod theme_periods;
 mod themes;

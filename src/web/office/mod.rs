@@ -3,6 +3,7 @@
 mod opinions;
 mod problems;
 mod scores;
+mod supervision;
 mod themes;
 mod words;
 
@@ -34,6 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     words::configure(cfg);
     opinions::configure(cfg);
     problems::configure(cfg);
+    supervision::configure(cfg);
 }
 
 fn see_other(location: &str) -> HttpResponse {

@@ -76,6 +76,7 @@ async fn scores_view(
         .insert("comparison", &comparison)
         .insert("settings", entered.unwrap_or(&current_settings))
         .insert("settled", &crate::opinions::revisits::settled(&state.db).await?)
+        .insert("supervised", &crate::supervision::counts_by_unit(&state.db, state.clock.now() - chrono::Duration::days(90)).await?)
         .insert("reply_quality", &crate::opinions::reply_check::by_unit(&state.db, &three_months_back(state.clock.today())).await?);
     let status = page.errors(errors);
     page.render_with_status(&state.tera, "office/scores.html", status)
