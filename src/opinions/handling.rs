@@ -283,3 +283,22 @@ pub async fn answer(ctx: Context<'_>, actor: &Actor, id: i32, input: AnswerInput
     uow.commit().await?;
     Ok(Answered::Sent(Box::new(after)))
 }
+
+/// 已撤回: the citizen, with the case's code, withdraws it before it is answered. It is kept for
+/// the record and leaves public views, search and scores.
+pub async fn withdraw(ctx: Context<'_>, code: &str, reason: &str) -> Result<opinion::Model, ServiceError> {
+    let reason = text::optional_line(Some(reason), 200).map_err(|e| invalid("reason", &format!("撤回原因{e}")))?;
+    let mut uow = UnitOfWork::begin(ctx, &Actor::citizen()).await?;
+    let before = super::track::find(uow.db(), ctx.secrets, code).await?.ok_or(ServiceError::NotFound)?;
+    if !matches!(before.status, OpinionStatus::Received | OpinionStatus::Routed | OpinionStatus::InProgress) {
+        return Err(ServiceError::Refused(format!("该意见已{}，不能撤回", before.status.label())));
+    }
+    let note = Some(reason.map_or_else(|| "群众主动撤回。".to_string(), |r| format!("群众主动撤回：{r}")));
+    let after = step(&mut uow, &before, "opinion.withdraw", "群众", note, |m| {
+        m.status = Set(OpinionStatus::Withdrawn);
+        m.public = Set(false);
+    })
+    .await?;
+    uow.commit().await?;
+    Ok(after)
+}

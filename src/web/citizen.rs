@@ -38,6 +38,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(unsubscribe_page)
         .service(unsubscribe)
         .service(rate)
+        .service(withdraw)
         .service(revisit_by_code)
         .service(revisit_page)
         .service(revisit_by_link);
@@ -282,6 +283,23 @@ async fn revisit_by_link(
         Err(err) => {
             let (message, status) = as_notice(err)?;
             revisit_view(&req, &state, (opinion_id, &mac), Some(&message), status).await
+        }
+    }
+}
+
+#[post("/track/withdraw")]
+async fn withdraw(req: HttpRequest, state: web::Data<AppState>, form: CsrfPairs) -> Result<HttpResponse, AppError> {
+    limit(&req, &state, Policy::Rate)?;
+    let code = form.get("code");
+    if form.get("confirm") != "yes" {
+        return show(&req, &state, code, Some("请勾选“确认撤回”后再提交"), StatusCode::BAD_REQUEST).await;
+    }
+    match crate::opinions::handling::withdraw(state.ctx(), code, form.get("reason")).await {
+        Ok(_) => show(&req, &state, code, Some("已撤回。这条意见不再办理，也不再公开显示；记录仍保留。"), StatusCode::OK).await,
+        Err(ServiceError::NotFound) => show(&req, &state, code, None, StatusCode::NOT_FOUND).await,
+        Err(err) => {
+            let (message, status) = as_notice(err)?;
+            show(&req, &state, code, Some(&message), status).await
         }
     }
 }

@@ -367,3 +367,37 @@ on_both_databases! {
         assert_eq!(hit["url"], format!("/opinions/{}", kept.id).as_str(), "{found}");
     }
 }
+
+on_both_databases! {
+    async fn a_citizen_withdraws_an_opinion_before_it_is_answered_and_it_leaves_public_views(app) {
+        small_city(app.ctx()).await;
+        let filed: serde_json::Value = app.client.post(app.url("/api/v1/opinions"))
+            .json(&serde_json::json!({ "kind": "suggestion", "title": "建议增设共享单车停放点", "content": "地铁站口共享单车乱停，建议增设停放点" }))
+            .send().await.unwrap().json().await.unwrap();
+        let code = filed["tracking_code"].as_str().unwrap().to_string();
+        let o = opinion_by_title(&app, "建议增设共享单车停放点").await;
+        app.index_settled().await;
+        let search = |app: &TestApp| {
+            let url = app.url("/api/v1/search?q=%E5%85%B1%E4%BA%AB%E5%8D%95%E8%BD%A6%E5%81%9C%E6%94%BE%E7%82%B9");
+            let client = app.client.clone();
+            async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+        };
+        assert!(search(&app).await.contains("建议增设共享单车停放点"), "public while open");
+
+        let unconfirmed = app.post_form("/track/withdraw", &[("code", &code), ("reason", "已自行解决")]).await;
+        assert_eq!(unconfirmed.status(), 400);
+        assert!(unconfirmed.text().await.unwrap().contains("请勾选"));
+        let done = app.post_form("/track/withdraw", &[("code", &code), ("reason", "已自行解决"), ("confirm", "yes")]).await;
+        assert_eq!(done.status(), 200);
+        assert!(done.text().await.unwrap().contains("已撤回"));
+        let after = opinion_by_title(&app, "建议增设共享单车停放点").await;
+        assert_eq!(after.status, OpinionStatus::Withdrawn, "kept for the record");
+        assert!(!after.public);
+        assert_eq!(app.get(&format!("/opinions/{}", o.id)).await.status(), 404, "out of public pages");
+        app.index_settled().await;
+        assert!(!search(&app).await.contains("建议增设共享单车停放点"), "out of search");
+        let again = app.post_form("/track/withdraw", &[("code", &code), ("confirm", "yes")]).await;
+        assert_eq!(again.status(), 409, "once");
+        assert_eq!(app.post_form("/track/withdraw", &[("code", "AAAA-BBBB-CCCC"), ("confirm", "yes")]).await.status(), 404);
+    }
+}
