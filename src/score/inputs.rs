@@ -178,6 +178,10 @@ pub async fn compute_many(
         let Some(last) = page.last() else { break };
         after = last.0;
         for (id, routed, region, category, theme_id, closed_at, status, due_date, replied_at, submitted_at) in page {
+            // Withdrawn by the citizen: it counts for no one.
+            if status == OpinionStatus::Withdrawn {
+                continue;
+            }
             if let Some(t) = theme_id {
                 theme_of.insert(id, t);
             }

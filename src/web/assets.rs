@@ -13,6 +13,11 @@ struct Asset {
 const ASSETS: &[Asset] = &[
     Asset { path: "css/site.css", content_type: "text/css; charset=utf-8", body: include_bytes!("../../static/css/site.css") },
     Asset { path: "js/similar.js", content_type: "text/javascript; charset=utf-8", body: include_bytes!("../../static/js/similar.js") },
+    Asset {
+        path: "js/my-opinions.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../static/js/my-opinions.js"),
+    },
     Asset { path: "js/preview.js", content_type: "text/javascript; charset=utf-8", body: include_bytes!("../../static/js/preview.js") },
     Asset { path: "img/logo.svg", content_type: "image/svg+xml", body: include_bytes!("../../static/img/logo.svg") },
 ];

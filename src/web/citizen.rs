@@ -39,6 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(unsubscribe)
         .service(rate)
         .service(withdraw)
+        .service(mine)
         .service(revisit_by_code)
         .service(revisit_page)
         .service(revisit_by_link);
@@ -302,4 +303,10 @@ async fn withdraw(req: HttpRequest, state: web::Data<AppState>, form: CsrfPairs)
             show(&req, &state, code, Some(&message), status).await
         }
     }
+}
+
+/// 我的意见: the codes this browser remembers, listed by the page's script.
+#[get("/my")]
+async fn mine(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    Page::new(&req, "track").render(&state.tera, "citizen/mine.html").map(crate::web::no_store)
 }
