@@ -212,10 +212,11 @@ pub fn check(jieba: &Jieba, vague_words: &[String], x: &Exchange<'_>) -> Report 
     } else {
         let mut missed = 0;
         for q in questions(x.body) {
-            let asked = terms(jieba, &q);
+            // The words the question adds to the title: a reply repeating the topic has not answered it.
+            let asked: HashSet<String> = terms(jieba, &q).difference(&title_terms).cloned().collect();
             // "When?" is answered by a date.
             let when_answered = WHEN.iter().any(|w| q.contains(w)) && DATE.is_match(reply);
-            if asked.len() >= 2 && !when_answered && asked.intersection(&reply_terms).next().is_none() {
+            if !asked.is_empty() && !when_answered && asked.intersection(&reply_terms).next().is_none() {
                 if missed < 2 {
                     findings.push(Finding { code: "unanswered", message: format!("群众提出的“{}”未见答复", short(&q, 30)) });
                 }
