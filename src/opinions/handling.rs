@@ -263,8 +263,7 @@ pub async fn answer(ctx: Context<'_>, actor: &Actor, id: i32, input: AnswerInput
         replied: Some(uow.today()),
     };
     let report = reply_check::check(jieba, &rules.vague_words, &exchange);
-    // Lateness cannot be reworded away: it is counted, never held.
-    let flagged = report.findings.iter().any(|f| f.code != reply_check::LATE);
+    let flagged = report.findings.iter().any(|f| !reply_check::ADVISORY.contains(&f.code));
     if flagged && reason.is_none() {
         return Ok(Answered::Held(report));
     }

@@ -41,6 +41,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("citizen/revisit.html", include_str!("../../templates/citizen/revisit.html")),
     ("citizen/revisit_form.html", include_str!("../../templates/citizen/revisit_form.html")),
     ("partials/settled.html", include_str!("../../templates/partials/settled.html")),
+    ("partials/reply_check.html", include_str!("../../templates/partials/reply_check.html")),
     ("partials/notices.html", include_str!("../../templates/partials/notices.html")),
     ("partials/stalled.html", include_str!("../../templates/partials/stalled.html")),
     ("office/supervision.html", include_str!("../../templates/office/supervision.html")),

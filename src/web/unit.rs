@@ -88,7 +88,7 @@ async fn opinion_view(
     }
     let view = store::opinions::staff_view(&state.db, id, user.0.unit_id).await?.ok_or(AppError::NotFound)?;
     let mut page = Page::new(req, "unit");
-    page.insert("o", &view).insert("message", &message);
+    page.insert("o", &view).insert("message", &message).insert("reply_check", &crate::opinions::reply_check::latest(&state.db, id).await?);
     if let Some(held) = held {
         page.insert("findings", &held.report.findings)
             .insert("check_score", &held.report.score)
