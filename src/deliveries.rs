@@ -15,6 +15,7 @@ use entity::{delivery, notification, opinion, opinion_contact};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::config::Config;
+use crate::opinions::recovery;
 use crate::service::{Actor, ServiceError};
 use crate::unit_of_work::{Context, UnitOfWork};
 
@@ -81,16 +82,18 @@ async fn queue(ctx: Context<'_>, channels: &Channels) -> Result<usize, ServiceEr
     let uow = UnitOfWork::begin(ctx, &Actor::system("deliver")).await?;
     // Again under the lock: another server may have moved it meanwhile.
     let after = crate::jobs::marks::read(uow.db(), MARK).await?.map_or(0, |m| m.last_event_id);
-    let fresh: Vec<(i32, i32)> = notification::Entity::find()
+    let fresh: Vec<(i32, i32, String)> = notification::Entity::find()
         .select_only()
-        .columns([notification::Column::Id, notification::Column::OpinionId])
+        .columns([notification::Column::Id, notification::Column::OpinionId, notification::Column::Kind])
         .filter(notification::Column::Id.gt(after as i32))
         .order_by_asc(notification::Column::Id)
         .limit(QUEUED_PER_PASS)
         .into_tuple()
         .all(uow.db())
         .await?;
-    let Some(&(last, _)) = fresh.last() else { return Ok(0) };
+    let Some((last, _, _)) = fresh.last().cloned() else { return Ok(0) };
+    // A code recovery is queued by its request, to the address asked for, consent or not.
+    let fresh: Vec<(i32, i32)> = fresh.into_iter().filter(|(_, _, kind)| kind != recovery::KIND).map(|(id, o, _)| (id, o)).collect();
     let opinions: std::collections::HashSet<i32> = opinion::Entity::find()
         .select_only()
         .column(opinion::Column::Id)
@@ -109,24 +112,15 @@ async fn queue(ctx: Context<'_>, channels: &Channels) -> Result<usize, ServiceEr
         .map(|c| (c.opinion_id, c))
         .collect();
     let now = uow.now();
+    let (follow, _) = crate::settings::current::<crate::settings::FollowThrough>(uow.db()).await?;
+    let digest_at = crate::domain::time::next_hour(now, follow.digest_hour);
     let mut rows = Vec::new();
     for (id, opinion_id) in &fresh {
         let Some(contact) = contacts.get(opinion_id) else { continue };
         let wanted =
             [("email", channels.email.is_some() && contact.email.is_some()), ("sms", channels.sms.is_some() && contact.phone.is_some())];
         for (channel, _) in wanted.into_iter().filter(|(_, on)| *on) {
-            rows.push(delivery::ActiveModel {
-                notification_id: Set(*id),
-                opinion_id: Set(*opinion_id),
-                channel: Set(channel.into()),
-                state: Set(PENDING.into()),
-                attempts: Set(0),
-                next_attempt_at: Set(now),
-                last_error: Set(None),
-                sent_at: Set(None),
-                created_at: Set(now),
-                ..Default::default()
-            });
+            rows.push(pending(*id, *opinion_id, channel, contact.daily_digest, if contact.daily_digest { digest_at } else { now }, now));
         }
     }
     let queued = rows.len();
@@ -138,9 +132,34 @@ async fn queue(ctx: Context<'_>, channels: &Channels) -> Result<usize, ServiceEr
     Ok(queued)
 }
 
-/// What a delivery carries: the message, the address, and the link that stops further ones.
+/// A delivery waiting for its first try at `at`.
+pub(crate) fn pending(
+    notification_id: i32,
+    opinion_id: i32,
+    channel: &str,
+    digest: bool,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> delivery::ActiveModel {
+    delivery::ActiveModel {
+        notification_id: Set(notification_id),
+        opinion_id: Set(opinion_id),
+        channel: Set(channel.into()),
+        state: Set(PENDING.into()),
+        attempts: Set(0),
+        next_attempt_at: Set(at),
+        last_error: Set(None),
+        sent_at: Set(None),
+        created_at: Set(now),
+        digest: Set(digest),
+        ..Default::default()
+    }
+}
+
+/// One message out: one delivery, or a day's digest of one citizen's deliveries on a channel.
 struct Outgoing {
-    delivery: delivery::Model,
+    deliveries: Vec<delivery::Model>,
+    subject: &'static str,
     text: String,
     address: Option<String>,
     unsubscribe: String,
@@ -154,7 +173,7 @@ async fn send_due(ctx: Context<'_>, channels: &Channels) -> Result<usize, Servic
     // Claimed under the write lock: a second runner (another server, a new leader) never takes
     // the same delivery while this one sends it.
     let uow = UnitOfWork::begin(ctx, &Actor::system("deliver")).await?;
-    let due = delivery::Entity::find()
+    let mut due = delivery::Entity::find()
         .filter(delivery::Column::State.eq(PENDING))
         .filter(delivery::Column::NextAttemptAt.lte(now))
         .order_by_asc(delivery::Column::Id)
@@ -164,6 +183,19 @@ async fn send_due(ctx: Context<'_>, channels: &Channels) -> Result<usize, Servic
     if due.is_empty() {
         return Ok(0);
     }
+    // A digest goes out whole: the rest of each one due is claimed with it.
+    let digests: Vec<i32> = due.iter().filter(|d| d.digest).map(|d| d.opinion_id).collect();
+    if !digests.is_empty() {
+        let rest = delivery::Entity::find()
+            .filter(delivery::Column::State.eq(PENDING))
+            .filter(delivery::Column::Digest.eq(true))
+            .filter(delivery::Column::NextAttemptAt.lte(now))
+            .filter(delivery::Column::OpinionId.is_in(digests))
+            .filter(delivery::Column::Id.is_not_in(due.iter().map(|d| d.id)))
+            .all(uow.db())
+            .await?;
+        due.extend(rest);
+    }
     delivery::Entity::update_many()
         .col_expr(delivery::Column::NextAttemptAt, sea_orm::sea_query::Expr::value(now + Duration::seconds(LEASE_SECONDS)))
         .filter(delivery::Column::Id.is_in(due.iter().map(|d| d.id)))
@@ -171,41 +203,75 @@ async fn send_due(ctx: Context<'_>, channels: &Channels) -> Result<usize, Servic
         .await?;
     uow.commit().await?;
     let mut sent = 0;
-    for d in due {
-        let out = outgoing(ctx, channels, d).await?;
-        let outcome = match (out.delivery.channel.as_str(), &out.address) {
+    for group in messages(due) {
+        let out = outgoing(ctx, channels, group).await?;
+        let first = out.deliveries[0].id;
+        let outcome = match (out.deliveries[0].channel.as_str(), &out.address) {
             (_, None) => Err(None),
             ("email", Some(to)) => match &channels.email {
-                Some(mailer) => mailer.send(out.delivery.id, to, &out.text, &out.unsubscribe).await.map_err(Some),
+                Some(mailer) => mailer.send(first, to, out.subject, &out.text, &out.unsubscribe).await.map_err(Some),
                 None => Err(Some("邮件未配置".to_string())),
             },
             (_, Some(phone)) => match &channels.sms {
-                Some(gateway) => gateway.send(out.delivery.id, phone, &out.text, &out.unsubscribe).await.map_err(Some),
+                Some(gateway) => gateway.send(first, phone, &out.text, &out.unsubscribe).await.map_err(Some),
                 None => Err(Some("短信网关未配置".to_string())),
             },
         };
         sent += usize::from(outcome.is_ok());
-        record(ctx, channels, out.delivery, outcome, now).await?;
+        for d in out.deliveries {
+            record(ctx, channels, d, outcome.clone(), now).await?;
+        }
     }
     Ok(sent)
 }
 
-async fn outgoing(ctx: Context<'_>, channels: &Channels, d: delivery::Model) -> Result<Outgoing, DbErr> {
-    // Scrubbed as the tracking page shows it: a staff note may name someone.
-    let message = notification::Entity::find_by_id(d.notification_id).one(ctx.db).await?;
-    let mut text = message.as_ref().map(|n| crate::privacy::scrub(&n.message)).unwrap_or_default();
-    // A 回访 question carries its answer link: no code, no login needed.
-    if message.is_some_and(|n| crate::opinions::revisits::ASKS.contains(&n.kind.as_str())) {
-        text.push_str(&format!("\n答复回访：{}/revisit/{}/{}", channels.origin, d.opinion_id, ctx.secrets.revisit_mac(d.opinion_id)));
+/// Deliveries as messages: each alone, except a digest's, which go together per citizen and channel.
+fn messages(mut due: Vec<delivery::Model>) -> Vec<Vec<delivery::Model>> {
+    due.sort_by_key(|d| d.id);
+    let mut groups: Vec<Vec<delivery::Model>> = Vec::new();
+    for d in due {
+        match groups.iter_mut().find(|g| d.digest && g[0].digest && g[0].opinion_id == d.opinion_id && g[0].channel == d.channel) {
+            Some(group) => group.push(d),
+            None => groups.push(vec![d]),
+        }
     }
-    let consented = opinion::Entity::find_by_id(d.opinion_id)
-        .one(ctx.db)
-        .await?
-        .is_some_and(|o| o.consent_contact && !matches!(o.status, OpinionStatus::Hidden));
-    let contact = if consented { opinion_contact::Entity::find_by_id(d.opinion_id).one(ctx.db).await? } else { None };
+    groups
+}
+
+async fn outgoing(ctx: Context<'_>, channels: &Channels, deliveries: Vec<delivery::Model>) -> Result<Outgoing, DbErr> {
+    let d = &deliveries[0];
+    let ids: Vec<i32> = deliveries.iter().map(|d| d.notification_id).collect();
+    let notes =
+        notification::Entity::find().filter(notification::Column::Id.is_in(ids)).order_by_asc(notification::Column::Id).all(ctx.db).await?;
+    let texts: Vec<String> = notes.iter().map(|n| text_of(ctx, channels, n)).collect();
+    let (subject, text) = match texts.as_slice() {
+        [one] => (subject_of(&notes[0]), one.clone()),
+        many => ("连心桥：您反映的问题今日动态汇总", format!("今日共有 {} 条新动态：\n\n{}", many.len(), many.join("\n\n"))),
+    };
+    let recovering = notes.iter().any(|n| n.kind == recovery::KIND);
+    let o = opinion::Entity::find_by_id(d.opinion_id).one(ctx.db).await?;
+    let allowed = o.is_some_and(|o| (recovering || o.consent_contact) && !matches!(o.status, OpinionStatus::Hidden));
+    let contact = if allowed { opinion_contact::Entity::find_by_id(d.opinion_id).one(ctx.db).await? } else { None };
     let address = contact.and_then(|c| if d.channel == "email" { c.email } else { c.phone });
     let unsubscribe = format!("{}/notify/unsubscribe/{}/{}", channels.origin, d.opinion_id, ctx.secrets.unsubscribe_mac(d.opinion_id));
-    Ok(Outgoing { delivery: d, text, address, unsubscribe })
+    Ok(Outgoing { deliveries, subject, text, address, unsubscribe })
+}
+
+fn subject_of(n: &notification::Model) -> &'static str {
+    if n.kind == recovery::KIND { "连心桥：找回查询码" } else { "连心桥：您反映的问题有新动态" }
+}
+
+/// A message as sent: scrubbed as the tracking page shows it (a staff note may name someone),
+/// with the link a 回访 question or a code recovery needs (no code, no login).
+fn text_of(ctx: Context<'_>, channels: &Channels, n: &notification::Model) -> String {
+    let mut text = crate::privacy::scrub(&n.message);
+    if crate::opinions::revisits::ASKS.contains(&n.kind.as_str()) {
+        text.push_str(&format!("\n答复回访：{}/revisit/{}/{}", channels.origin, n.opinion_id, ctx.secrets.revisit_mac(n.opinion_id)));
+    }
+    if n.kind == recovery::KIND {
+        text.push_str(&format!("\n{}", recovery::link(ctx.secrets, &channels.origin, n)));
+    }
+    text
 }
 
 /// Records a try: `Ok` sent; `Err(None)` nothing to send to any more (unsubscribed, erased);
@@ -269,6 +335,23 @@ pub async fn unsubscribe(ctx: Context<'_>, opinion_id: i32, mac: &str) -> Result
         .exec(uow.db())
         .await?;
     uow.audit("notify.unsubscribe", "opinion", opinion_id, None, None);
+    uow.commit().await?;
+    Ok(())
+}
+
+/// The citizen with `code` chooses one message per event, or a daily digest.
+pub async fn choose_digest(ctx: Context<'_>, code: &str, daily: bool) -> Result<(), ServiceError> {
+    let mut uow = UnitOfWork::begin(ctx, &Actor::citizen()).await?;
+    let o = crate::opinions::track::find(uow.db(), ctx.secrets, code).await?.ok_or(ServiceError::NotFound)?;
+    let contact = opinion_contact::Entity::find_by_id(o.id)
+        .one(uow.db())
+        .await?
+        .filter(|_| o.consent_contact)
+        .ok_or_else(|| ServiceError::Refused("这条意见没有留下联系方式或已退订，办理进展请凭查询码查看".into()))?;
+    let mut model = contact.into_active_model();
+    model.daily_digest = Set(daily);
+    model.update(uow.db()).await?;
+    uow.audit("notify.choose", "opinion", o.id, None, Some(serde_json::json!({ "daily": daily })));
     uow.commit().await?;
     Ok(())
 }

@@ -110,6 +110,11 @@ impl Secrets {
         self.digest("revisit", &opinion_id.to_string())[..32].to_string()
     }
 
+    /// The key in a code-recovery link: names the request and when it stops working.
+    pub fn recovery_mac(&self, notification_id: i32, expires: i64) -> String {
+        self.digest("code-recovery", &format!("{notification_id}:{expires}"))[..32].to_string()
+    }
+
     /// A citizen's pseudonym (for counting distinct citizens), from something that identifies
     /// them (`tel:…`, `import:source:user`): keyed, so it cannot be reversed by guessing phones.
     pub fn citizen_key(&self, identity: &str) -> String {

@@ -85,6 +85,8 @@ pub struct FollowThrough {
     pub supervise_reopened: u32,
     /// An opinion routed to this many units goes on the 督办 board.
     pub supervise_units: u32,
+    /// The hour (Beijing time, 0–23) a citizen who chose a daily digest gets it.
+    pub digest_hour: u32,
 }
 
 impl Default for FollowThrough {
@@ -93,6 +95,7 @@ impl Default for FollowThrough {
             quiet_days: 15,
             supervise_reopened: 3,
             supervise_units: 3,
+            digest_hour: 20,
             vague_words: crate::opinions::reply_check::DEFAULT_VAGUE_WORDS.iter().map(|w| w.to_string()).collect(),
         }
     }
@@ -112,6 +115,9 @@ impl FollowThrough {
             if !(2..=20).contains(&n) {
                 errors.add(field, "out_of_range", "须为 2 到 20");
             }
+        }
+        if self.digest_hour > 23 {
+            errors.add("digest_hour", "out_of_range", "须为 0 到 23 点");
         }
         if self.vague_words.len() > 50 || self.vague_words.iter().any(|w| w.chars().count() > 10 || w.trim().is_empty()) {
             errors.add("vague_words", "invalid", "每个词 1 到 10 个字，最多 50 个");

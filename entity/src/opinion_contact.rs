@@ -10,6 +10,8 @@ pub struct Model {
     pub name: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// One message a day (at the office's digest hour) instead of one per event.
+    pub daily_digest: bool,
     pub created_at: DateTimeUtc,
 }
 

@@ -18,6 +18,7 @@ mod m20261204_000013_deliveries;
 mod m20261205_000014_revisits;
 mod m20261205_000015_reply_checks;
 mod m20261205_000016_supervision;
+mod m20261206_000017_digests;
 mod marks;
 
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000014_revisits::Migration),
             Box::new(m20261205_000015_reply_checks::Migration),
             Box::new(m20261205_000016_supervision::Migration),
+            Box::new(m20261206_000017_digests::Migration),
         ]
     }
 }

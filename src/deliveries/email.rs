@@ -20,7 +20,7 @@ impl Mailer {
         Ok(Self { transport, from })
     }
 
-    pub async fn send(&self, delivery: i32, to: &str, text: &str, unsubscribe: &str) -> Result<(), String> {
+    pub async fn send(&self, delivery: i32, to: &str, subject: &str, text: &str, unsubscribe: &str) -> Result<(), String> {
         let to: Mailbox = to.parse().map_err(|e| format!("收件地址无效：{e}"))?;
         let body = format!("{text}\n\n凭查询码可在连心桥“查询进度”查看办理详情。\n不想再收到此类消息：{unsubscribe}\n");
         let domain = self.from.email.domain().to_string();
@@ -28,7 +28,7 @@ impl Mailer {
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject("连心桥：您反映的问题有新动态")
+            .subject(subject)
             .message_id(Some(format!("<delivery-{delivery}@{domain}>")))
             .header(ListUnsubscribe(format!("<{unsubscribe}>")))
             .singlepart(SinglePart::builder().header(header::ContentType::TEXT_PLAIN).body(body))

@@ -607,7 +607,7 @@ impl Gen {
             format!("{prefix}{:08}", self.rng.random_range(0..100_000_000u32))
         });
         let email = has_email.then(|| format!("citizen{opinion_id}@example.cn"));
-        self.city.contacts.push(opinion_contact::Model { opinion_id, name, phone, email, created_at: at });
+        self.city.contacts.push(opinion_contact::Model { opinion_id, name, phone, email, daily_digest: false, created_at: at });
     }
 
     fn events(&mut self, opinion_id: i32, d: &OpinionDraft, status: OpinionStatus, closed_at: Option<DateTime<Utc>>) {

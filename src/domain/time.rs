@@ -16,6 +16,15 @@ pub fn today(now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&beijing()).date_naive()
 }
 
+/// The next time the clock in Beijing reads `hour`:00 after `now` (a daily digest's send time).
+pub fn next_hour(now: DateTime<Utc>, hour: u32) -> DateTime<Utc> {
+    let local = now.with_timezone(&beijing());
+    let at = |date: NaiveDate| date.and_hms_opt(hour.min(23), 0, 0).expect("a valid hour").and_local_timezone(beijing()).unwrap();
+    let today = at(local.date_naive());
+    let next = if today > local { today } else { at(local.date_naive().succ_opt().expect("dates stay far from the calendar's end")) };
+    next.with_timezone(&Utc)
+}
+
 /// The date `days` working days after `from` (weekends skipped; public holidays are not known).
 pub fn add_working_days(from: NaiveDate, days: u32) -> NaiveDate {
     use chrono::{Datelike, Weekday};
@@ -40,6 +49,14 @@ mod tests {
         assert_eq!(add_working_days(friday, 1), NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
         assert_eq!(add_working_days(friday, 5), NaiveDate::from_ymd_opt(2026, 12, 4).unwrap());
         assert_eq!(add_working_days(friday, 0), friday);
+    }
+
+    #[test]
+    fn the_next_digest_hour_is_today_until_it_passes() {
+        let morning = DateTime::parse_from_rfc3339("2026-11-27T01:00:00Z").unwrap().with_timezone(&Utc); // 09:00 in Beijing
+        assert_eq!(next_hour(morning, 20).to_rfc3339(), "2026-11-27T12:00:00+00:00");
+        assert_eq!(next_hour(morning, 9).to_rfc3339(), "2026-11-28T01:00:00+00:00", "on the hour is already past");
+        assert_eq!(next_hour(morning, 0).to_rfc3339(), "2026-11-27T16:00:00+00:00", "midnight is tomorrow's");
     }
 
     #[test]

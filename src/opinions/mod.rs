@@ -6,6 +6,7 @@ pub mod intake;
 pub mod progress;
 pub mod public_view;
 pub mod ratings;
+pub mod recovery;
 pub mod reply_check;
 pub mod revisits;
 pub mod submit;

@@ -2,7 +2,7 @@
 
 use entity::vocab::{Channel, OpinionKind, OpinionStatus};
 use entity::{opinion, opinion_contact};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter};
 use serde::Deserialize;
 
 use crate::domain::{DEFAULT_CATEGORIES, text, tracking_code::TrackingCode};
@@ -37,6 +37,9 @@ pub struct OpinionInput {
     /// Form checkboxes send "on"; JSON sends true.
     #[serde(default, deserialize_with = "truthy")]
     pub consent_contact: bool,
+    /// How often messages come: `each` event (the default) or a `daily` digest.
+    #[serde(default)]
+    pub notify: Option<String>,
     /// The form's one-time token (not part of the opinion, so not serialised).
     #[serde(default, skip_serializing)]
     pub submission_token: Option<String>,
@@ -65,7 +68,7 @@ pub fn parse_phone(input: &str) -> Option<String> {
     ok.then_some(digits)
 }
 
-fn parse_email(input: &str) -> Option<String> {
+pub fn parse_email(input: &str) -> Option<String> {
     let email = input.trim();
     let (local, domain) = email.split_once('@')?;
     let ok = !local.is_empty()
@@ -74,7 +77,8 @@ fn parse_email(input: &str) -> Option<String> {
         && !domain.ends_with('.')
         && email.len() <= 100
         && email.chars().all(|c| c.is_ascii_alphanumeric() || "@._%+-".contains(c));
-    ok.then(|| email.to_string())
+    // Kept in lower case, so the citizen finds their cases by it however they type it.
+    ok.then(|| email.to_lowercase())
 }
 
 pub struct Submitted {
@@ -97,6 +101,7 @@ pub struct ValidOpinion {
     phone: Option<String>,
     email: Option<String>,
     consent_contact: bool,
+    daily_digest: bool,
 }
 
 impl ValidOpinion {
@@ -147,6 +152,14 @@ impl ValidOpinion {
                 parsed
             }
         };
+        let daily_digest = match input.notify.as_deref().map(str::trim).unwrap_or("") {
+            "" | "each" => false,
+            "daily" => true,
+            _ => {
+                errors.add("notify", "invalid", "通知方式应为“每有动态即通知”或“每天汇总一次”");
+                false
+            }
+        };
         let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
         if input.consent_contact && blank(&input.phone) && blank(&input.email) {
             errors.add("phone", "required", "同意回访时请至少留下电话或邮箱");
@@ -163,6 +176,7 @@ impl ValidOpinion {
                 phone,
                 email,
                 consent_contact: input.consent_contact,
+                daily_digest,
             }),
             _ => Err(ServiceError::Invalid(errors)),
         }
@@ -223,14 +237,7 @@ async fn replay(uow: &UnitOfWork, secrets: &Secrets, pending: &Pending) -> Resul
 /// keyed digest is stored. Citizens are counted by a keyed pseudonym of their phone.
 pub async fn file(uow: &mut UnitOfWork, valid: ValidOpinion, channel: Channel) -> Result<Submitted, ServiceError> {
     let now = uow.now();
-    // 60 random bits make a collision vanishingly rare; check anyway rather than fail on it.
-    let (code, digest) = loop {
-        let code = TrackingCode::generate(&mut rand::rng());
-        let digest = uow.secrets().code_digest(&code);
-        if opinion::Entity::find().filter(opinion::Column::CodeDigest.eq(&digest)).one(uow.db()).await?.is_none() {
-            break (code, digest);
-        }
-    };
+    let (code, digest) = new_code(uow).await?;
     let citizen_key = valid.phone.as_deref().map(|p| uow.secrets().citizen_key(&format!("tel:{p}")));
     let created = opinion::ActiveModel {
         code_digest: Set(digest),
@@ -272,6 +279,7 @@ pub async fn file(uow: &mut UnitOfWork, valid: ValidOpinion, channel: Channel) -
             name: Set(valid.name),
             phone: Set(valid.phone),
             email: Set(valid.email),
+            daily_digest: Set(valid.daily_digest),
             created_at: Set(now),
         }
         .insert(uow.db())
@@ -284,6 +292,18 @@ pub async fn file(uow: &mut UnitOfWork, valid: ValidOpinion, channel: Channel) -
     let detail = serde_json::json!({ "kind": valid.kind.as_str(), "channel": channel.as_str() });
     uow.audit("opinion.submit", "opinion", created.id, None, Some(detail));
     Ok(Submitted { opinion: created, code, replayed: false })
+}
+
+/// A tracking code no case has yet, and its digest.
+pub(super) async fn new_code(uow: &UnitOfWork) -> Result<(TrackingCode, String), DbErr> {
+    // 60 random bits make a collision vanishingly rare; check anyway rather than fail on it.
+    loop {
+        let code = TrackingCode::generate(&mut rand::rng());
+        let digest = uow.secrets().code_digest(&code);
+        if opinion::Entity::find().filter(opinion::Column::CodeDigest.eq(&digest)).one(uow.db()).await?.is_none() {
+            return Ok((code, digest));
+        }
+    }
 }
 
 /// Stores the routing suggestion beside the opinion, for staff to accept or correct.

@@ -44,6 +44,8 @@ pub struct TrackView {
     pub ratings: Vec<GivenRating>,
     /// 回访 questions waiting for this citizen's answer.
     pub questions: Vec<super::revisits::Question>,
+    /// How messages reach the citizen (`each`, `daily`), when they left an address and consented.
+    pub notify: Option<&'static str>,
     pub can_rate: bool,
     pub can_follow_up: bool,
     pub can_rate_result: bool,
@@ -91,6 +93,8 @@ pub async fn view(db: &impl ConnectionTrait, secrets: &Secrets, input: &str) -> 
     let questions = if o.status == OpinionStatus::Hidden { Vec::new() } else { super::revisits::open_questions(db, o.id).await? };
     let asks_handling = questions.iter().any(|q| !q.about_rectification);
     let asks_result = questions.iter().any(|q| q.about_rectification);
+    let contact = if o.consent_contact { entity::opinion_contact::Entity::find_by_id(o.id).one(db).await? } else { None };
+    let notify = contact.filter(|c| c.email.is_some() || c.phone.is_some()).map(|c| if c.daily_digest { "daily" } else { "each" });
     Ok(Some(TrackView {
         code,
         kind: o.kind.label(),
@@ -118,6 +122,7 @@ pub async fn view(db: &impl ConnectionTrait, secrets: &Secrets, input: &str) -> 
                 at: time::minute(r.created_at),
             })
             .collect(),
+        notify,
         can_rate: super::RATEABLE.contains(&o.status) && !rated && !asks_handling,
         can_follow_up: rated && !followed_up,
         can_rate_result: result_done && !result_rated && o.status != OpinionStatus::Hidden && !asks_result,

@@ -40,6 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(rate)
         .service(withdraw)
         .service(mine)
+        .service(choose_notify)
         .service(revisit_by_code)
         .service(revisit_page)
         .service(revisit_by_link);
@@ -52,11 +53,13 @@ async fn form_page(
     values: &OpinionInput,
 ) -> Result<HttpResponse, AppError> {
     let regions = crate::units::regions(&state.db).await?;
+    let (follow, _) = crate::settings::current::<crate::settings::FollowThrough>(&state.db).await?;
     let mut page = Page::new(req, "submit");
     page.insert("kinds", &OpinionKind::ALL.iter().map(|k| json!({ "value": k.as_str(), "label": k.label() })).collect::<Vec<_>>())
         .insert("categories", DEFAULT_CATEGORIES)
         .insert("regions", &regions)
         .insert("values", values)
+        .insert("digest_hour", &follow.digest_hour)
         // A new token each time the form is shown: sending this form twice files it once.
         .insert("submission_token", &idempotency::Key::token());
     let status = page.errors(errors);
@@ -297,6 +300,29 @@ async fn withdraw(req: HttpRequest, state: web::Data<AppState>, form: CsrfPairs)
     }
     match crate::opinions::handling::withdraw(state.ctx(), code, form.get("reason")).await {
         Ok(_) => show(&req, &state, code, Some("已撤回。这条意见不再办理，也不再公开显示；记录仍保留。"), StatusCode::OK).await,
+        Err(ServiceError::NotFound) => show(&req, &state, code, None, StatusCode::NOT_FOUND).await,
+        Err(err) => {
+            let (message, status) = as_notice(err)?;
+            show(&req, &state, code, Some(&message), status).await
+        }
+    }
+}
+
+/// 每有动态即通知 or 每天汇总一次, from the tracking page.
+#[post("/track/notify")]
+async fn choose_notify(req: HttpRequest, state: web::Data<AppState>, form: CsrfPairs) -> Result<HttpResponse, AppError> {
+    limit(&req, &state, Policy::Rate)?;
+    let code = form.get("code");
+    let daily = match form.get("notify") {
+        "daily" => true,
+        "each" => false,
+        _ => return show(&req, &state, code, Some("请选择通知方式"), StatusCode::BAD_REQUEST).await,
+    };
+    match crate::deliveries::choose_digest(state.ctx(), code, daily).await {
+        Ok(()) => {
+            let done = if daily { "已改为每天汇总一次通知。" } else { "已改为每有动态即通知。" };
+            show(&req, &state, code, Some(done), StatusCode::OK).await
+        }
         Err(ServiceError::NotFound) => show(&req, &state, code, None, StatusCode::NOT_FOUND).await,
         Err(err) => {
             let (message, status) = as_notice(err)?;

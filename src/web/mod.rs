@@ -13,6 +13,7 @@ pub mod page_cache;
 pub mod public;
 pub mod publicity;
 pub mod receipt;
+pub mod recover;
 pub mod reports;
 pub mod search;
 pub mod session;
@@ -43,6 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(reports::configure)
         .configure(search::configure)
         .configure(citizen::configure)
+        .configure(recover::configure)
         .configure(auth::configure)
         .configure(admin::configure)
         .configure(office::configure)

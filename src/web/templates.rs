@@ -38,6 +38,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("citizen/track.html", include_str!("../../templates/citizen/track.html")),
     ("citizen/unsubscribe.html", include_str!("../../templates/citizen/unsubscribe.html")),
     ("citizen/mine.html", include_str!("../../templates/citizen/mine.html")),
+    ("citizen/recover.html", include_str!("../../templates/citizen/recover.html")),
     ("citizen/revisit.html", include_str!("../../templates/citizen/revisit.html")),
     ("citizen/revisit_form.html", include_str!("../../templates/citizen/revisit_form.html")),
     ("partials/settled.html", include_str!("../../templates/partials/settled.html")),

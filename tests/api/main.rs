@@ -2,15 +2,18 @@
 
 mod fixtures;
 mod helpers;
+mod mail;
 
 mod binary;
 mod deliveries;
 mod demo;
+mod digests;
 mod hostile;
 mod lists;
 mod notifications;
 mod opinions;
 mod pages;
+mod recovery;
 mod reply_checks;
 mod reports;
 mod revisits;

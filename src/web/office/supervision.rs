@@ -99,6 +99,8 @@ struct SettingsForm {
     #[serde(default)]
     supervise_units: String,
     #[serde(default)]
+    digest_hour: String,
+    #[serde(default)]
     vague_words: String,
 }
 
@@ -122,6 +124,8 @@ async fn save_settings(
         quiet_days: number(&form.quiet_days),
         supervise_reopened: number(&form.supervise_reopened),
         supervise_units: number(&form.supervise_units),
+        // 0 is a real hour (midnight): a blank field must fail, not mean it.
+        digest_hour: form.digest_hour.trim().parse().unwrap_or(u32::MAX),
         vague_words,
     };
     if let Err(ServiceError::Invalid(errors)) = value.validate() {
