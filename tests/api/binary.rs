@@ -27,10 +27,10 @@ fn lianxin(data: &Path, database_url: &str) -> Command {
 }
 
 /// A child process killed when dropped, so a failing test leaves no server behind.
-struct Running(Child);
+pub(crate) struct Running(Child);
 
 impl Running {
-    fn kill(&mut self) -> std::io::Result<()> {
+    pub(crate) fn kill(&mut self) -> std::io::Result<()> {
         self.0.kill()?;
         self.0.wait().map(|_| ())
     }
@@ -45,7 +45,14 @@ impl Drop for Running {
 
 /// Starts `serve` and returns it with its base URL, read from its first line of output.
 fn serve(data: &Path, database_url: &str) -> (Running, String) {
-    let mut child = lianxin(data, database_url).arg("serve").stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    serve_with(data, database_url, &[])
+}
+
+/// Starts `serve` with more environment variables.
+pub(crate) fn serve_with(data: &Path, database_url: &str, vars: &[(&str, &str)]) -> (Running, String) {
+    let mut command = lianxin(data, database_url);
+    command.envs(vars.iter().copied());
+    let mut child = command.arg("serve").stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
     let stdout = child.stdout.take().unwrap();
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line).unwrap();
@@ -53,7 +60,7 @@ fn serve(data: &Path, database_url: &str) -> (Running, String) {
     (Running(child), base)
 }
 
-async fn healthy(client: &reqwest::Client, base: &str) {
+pub(crate) async fn healthy(client: &reqwest::Client, base: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         if let Ok(r) = client.get(format!("{base}/healthz")).send().await

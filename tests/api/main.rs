@@ -14,6 +14,7 @@ mod notifications;
 mod opinions;
 mod pages;
 mod recovery;
+mod restart;
 mod reply_checks;
 mod reports;
 mod revisits;
