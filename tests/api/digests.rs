@@ -33,6 +33,15 @@ async fn a_daily_digest_sends_the_day_in_one_message_at_the_digest_hour(backend:
         .await
         .unwrap();
     let code = filed["tracking_code"].as_str().unwrap().to_string();
+    let weekly = app
+        .client
+        .post(app.url("/api/v1/opinions"))
+        .json(&serde_json::json!({ "kind": "complaint", "title": "每周一次", "content": "每周汇总", "notify": "weekly" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(weekly.status(), 422);
+    assert!(weekly.text().await.unwrap().contains("\"notify\""), "the field is named");
     let opinion =
         entity::opinion::Entity::find().filter(entity::opinion::Column::Title.eq("甲局门前积水")).one(&app.db).await.unwrap().unwrap();
     let office = app.another_client();

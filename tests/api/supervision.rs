@@ -85,14 +85,17 @@ on_both_databases! {
     async fn the_rules_are_versioned_office_settings_and_a_bad_value_is_explained(app) {
         crate::fixtures::small_city(app.ctx()).await;
         let office = staff(&app, "office1").await;
-        let bad = office.post_form("/office/settings/follow-through", &[("quiet_days", "0"), ("supervise_reopened", "3"), ("supervise_units", "3"), ("vague_words", "尽快 近期")]).await;
+        let bad = office.post_form("/office/settings/follow-through", &[("quiet_days", "0"), ("supervise_reopened", "3"), ("supervise_units", "3"), ("digest_hour", ""), ("vague_words", "尽快 近期")]).await;
         assert_eq!(bad.status(), 400);
-        assert!(bad.text().await.unwrap().contains("须为 1 到 90 天"));
-        let saved = office.post_form("/office/settings/follow-through", &[("quiet_days", "20"), ("supervise_reopened", "2"), ("supervise_units", "4"), ("vague_words", "尽快，近期 研究研究")]).await;
+        let bad = bad.text().await.unwrap();
+        assert!(bad.contains("须为 1 到 90 天") && bad.contains("须为 0 到 23 点"), "a blank hour is not midnight");
+        let saved = office.post_form("/office/settings/follow-through", &[("quiet_days", "20"), ("supervise_reopened", "2"), ("supervise_units", "4"), ("digest_hour", "7"), ("vague_words", "尽快，近期 研究研究")]).await;
         assert_eq!(saved.status(), 303);
         let (rules, version) = lianxin::settings::current::<lianxin::settings::FollowThrough>(&app.db).await.unwrap();
         assert_eq!((rules.quiet_days, rules.supervise_reopened, rules.supervise_units, version), (20, 2, 4, 1));
         assert_eq!(rules.vague_words, ["尽快", "近期", "研究研究"]);
+        assert_eq!(rules.digest_hour, 7);
+        assert!(app.get("/opinions/new").await.text().await.unwrap().contains("每天汇总一次（7 点左右发送）"), "the form names the hour");
         assert!(office.get("/office/supervision").await.text().await.unwrap().contains("重办 2 次及以上"));
     }
 }

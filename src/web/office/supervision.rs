@@ -125,7 +125,7 @@ async fn save_settings(
         supervise_reopened: number(&form.supervise_reopened),
         supervise_units: number(&form.supervise_units),
         // 0 is a real hour (midnight): a blank field must fail, not mean it.
-        digest_hour: form.digest_hour.trim().parse().unwrap_or(u32::MAX),
+        digest_hour: form.digest_hour.trim().parse().unwrap_or(24),
         vague_words,
     };
     if let Err(ServiceError::Invalid(errors)) = value.validate() {
