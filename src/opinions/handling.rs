@@ -2,8 +2,8 @@
 //! accepts, replies and closes (已办结) or explains (已解释说明).
 
 use entity::vocab::{OpinionStatus, Role};
-use entity::{notification, opinion, problem, unit};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter};
+use entity::{opinion, problem, unit};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter};
 
 use super::reply_check::{self, Exchange, Report};
 use crate::domain::{account::unit_code, text, time};
@@ -161,16 +161,8 @@ pub async fn link_problem(uow: &mut UnitOfWork, id: i32, problem_code: &str) -> 
     let mut model = before.clone().into_active_model();
     model.problem_id = Set(Some(p.id));
     let after = super::save(uow, &before, model).await?;
-    notification::ActiveModel {
-        opinion_id: Set(id),
-        kind: Set("linked_to_problem".into()),
-        message: Set(format!("您反映的问题已列入问题清单（{}：{}），可随时查看整改进展。", p.code, crate::privacy::scrub(&p.title))),
-        sent_at: Set(None),
-        created_at: Set(uow.now()),
-        ..Default::default()
-    }
-    .insert(uow.db())
-    .await?;
+    let message = format!("您反映的问题已列入问题清单（{}：{}），可随时查看整改进展。", p.code, crate::privacy::scrub(&p.title));
+    super::tell(uow, id, "linked_to_problem", message).await?;
     uow.audit("opinion.link", "opinion", id, snapshot(&before), snapshot(&after));
     uow.emit(Event {
         topic: "opinion.linked",

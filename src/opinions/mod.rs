@@ -41,6 +41,20 @@ pub async fn save(uow: &mut UnitOfWork, before: &opinion::Model, mut model: opin
     Ok(after)
 }
 
+/// A message on the case's tracking page (and, by the `deliver` job, to its citizen's address).
+pub(crate) async fn tell(uow: &UnitOfWork, opinion_id: i32, kind: &str, message: String) -> Result<notification::Model, DbErr> {
+    notification::ActiveModel {
+        opinion_id: Set(opinion_id),
+        kind: Set(kind.into()),
+        message: Set(message),
+        sent_at: Set(None),
+        created_at: Set(uow.now()),
+        ..Default::default()
+    }
+    .insert(uow.db())
+    .await
+}
+
 /// One step in an opinion's life: the event the citizen sees, a note on their tracking page,
 /// and the event for followers. `label` names who acted as the citizen sees it (a unit's name,
 /// 绩效办, 系统).
@@ -71,16 +85,7 @@ pub async fn record_step(
             Some(note) => format!("您的意见状态更新为“{}”：{note}", opinion.status.label()),
             None => format!("您的意见状态更新为“{}”。", opinion.status.label()),
         };
-        notification::ActiveModel {
-            opinion_id: Set(opinion.id),
-            kind: Set("status_changed".into()),
-            message: Set(message),
-            sent_at: Set(None),
-            created_at: Set(at),
-            ..Default::default()
-        }
-        .insert(uow.db())
-        .await?;
+        tell(uow, opinion.id, "status_changed", message).await?;
     }
     uow.touch(Record::Opinion(opinion.id));
     uow.emit(Event {

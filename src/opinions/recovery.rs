@@ -94,16 +94,8 @@ pub async fn request(ctx: Context<'_>, contact: &Contact, open: &[&str]) -> Resu
     if recent.is_some() {
         return Ok(());
     }
-    let note = notification::ActiveModel {
-        opinion_id: Set(newest),
-        kind: Set(KIND.into()),
-        message: Set("有人通过您登记的联系方式申请找回查询码。如非本人操作，请忽略，原查询码继续有效。".into()),
-        sent_at: Set(None),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(uow.db())
-    .await?;
+    let message = "有人通过您登记的联系方式申请找回查询码。如非本人操作，请忽略，原查询码继续有效。";
+    let note = super::tell(&uow, newest, KIND, message.into()).await?;
     crate::deliveries::pending(note.id, newest, contact.channel(), false, now, now).insert(uow.db()).await?;
     uow.audit("opinion.code_recovery", "opinion", newest, None, None);
     uow.commit().await?;
@@ -173,7 +165,6 @@ pub async fn reissue(ctx: Context<'_>, id: i32, expires: i64, mac: &str) -> Resu
     let mut uow = UnitOfWork::begin(ctx, &Actor::citizen()).await?;
     let request = redeemable(ctx, uow.db(), id, expires, mac).await?;
     let ids = opinions_of(uow.db(), &request.contact).await?;
-    let now = uow.now();
     let mut out = Vec::new();
     for before in opinion::Entity::find().filter(opinion::Column::Id.is_in(ids)).order_by_desc(opinion::Column::Id).all(uow.db()).await? {
         let (code, digest): (TrackingCode, String) = super::submit::new_code(&uow).await?;
@@ -182,16 +173,7 @@ pub async fn reissue(ctx: Context<'_>, id: i32, expires: i64, mac: &str) -> Resu
         // The feed's address follows from the code: the old one stops with it.
         model.feed_digest = Set(None);
         let after = super::save(&mut uow, &before, model).await?;
-        notification::ActiveModel {
-            opinion_id: Set(after.id),
-            kind: Set(REISSUED.into()),
-            message: Set("查询码已按您的申请重新生成，原查询码和订阅地址已失效。".into()),
-            sent_at: Set(None),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(uow.db())
-        .await?;
+        super::tell(&uow, after.id, REISSUED, "查询码已按您的申请重新生成，原查询码和订阅地址已失效。".into()).await?;
         uow.audit("opinion.code_reissue", "opinion", after.id, None, None);
         out.push(Reissued {
             code: code.to_string(),

@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use entity::vocab::{CitizenConfirmation, OpinionStatus, RatingLevel, RectificationStatus, RevisitAnswer, Verification};
-use entity::{notification, opinion, progress_update, rectification, revisit};
+use entity::{opinion, progress_update, rectification, revisit};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
@@ -109,16 +109,8 @@ pub async fn ask_about_opinion(uow: &mut UnitOfWork, opinion_id: i32) -> Result<
         .exec(uow.db())
         .await?;
     asked(opinion_id, None, now).insert(uow.db()).await?;
-    notification::ActiveModel {
-        opinion_id: Set(opinion_id),
-        kind: Set(ASKED.into()),
-        message: Set("您的意见已有答复。问题解决了吗？请在查询页（或点击消息中的链接）告诉我们：已解决、部分解决还是未解决。".into()),
-        sent_at: Set(None),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(uow.db())
-    .await?;
+    let question = "您的意见已有答复。问题解决了吗？请在查询页（或点击消息中的链接）告诉我们：已解决、部分解决还是未解决。";
+    super::tell(uow, opinion_id, ASKED, question.into()).await?;
     Ok(())
 }
 
