@@ -87,17 +87,22 @@ impl Classifier {
     }
 
     pub fn predict(&self, jieba: &Jieba, text: &str) -> Option<Prediction> {
-        if self.labels.is_empty() {
-            return None;
-        }
+        self.ranked(jieba, text).into_iter().next()
+    }
+
+    /// Every label, most likely first, with confidences that sum to one.
+    pub fn ranked(&self, jieba: &Jieba, text: &str) -> Vec<Prediction> {
         let x = self.vocabulary.vector(&terms(jieba, text));
         let dims = self.vocabulary.len();
         let scores: Vec<f32> = self.weights.iter().map(|w| x.dot(&w[..dims]) + w[dims] * BIAS).collect();
-        let best = scores.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i)?;
+        let Some(top) = scores.iter().copied().max_by(f32::total_cmp) else { return Vec::new() };
         // Margins are roughly in [-1, 1]; a temperature makes the softmax a usable confidence.
-        let exp: Vec<f32> = scores.iter().map(|s| ((s - scores[best]) * 4.0).exp()).collect();
-        let confidence = 1.0 / exp.iter().sum::<f32>();
-        Some(Prediction { label: self.labels[best].clone(), confidence })
+        let exp: Vec<f32> = scores.iter().map(|s| ((s - top) * 4.0).exp()).collect();
+        let sum: f32 = exp.iter().sum();
+        let mut out: Vec<Prediction> =
+            self.labels.iter().zip(exp).map(|(label, e)| Prediction { label: label.clone(), confidence: e / sum }).collect();
+        out.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+        out
     }
 }
 

@@ -1,0 +1,329 @@
+//! What a message says before any model looks at it: normalised text, the rules that must never
+//! be left to a classifier (an emergency, a tracking code, a request for a person), and the
+//! slots a reply can use (codes, problem codes, regions, categories, opinion types, dates).
+
+use std::sync::LazyLock;
+
+use chrono::{Datelike, Duration, NaiveDate};
+use entity::vocab::OpinionKind;
+use regex::Regex;
+
+use crate::domain::tracking_code::TrackingCode;
+
+/// Full-width forms folded, traditional characters simplified, fillers and spaces trimmed.
+pub fn normalise(text: &str) -> String {
+    let folded: String = text
+        .chars()
+        .map(|c| match c {
+            '\u{3000}' => ' ',
+            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            _ => c,
+        })
+        .collect();
+    let simplified = simplet2s::convert(&folded);
+    let mut out = simplified.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Openers that carry nothing ("嗯，那个，就是…") would only blur the words that follow.
+    loop {
+        let trimmed =
+            FILLERS.iter().find_map(|f| out.strip_prefix(f)).map(|rest| rest.trim_start_matches([' ', ',', '，', '、', '.', '。']));
+        match trimmed {
+            Some(rest) if rest.len() < out.len() => out = rest.to_string(),
+            _ => break,
+        }
+    }
+    out.chars().take(500).collect()
+}
+
+const FILLERS: &[&str] = &["嗯嗯", "嗯", "呃", "额", "那个", "就是说", "就是", "然后", "请问一下", "麻烦问一下", "问一下"];
+
+/// A tracking code anywhere in the text, even glued to Chinese (`查询码7KQMX3RT9WHP进度`), with
+/// dashes or spaces between its groups.
+pub fn tracking_code(text: &str) -> Option<TrackingCode> {
+    static CODE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)[2-9a-hj-np-z]{4}[\s\-]?[2-9a-hj-np-z]{4}[\s\-]?[2-9a-hj-np-z]{4}").expect("a valid pattern"));
+    // `\b` sees no boundary between Chinese and ASCII, so the neighbours are checked by hand: a
+    // code is not part of a longer run of letters and digits.
+    let ascii_word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    CODE.find_iter(text).find_map(|m| {
+        let before = text[..m.start()].chars().next_back();
+        let after = text[m.end()..].chars().next();
+        if ascii_word(before) || ascii_word(after) {
+            return None;
+        }
+        // Twelve letters of an English sentence are not a code: a code mixes in digits.
+        let digits = m.as_str().chars().filter(|c| c.is_ascii_digit()).count();
+        if digits == 0 {
+            return None;
+        }
+        TrackingCode::parse(m.as_str())
+    })
+}
+
+/// Something is happening now that needs 110, 119 or 120, not a portal.
+pub fn emergency(text: &str) -> Option<&'static str> {
+    const FIRE: &[&str] = &["着火", "起火", "失火", "火灾", "烧起来", "冒烟了", "煤气泄漏", "燃气泄漏", "闻到煤气", "天然气泄漏", "爆炸"];
+    const MEDICAL: &[&str] = &[
+        "晕倒",
+        "昏倒",
+        "昏迷",
+        "不省人事",
+        "心脏病",
+        "没有呼吸",
+        "没呼吸",
+        "喘不上气",
+        "喘不过气",
+        "呼吸困难",
+        "胸口疼",
+        "心口疼",
+        "抽搐",
+        "大出血",
+        "流了很多血",
+        "血流不止",
+        "头破了",
+        "中毒",
+        "触电",
+        "溺水",
+        "落水",
+        "掉水里",
+        "掉河里",
+        "掉进",
+        "淹进",
+        "被困",
+        "困人",
+        "困在",
+        "出不来",
+        "起不来",
+        "快不行了",
+        "受重伤",
+        "撞伤了",
+        "摔伤",
+        "骨折",
+        "要生了",
+    ];
+    const POLICE: &[&str] = &[
+        "持刀",
+        "砍人",
+        "打人了",
+        "有人打架",
+        "正在打",
+        "还在打",
+        "打老婆",
+        "打孩子",
+        "抢劫",
+        "抢东西",
+        "绑架",
+        "跳楼",
+        "要跳",
+        "有人闯进",
+        "撬门",
+        "被打了",
+        "家暴",
+        "拐卖",
+        "拿刀",
+        "杀人",
+        "救命",
+    ];
+    if FIRE.iter().any(|w| text.contains(w)) {
+        Some("fire")
+    } else if MEDICAL.iter().any(|w| text.contains(w)) {
+        Some("medical")
+    } else if POLICE.iter().any(|w| text.contains(w)) {
+        Some("police")
+    } else if text.contains("车祸") && ["受伤", "流血", "人被撞", "伤者", "撞人"].iter().any(|w| text.contains(w)) {
+        Some("medical")
+    } else {
+        None
+    }
+}
+
+/// The citizen asks for a person.
+pub fn wants_person(text: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "转人工",
+        "人工客服",
+        "人工服务",
+        "找人工",
+        "要人工",
+        "接人工",
+        "真人客服",
+        "找真人",
+        "工作人员对话",
+        "跟工作人员说",
+        "和工作人员说",
+        "人工",
+    ];
+    // 人工智能 is a question about the bot, not a request for a person.
+    let text = text.replace("人工智能", "");
+    WORDS.iter().any(|w| text.contains(w))
+}
+
+pub fn cancels(text: &str) -> bool {
+    const WORDS: &[&str] = &["取消", "不提交了", "不想提交", "算了", "不用了", "不要了", "退出", "不填了", "重新开始"];
+    text.chars().count() <= 12 && WORDS.iter().any(|w| text.contains(w))
+}
+
+pub fn agrees(text: &str) -> bool {
+    const WORDS: &[&str] = &["确认", "提交", "是的", "对", "好的", "好", "可以", "没问题", "行", "嗯", "ok", "OK", "确定", "是"];
+    text.chars().count() <= 8 && WORDS.iter().any(|w| text.contains(w)) && !text.contains('不')
+}
+
+pub fn declines(text: &str) -> bool {
+    const WORDS: &[&str] = &["不用", "不要", "不留", "不需要", "跳过", "没有", "不", "否", "匿名"];
+    text.chars().count() <= 10 && WORDS.iter().any(|w| text.contains(w))
+}
+
+/// A problem's code as the lists show it: `WT-2026-0010`.
+pub fn problem_code(text: &str) -> Option<String> {
+    static CODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)WT-?\d{4}-?\d{4}").expect("a valid pattern"));
+    CODE.find(text).map(|m| {
+        let digits: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
+        format!("WT-{}-{}", &digits[..4], &digits[4..])
+    })
+}
+
+/// An opinion type named in the text (投诉, 建议, …), allowing the usual misspellings.
+pub fn opinion_kind(text: &str) -> Option<OpinionKind> {
+    const WORDS: &[(&str, OpinionKind)] = &[
+        ("投诉", OpinionKind::Complaint),
+        ("投述", OpinionKind::Complaint),
+        ("举报", OpinionKind::Report),
+        ("举抱", OpinionKind::Report),
+        ("建议", OpinionKind::Suggestion),
+        ("咨询", OpinionKind::Consult),
+        ("求助", OpinionKind::Help),
+        ("表扬", OpinionKind::Praise),
+        ("感谢信", OpinionKind::Praise),
+    ];
+    WORDS.iter().find(|(w, _)| text.contains(w)).map(|(_, k)| *k)
+}
+
+/// A period named in the text, as dates (from, to) in Beijing.
+pub fn period(text: &str, today: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+    let month_start = |d: NaiveDate| d.with_day(1).expect("day 1 exists");
+    let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
+    Some(if text.contains("上个月") || text.contains("上月") {
+        let this = month_start(today);
+        (month_start(this - Duration::days(1)), this - Duration::days(1))
+    } else if text.contains("这个月") || text.contains("本月") {
+        (month_start(today), today)
+    } else if text.contains("上周") || text.contains("上个星期") || text.contains("上礼拜") {
+        (monday - Duration::days(7), monday - Duration::days(1))
+    } else if text.contains("这周") || text.contains("本周") {
+        (monday, today)
+    } else if text.contains("昨天") {
+        (today - Duration::days(1), today - Duration::days(1))
+    } else if text.contains("今天") {
+        (today, today)
+    } else if text.contains("去年") {
+        let year = today.year() - 1;
+        (NaiveDate::from_ymd_opt(year, 1, 1)?, NaiveDate::from_ymd_opt(year, 12, 31)?)
+    } else if text.contains("今年") {
+        (NaiveDate::from_ymd_opt(today.year(), 1, 1)?, today)
+    } else {
+        return None;
+    })
+}
+
+/// The first of `names` the text mentions (regions, unit names, categories).
+pub fn mentioned<'a>(text: &str, names: &'a [String]) -> Option<&'a String> {
+    names.iter().filter(|n| !n.is_empty() && text.contains(n.as_str())).max_by_key(|n| n.chars().count())
+}
+
+/// The matter itself, with the words that only say what is asked stripped: "XX路什么时候修好"
+/// → "XX路修好". What is left is searched for.
+pub fn topic(text: &str) -> String {
+    const ASKING: &[&str] = &[
+        "什么时候",
+        "啥时候",
+        "几时",
+        "多久",
+        "何时",
+        "能不能",
+        "有没有",
+        "是不是",
+        "怎么样了",
+        "怎么样",
+        "咋样了",
+        "咋样",
+        "如何",
+        "进展",
+        "进度",
+        "情况",
+        "整改了吗",
+        "整改了没",
+        "解决了吗",
+        "解决了没",
+        "修好了吗",
+        "弄好了没",
+        "归哪个部门管",
+        "归谁管",
+        "哪个部门",
+        "哪个单位",
+        "谁负责",
+        "谁管",
+        "找谁",
+        "负责",
+        "请问",
+        "你好",
+        "您好",
+        "一下",
+        "了吗",
+        "了没",
+        "了没有",
+        "吗",
+        "呢",
+        "啊",
+        "呀",
+        "吧",
+        "嘛",
+        "？",
+        "?",
+        "。",
+        "，",
+        ",",
+        "！",
+        "!",
+    ];
+    let mut out = text.to_string();
+    for w in ASKING {
+        out = out.replace(w, " ");
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_found_glued_to_chinese_spaced_or_lowercase() {
+        for text in ["查询码7KQMX3RT9WHP进度", "帮我查 7kqm-x3rt-9whp", "7KQM X3RT 9WHP 办得怎么样", "我的码是７ＫＱＭ－Ｘ３ＲＴ－９ＷＨＰ"]
+        {
+            let found = tracking_code(&normalise(text)).map(|c| c.to_string());
+            assert_eq!(found.as_deref(), Some("7KQM-X3RT-9WHP"), "{text}");
+        }
+        assert_eq!(tracking_code("ABCDEFGHJKMNP12"), None, "part of a longer run");
+        assert_eq!(tracking_code("pleasehelpme"), None, "an English word is no code");
+    }
+
+    #[test]
+    fn traditional_full_width_and_fillers_are_normalised() {
+        assert_eq!(normalise("嗯，那个，我的意見辦理進度"), "我的意见办理进度");
+        assert_eq!(normalise("ＷＴ－２０２６－００１０"), "WT-2026-0010");
+    }
+
+    #[test]
+    fn emergencies_and_people_are_recognised_by_rule() {
+        assert_eq!(emergency("楼下着火了快来人"), Some("fire"));
+        assert_eq!(emergency("有人晕倒了"), Some("medical"));
+        assert_eq!(emergency("路灯坏了"), None);
+        assert!(wants_person("我要转人工"));
+        assert_eq!(problem_code("wt20260010整改了吗").as_deref(), Some("WT-2026-0010"));
+    }
+
+    #[test]
+    fn the_topic_is_what_remains_of_the_question() {
+        assert_eq!(topic("幸福路什么时候修好？"), "幸福路 修好");
+        assert_eq!(topic("小区噪音归谁管"), "小区噪音");
+    }
+}
