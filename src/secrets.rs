@@ -115,6 +115,11 @@ impl Secrets {
         self.digest("code-recovery", &format!("{notification_id}:{expires}"))[..32].to_string()
     }
 
+    /// What the database keeps of a chatbot conversation's token.
+    pub fn chat_digest(&self, token: &str) -> String {
+        self.digest("chat-session", token)
+    }
+
     /// A citizen's pseudonym (for counting distinct citizens), from something that identifies
     /// them (`tel:…`, `import:source:user`): keyed, so it cannot be reversed by guessing phones.
     pub fn citizen_key(&self, identity: &str) -> String {

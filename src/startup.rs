@@ -66,11 +66,12 @@ impl Application {
             tera: Arc::new(tera),
             config: Arc::new(config),
             limiter,
-            search,
+            search: search.clone(),
             routing,
             jobs,
             page_cache: Default::default(),
             intake,
+            chat: Arc::new(crate::chat::Bot::new(search.jieba())),
         };
         let server = HttpServer::new(move || {
             // The last wrapped runs first: the origin check, then who is logged in, then the

@@ -28,6 +28,8 @@ pub struct AppState {
     pub page_cache: Arc<crate::web::page_cache::PageCache>,
     /// Where submissions queue to be filed in groups.
     pub intake: crate::opinions::intake::Intake,
+    /// The chatbot, trained at start.
+    pub chat: Arc<crate::chat::Bot>,
 }
 
 impl AppState {

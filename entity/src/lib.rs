@@ -5,6 +5,7 @@ pub mod vocab;
 pub mod attachment;
 pub mod audit_log;
 pub mod chat_message;
+pub mod chat_session;
 pub mod delivery;
 pub mod dictionary_word;
 pub mod event;

@@ -19,6 +19,7 @@ mod m20261205_000014_revisits;
 mod m20261205_000015_reply_checks;
 mod m20261205_000016_supervision;
 mod m20261206_000017_digests;
+mod m20261206_000018_chat;
 mod marks;
 
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000015_reply_checks::Migration),
             Box::new(m20261205_000016_supervision::Migration),
             Box::new(m20261206_000017_digests::Migration),
+            Box::new(m20261206_000018_chat::Migration),
         ]
     }
 }

@@ -1,6 +1,506 @@
 //! 网络问政 chatbot: answers from the portal's own records, with their links, and files opinions
-//! in conversation. Embedded: no model to download, nothing sent out.
+//! in conversation. Embedded: no model to download, nothing sent out. A turn is: normalise, the
+//! rules that may not be left to a model, the conversation's context, the intent classifier,
+//! then one grounded action and its Chinese reply.
 
+pub mod answers;
 pub mod faq;
+pub mod filing;
 pub mod intents;
+pub mod state;
 pub mod understand;
+
+use std::sync::Arc;
+
+use entity::vocab::{Channel, OpinionKind};
+use jieba_rs::Jieba;
+use serde::Serialize;
+
+use answers::Card;
+use filing::{Filing, Next};
+use intents::{Guess, Intent, IntentModel};
+use state::{Session, State};
+
+use crate::opinions::intake::Intake;
+use crate::search::SearchEngine;
+use crate::service::{FieldErrors, ServiceError};
+use crate::unit_of_work::Context;
+
+/// Below this the bot offers its two best guesses instead of acting on one.
+const SURE: f32 = 0.45;
+/// An FAQ entry answers only when it matches at least this well (BM25).
+const FAQ_MATCH: f32 = 4.0;
+pub const MAX_MESSAGE_CHARS: usize = 500;
+
+/// Trained once at start.
+pub struct Bot {
+    jieba: Arc<Jieba>,
+    intents: IntentModel,
+    faq: faq::Faq,
+}
+
+/// What a turn may use: the database, the search index, the submission queue, and whether this
+/// client may file another opinion now (the form's rate limit).
+pub struct Deps<'a> {
+    pub ctx: Context<'a>,
+    pub search: &'a Arc<SearchEngine>,
+    pub intake: &'a Intake,
+    pub may_file: &'a (dyn Fn() -> bool + Sync),
+}
+
+#[derive(Debug, Serialize)]
+pub struct Slots {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<(String, String)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+}
+
+/// The answer to one message, as the API returns it.
+#[derive(Debug, Serialize)]
+pub struct Reply {
+    pub session: String,
+    /// The bot's message id, for "did this answer your question".
+    pub message_id: i64,
+    pub reply: String,
+    pub intent: Intent,
+    pub confidence: f32,
+    pub slots: Slots,
+    pub cards: Vec<Card>,
+    pub suggestions: Vec<String>,
+}
+
+/// What the bot decided to say.
+struct Answer {
+    text: String,
+    intent: Intent,
+    confidence: f32,
+    cards: Vec<Card>,
+    suggestions: Vec<String>,
+    handoff: bool,
+    abstained: bool,
+}
+
+impl Answer {
+    fn new(intent: Intent, text: impl Into<String>) -> Self {
+        Self { text: text.into(), intent, confidence: 1.0, cards: Vec::new(), suggestions: Vec::new(), handoff: false, abstained: false }
+    }
+
+    fn suggest(mut self, list: &[&str]) -> Self {
+        self.suggestions = list.iter().map(|s| s.to_string()).collect();
+        self
+    }
+}
+
+const WHAT_I_DO: &[&str] = &["查询我的意见办理进度", "我要提交意见", "查整改进展", "平台怎么使用"];
+const HOTLINE: &str = "也可以拨打 12345 政务服务便民热线。";
+
+fn invalid_message() -> ServiceError {
+    let mut errors = FieldErrors::default();
+    errors.add("message", "invalid", format!("请输入 1 到 {MAX_MESSAGE_CHARS} 个字"));
+    ServiceError::Invalid(errors)
+}
+
+impl Bot {
+    pub fn new(jieba: Arc<Jieba>) -> Self {
+        let intents = IntentModel::train(&jieba);
+        let faq = faq::Faq::load(&jieba);
+        Self { jieba, intents, faq }
+    }
+
+    /// The intent the bot reads in a message, as it would on a first turn.
+    pub fn guess(&self, message: &str) -> Guess {
+        self.intents.guess(&self.jieba, &understand::normalise(message))
+    }
+
+    /// One turn of the conversation `token` names (a new one without).
+    pub async fn turn(&self, deps: &Deps<'_>, token: Option<&str>, message: &str) -> Result<Reply, ServiceError> {
+        let message = message.trim();
+        if message.is_empty() || message.chars().count() > MAX_MESSAGE_CHARS {
+            return Err(invalid_message());
+        }
+        let mut session = state::open(deps.ctx, token).await?;
+        let text = understand::normalise(message);
+        let answer = self.decide(deps, &mut session.state, &text).await?;
+        let turn = state::Turn {
+            said: message,
+            answer: &answer.text,
+            intent: answer.intent.as_str(),
+            confidence: answer.confidence,
+            handoff: answer.handoff,
+            abstained: answer.abstained,
+        };
+        let message_id = state::save(deps.ctx, &session, &turn).await?;
+        let slots = self.slots(deps, &text).await?;
+        let Session { token, .. } = session;
+        Ok(Reply {
+            session: token,
+            message_id,
+            reply: answer.text,
+            intent: answer.intent,
+            confidence: answer.confidence,
+            slots,
+            cards: answer.cards,
+            suggestions: answer.suggestions,
+        })
+    }
+
+    async fn slots(&self, deps: &Deps<'_>, text: &str) -> Result<Slots, ServiceError> {
+        let regions = crate::units::regions(deps.ctx.db).await?;
+        let categories: Vec<String> = crate::domain::DEFAULT_CATEGORIES.iter().map(|c| c.to_string()).collect();
+        let today = crate::domain::time::today(deps.ctx.clock.now());
+        let topic = understand::topic(text);
+        Ok(Slots {
+            code: understand::tracking_code(text).map(|c| c.to_string()),
+            problem: understand::problem_code(text),
+            region: understand::mentioned(text, &regions).cloned(),
+            category: understand::mentioned(text, &categories).cloned(),
+            kind: understand::opinion_kind(text).map(|k| k.as_str()),
+            period: understand::period(text, today).map(|(a, b)| (a.to_string(), b.to_string())),
+            topic: (!topic.is_empty()).then_some(topic),
+        })
+    }
+
+    async fn decide(&self, deps: &Deps<'_>, state: &mut State, text: &str) -> Result<Answer, ServiceError> {
+        // An emergency is answered at once, whatever else is going on.
+        if let Some(kind) = understand::emergency(text) {
+            return Ok(emergency(kind));
+        }
+        if let Some(mut filing) = state.filing.take() {
+            if understand::cancels(text) {
+                return Ok(Answer::new(Intent::Submit, "已取消，没有提交任何内容。还有什么可以帮您？").suggest(WHAT_I_DO));
+            }
+            return self.file_step(deps, state, &mut filing, text).await;
+        }
+        if state.awaiting_code {
+            state.awaiting_code = false;
+            if understand::tracking_code(text).is_none() && understand::cancels(text) {
+                return Ok(Answer::new(Intent::Track, "好的。还有什么可以帮您？").suggest(WHAT_I_DO));
+            }
+        }
+        if let Some(answer) = self.follow_up(deps, state, text).await? {
+            return Ok(answer);
+        }
+        let guess = self.intents.guess(&self.jieba, text);
+        if !guess.by_rule && guess.confidence < SURE {
+            return Ok(self.unsure(state, text, &guess));
+        }
+        state.unsure = 0;
+        let mut answer = self.act(deps, state, text, guess.intent).await?;
+        answer.confidence = guess.confidence;
+        Ok(answer)
+    }
+
+    /// Not sure what was meant: the two best guesses as buttons; the second time, a person.
+    fn unsure(&self, state: &mut State, text: &str, guess: &Guess) -> Answer {
+        state.unsure += 1;
+        state.unanswered = Some(text.to_string());
+        if state.unsure >= 2 {
+            state.unsure = 0;
+            return handoff(Intent::Other, guess.confidence, true);
+        }
+        let mut options = vec![guess.intent.suggestion()];
+        if let Some(second) = guess.second.map(Intent::suggestion).filter(|s| !options.contains(s)) {
+            options.push(second);
+        }
+        options.push("转人工");
+        let mut answer = Answer::new(guess.intent, "我不太确定您的意思。您是想：").suggest(&options);
+        answer.confidence = guess.confidence;
+        answer.abstained = true;
+        answer
+    }
+
+    /// "什么时候完成？" after a problem was shown means that problem; "第二个"/"那个X呢" after
+    /// a list means the one named.
+    async fn follow_up(&self, deps: &Deps<'_>, state: &mut State, text: &str) -> Result<Option<Answer>, ServiceError> {
+        let chosen = pick(&self.jieba, &state.shown, text, deps).await?;
+        // Nothing in it says which matter: it is about the one already shown.
+        let short = answers::telling(&self.jieba, &understand::topic(text)).is_empty() && text.chars().count() <= 16;
+        let chosen_by_name = chosen.is_some();
+        let focus = match chosen {
+            Some(code) => Some(code),
+            None if short => state.focus.clone(),
+            None => None,
+        };
+        let Some(code) = focus else { return Ok(None) };
+        let guess = self.intents.guess(&self.jieba, text);
+        let asked = match guess.intent {
+            Intent::Deadline | Intent::Responsibility | Intent::Progress => guess.intent,
+            // "那个呢" names the item; the question is the one asked before.
+            _ if chosen_by_name => Intent::Progress,
+            _ => return Ok(None),
+        };
+        let today = crate::domain::time::today(deps.ctx.clock.now());
+        let details = answers::load(deps.ctx.db, std::slice::from_ref(&code), today).await?;
+        let Some(d) = details.first() else { return Ok(None) };
+        state.focus = Some(code);
+        let mut answer = Answer::new(asked, answers::about(d, asked));
+        answer.cards = answers::cards(&details);
+        Ok(Some(answer.suggest(&["什么时候完成", "谁负责", "我要提交意见"])))
+    }
+
+    async fn act(&self, deps: &Deps<'_>, state: &mut State, text: &str, intent: Intent) -> Result<Answer, ServiceError> {
+        Ok(match intent {
+            Intent::Track => match understand::tracking_code(text) {
+                Some(code) => match answers::track(deps.ctx.db, deps.ctx.secrets, &code).await? {
+                    Some((reply, cards)) => {
+                        state.focus = cards.get(1).map(|c| c.url.trim_start_matches("/problems/").to_string());
+                        let mut answer = Answer::new(Intent::Track, reply).suggest(&["我要评价办理情况", "我要提交意见"]);
+                        answer.cards = cards;
+                        answer
+                    }
+                    None => {
+                        state.awaiting_code = true;
+                        Answer::new(Intent::Track, "没有找到这个查询码对应的意见。请核对后重新发送（12 位字母和数字，例如 7KQM-X3RT-9WHP）。查询码丢了可以在“我的意见”页找回。")
+                            .suggest(&["查询码丢了怎么办"])
+                    }
+                },
+                None => {
+                    state.awaiting_code = true;
+                    Answer::new(Intent::Track, "请把查询码发给我（提交意见后得到的 12 位字母和数字，例如 7KQM-X3RT-9WHP），我来帮您查。查询码丢了可以在“我的意见”页找回。")
+                        .suggest(&["查询码丢了怎么办"])
+                }
+            },
+            Intent::Submit => self.start_filing(deps, state, text, None).await?,
+            Intent::Responsibility | Intent::Deadline | Intent::Progress => self.problem(deps, state, text, intent).await?,
+            Intent::Faq => self.faq(state, text),
+            Intent::Rate => {
+                let mut answer = Answer::new(
+                    Intent::Rate,
+                    "评价要凭查询码：在“查询进度”页输入查询码，意见办结后即可选择非常满意、满意、基本满意、不满意或非常不满意，还可以追评一次。",
+                )
+                .suggest(&["查询我的意见办理进度"]);
+                answer.cards = vec![Card { title: "查询进度并评价".into(), url: "/track".into(), status: String::new(), source: "查询进度".into() }];
+                answer
+            }
+            Intent::Handoff => {
+                state.unanswered = state.unanswered.take().or_else(|| (!understand::wants_person(text)).then(|| text.to_string()));
+                handoff(Intent::Handoff, 1.0, false)
+            }
+            Intent::Emergency => emergency("any"),
+            Intent::Greeting => Answer::new(
+                Intent::Greeting,
+                "您好！我是连心桥智能问答。我可以帮您查询意见办理进度（需要查询码）、查问题整改进展和责任单位、提交意见，或者解答平台怎么用。",
+            )
+            .suggest(WHAT_I_DO),
+            Intent::Thanks => Answer::new(Intent::Thanks, "不客气！还有其他问题随时问我。").suggest(WHAT_I_DO),
+            Intent::Identity => Answer::new(
+                Intent::Identity,
+                "我是连心桥的智能问答助手，是程序，不是工作人员。我只根据平台上的清单和办理记录回答：查办理进度、查整改进展和责任单位、帮您提交意见、解答平台使用问题。需要找工作人员请说“转人工”。",
+            )
+            .suggest(WHAT_I_DO),
+            Intent::Other => {
+                state.unanswered = Some(text.to_string());
+                let mut answer = Answer::new(Intent::Other, "这个问题我回答不了。我只能回答与意见办理、问题整改和平台使用有关的问题。")
+                    .suggest(WHAT_I_DO);
+                answer.abstained = true;
+                answer
+            }
+        })
+    }
+
+    fn faq(&self, state: &mut State, text: &str) -> Answer {
+        match self.faq.best(&self.jieba, text).filter(|m| m.score >= FAQ_MATCH) {
+            Some(found) => {
+                let mut answer = Answer::new(Intent::Faq, found.entry.answer.clone()).suggest(WHAT_I_DO);
+                answer.cards = vec![Card {
+                    title: found.entry.question.clone(),
+                    url: "/chat".into(),
+                    status: String::new(),
+                    source: "常见问题".into(),
+                }];
+                answer
+            }
+            None => {
+                state.unanswered = Some(text.to_string());
+                let mut answer = Answer::new(Intent::Faq, format!("这个问题我还没有现成的答案。可以把它作为咨询提交给工作人员，{HOTLINE}"))
+                    .suggest(&["把我的问题提交为咨询", "转人工"]);
+                answer.abstained = true;
+                answer
+            }
+        }
+    }
+
+    async fn problem(&self, deps: &Deps<'_>, state: &mut State, text: &str, intent: Intent) -> Result<Answer, ServiceError> {
+        let topic = understand::topic(text);
+        let codes = match understand::problem_code(text) {
+            Some(code) => vec![code],
+            None if topic.chars().count() < 2 => {
+                return Ok(Answer::new(intent, "请告诉我是哪个问题，比如“幸福路路灯什么时候修好”，或者问题编号（如 WT-2026-0010）。"));
+            }
+            None => answers::find_problems(deps.search, &topic).await,
+        };
+        let today = crate::domain::time::today(deps.ctx.clock.now());
+        let details = answers::load(deps.ctx.db, &codes, today).await?;
+        let Some(first) = details.first() else {
+            state.unanswered = Some(text.to_string());
+            let mut answer = Answer::new(
+                intent,
+                format!("问题清单里没有找到与“{topic}”相关的问题。如果您遇到了这个问题，可以提交意见，我们会转给责任单位办理。"),
+            )
+            .suggest(&["我要提交意见", "转人工"]);
+            answer.abstained = true;
+            return Ok(answer);
+        };
+        let mut text = answers::about(first, intent);
+        if details.len() > 1 {
+            text.push_str(&format!("另外还找到 {} 个相关问题，见下方；问其中一个可以说“第二个”或它的名称。", details.len() - 1));
+        }
+        state.focus = Some(first.row.code.clone());
+        state.shown = details.iter().map(|d| d.row.code.clone()).collect();
+        let mut answer = Answer::new(intent, text).suggest(&["什么时候完成", "谁负责", "整改进展怎么样"]);
+        answer.cards = answers::cards(&details);
+        Ok(answer)
+    }
+
+    async fn start_filing(
+        &self,
+        deps: &Deps<'_>,
+        state: &mut State,
+        text: &str,
+        kind: Option<OpinionKind>,
+    ) -> Result<Answer, ServiceError> {
+        // "把我的问题提交为咨询": the question the bot could not answer becomes the content.
+        let (text, kind) = match (text.contains("提交为咨询"), state.unanswered.take()) {
+            (true, Some(question)) => (question, Some(OpinionKind::Consult)),
+            (true, None) => (String::new(), Some(OpinionKind::Consult)),
+            (false, _) => (text.to_string(), kind),
+        };
+        let (mut filing, next) = Filing::start(&text, kind);
+        let mut answer = self.asked(&mut filing, next);
+        // Similar problems first: the citizen may find theirs is already being fixed.
+        if filing.step != filing::Step::Content && filing.step != filing::Step::Kind {
+            self.similar(deps, &text, &mut answer).await?;
+        }
+        state.filing = Some(filing);
+        Ok(answer)
+    }
+
+    async fn similar(&self, deps: &Deps<'_>, text: &str, answer: &mut Answer) -> Result<(), ServiceError> {
+        let codes = answers::find_problems(deps.search, &understand::topic(text)).await;
+        let today = crate::domain::time::today(deps.ctx.clock.now());
+        let details = answers::load(deps.ctx.db, &codes, today).await?;
+        if !details.is_empty() {
+            answer.text = format!("清单里已有类似的问题在整改，可以先看看下方是不是同一件事。{}", answer.text);
+            answer.cards = answers::cards(&details);
+        }
+        Ok(())
+    }
+
+    fn asked(&self, _filing: &mut Filing, next: Next) -> Answer {
+        match next {
+            Next::Ask(question, buttons) => {
+                let buttons: Vec<&str> = buttons.iter().map(String::as_str).collect();
+                Answer::new(Intent::Submit, question).suggest(&buttons)
+            }
+            Next::File(_) => Answer::new(Intent::Submit, "请确认提交。"),
+        }
+    }
+
+    async fn file_step(&self, deps: &Deps<'_>, state: &mut State, filing: &mut Filing, text: &str) -> Result<Answer, ServiceError> {
+        let regions = crate::units::regions(deps.ctx.db).await?;
+        let was_content = filing.step == filing::Step::Content;
+        match filing.advance(text, &regions) {
+            Next::Ask(question, buttons) => {
+                let buttons: Vec<&str> = buttons.iter().map(String::as_str).collect();
+                let mut answer = Answer::new(Intent::Submit, question).suggest(&buttons);
+                if was_content && filing.step != filing::Step::Content {
+                    self.similar(deps, text, &mut answer).await?;
+                }
+                state.filing = Some(filing.clone());
+                Ok(answer)
+            }
+            Next::File(input) => {
+                if !(deps.may_file)() {
+                    state.filing = Some(filing.clone());
+                    return Ok(Answer::new(Intent::Submit, "提交太频繁了，请过几分钟再说“确认提交”。").suggest(&["确认提交", "取消"]));
+                }
+                let key = crate::idempotency::Key::parse("opinion.chat", &filing.token, &*input)?;
+                match deps.intake.submit(deps.ctx, &input, Channel::Chat, Some(key)).await {
+                    Ok(done) => {
+                        let code = done.code.to_string();
+                        let mut answer = Answer::new(
+                            Intent::Submit,
+                            format!("已提交！您的查询码是 {code}，请务必抄下或截图保存，凭它可以查进度、评价。我们会转给责任单位办理。"),
+                        )
+                        .suggest(&["查询我的意见办理进度"]);
+                        answer.cards = vec![Card {
+                            title: format!("查询码 {code}"),
+                            url: "/track".into(),
+                            status: "已受理".into(),
+                            source: "查询进度".into(),
+                        }];
+                        Ok(answer)
+                    }
+                    Err(ServiceError::Invalid(errors)) => {
+                        filing.redo_content();
+                        state.filing = Some(filing.clone());
+                        Ok(Answer::new(Intent::Submit, format!("还不能提交：{}。请重新说说是什么事。", errors.summary()))
+                            .suggest(&["取消"]))
+                    }
+                    Err(err) => Err(err),
+                }
+            }
+        }
+    }
+}
+
+fn emergency(kind: &str) -> Answer {
+    let first = match kind {
+        "fire" => "请立即拨打 119 火警电话！",
+        "medical" => "请立即拨打 120 急救电话！",
+        "police" => "请立即拨打 110 报警电话！",
+        _ => "如有紧急情况，请立即拨打 110（报警）、119（火警）或 120（急救）！",
+    };
+    Answer::new(Intent::Emergency, format!("{first}紧急情况请不要在这里等待答复：报警 110，火警 119，急救 120。"))
+}
+
+fn handoff(intent: Intent, confidence: f32, abstained: bool) -> Answer {
+    let mut answer = Answer::new(
+        intent,
+        format!("我帮您转给工作人员：可以把您的问题作为咨询提交，工作人员会在答复期限内回复（凭查询码查看）。{HOTLINE}"),
+    )
+    .suggest(&["把我的问题提交为咨询", "不用了"]);
+    answer.confidence = confidence;
+    answer.handoff = true;
+    answer.abstained = abstained;
+    answer
+}
+
+/// The shown problem a message names: by position ("第二个") or by a word of its title.
+async fn pick(jieba: &Jieba, shown: &[String], text: &str, deps: &Deps<'_>) -> Result<Option<String>, ServiceError> {
+    if shown.is_empty() {
+        return Ok(None);
+    }
+    const ORDINALS: [&[&str]; 3] = [&["第一个", "第1个", "第一条"], &["第二个", "第2个", "第二条"], &["第三个", "第3个", "第三条"]];
+    for (i, words) in ORDINALS.iter().enumerate() {
+        if words.iter().any(|w| text.contains(w)) {
+            return Ok(shown.get(i).cloned());
+        }
+    }
+    if !(text.contains("那个") || text.ends_with('呢')) {
+        return Ok(None);
+    }
+    let words = answers::telling(jieba, &understand::topic(&text.replace("那个", " ")));
+    if words.is_empty() {
+        return Ok(None);
+    }
+    for code in shown {
+        if let Some(p) = crate::lists::detail::find(deps.ctx.db, code).await?
+            && words.iter().all(|w| p.title.contains(w.as_str()))
+        {
+            return Ok(Some(code.clone()));
+        }
+    }
+    Ok(None)
+}

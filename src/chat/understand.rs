@@ -1,4 +1,5 @@
-//! What a message says before any model looks at it: normalised text, the rules that must never
+//! What a message says before any model looks at it: normalised text (full-width letters and
+//! digits folded, traditional characters simplified, fillers dropped), the rules that must never
 //! be left to a classifier (an emergency, a tracking code, a request for a person), and the
 //! slots a reply can use (codes, problem codes, regions, categories, opinion types, dates).
 
@@ -10,13 +11,14 @@ use regex::Regex;
 
 use crate::domain::tracking_code::TrackingCode;
 
-/// Full-width forms folded, traditional characters simplified, fillers and spaces trimmed.
+/// Full-width letters and digits folded, traditional characters simplified, fillers and spaces trimmed.
 pub fn normalise(text: &str) -> String {
     let folded: String = text
         .chars()
         .map(|c| match c {
             '\u{3000}' => ' ',
-            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            // Letters, digits and the marks codes and addresses use; Chinese punctuation stays.
+            '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '－' | '＠' | '．' | '＿' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
             _ => c,
         })
         .collect();

@@ -12,6 +12,7 @@ struct Asset {
 
 const ASSETS: &[Asset] = &[
     Asset { path: "css/site.css", content_type: "text/css; charset=utf-8", body: include_bytes!("../../static/css/site.css") },
+    Asset { path: "js/chat.js", content_type: "text/javascript; charset=utf-8", body: include_bytes!("../../static/js/chat.js") },
     Asset { path: "js/similar.js", content_type: "text/javascript; charset=utf-8", body: include_bytes!("../../static/js/similar.js") },
     Asset {
         path: "js/my-opinions.js",

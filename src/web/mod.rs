@@ -4,6 +4,7 @@ pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod chat;
 pub mod citizen;
 pub mod client;
 pub mod csrf;
@@ -44,6 +45,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(reports::configure)
         .configure(search::configure)
         .configure(citizen::configure)
+        .configure(chat::configure)
         .configure(recover::configure)
         .configure(auth::configure)
         .configure(admin::configure)

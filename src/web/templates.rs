@@ -37,6 +37,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("citizen/submitted.html", include_str!("../../templates/citizen/submitted.html")),
     ("citizen/track.html", include_str!("../../templates/citizen/track.html")),
     ("citizen/unsubscribe.html", include_str!("../../templates/citizen/unsubscribe.html")),
+    ("citizen/chat.html", include_str!("../../templates/citizen/chat.html")),
     ("citizen/mine.html", include_str!("../../templates/citizen/mine.html")),
     ("citizen/recover.html", include_str!("../../templates/citizen/recover.html")),
     ("citizen/revisit.html", include_str!("../../templates/citizen/revisit.html")),

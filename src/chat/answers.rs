@@ -1,0 +1,231 @@
+//! Answers grounded in the portal's records: every status, unit, date and percentage in a reply
+//! is read from a record that the reply shows as a card with its link. Nothing is guessed: when
+//! nothing matches, the answer says so.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use sea_orm::{ConnectionTrait, DbErr};
+use serde::Serialize;
+
+use super::intents::Intent;
+use crate::domain::tracking_code::TrackingCode;
+use crate::lists::detail::{self, ProblemDetail};
+use crate::search::SearchEngine;
+use crate::search::query::{self, SearchRequest};
+use crate::secrets::Secrets;
+
+/// A record a reply rests on.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Card {
+    pub title: String,
+    pub url: String,
+    pub status: String,
+    /// Which record it is: 问题清单, 查询进度, 常见问题.
+    pub source: String,
+}
+
+fn problem_card(d: &ProblemDetail) -> Card {
+    Card {
+        title: format!("{} {}", d.row.code, d.row.title.as_str()),
+        url: format!("/problems/{}", d.row.code),
+        status: format!("{} {}%", d.row.labels.status, d.row.progress),
+        source: "问题清单".into(),
+    }
+}
+
+/// The citizen's own case, by its code. A wrong code and someone else's mistyped code get the
+/// same answer; no contact detail is ever read.
+pub async fn track(db: &impl ConnectionTrait, secrets: &Secrets, code: &TrackingCode) -> Result<Option<(String, Vec<Card>)>, DbErr> {
+    let Some(view) = crate::opinions::track::view(db, secrets, code.as_str()).await? else { return Ok(None) };
+    let mut text = format!("您的意见“{}”当前状态：{}。", view.title.as_str(), view.status_label);
+    if let Some(unit) = &view.routed_unit {
+        text.push_str(&format!("承办单位：{unit}。"));
+    }
+    if let Some(due) = &view.due_date {
+        text.push_str(&format!("答复期限：{due}。"));
+    }
+    if let Some(reply) = &view.reply {
+        let short: String = reply.as_str().chars().take(60).collect();
+        let more = if reply.as_str().chars().count() > 60 { "……" } else { "" };
+        text.push_str(&format!("答复{}：{short}{more}", view.replied_at.as_deref().map(|a| format!("（{a}）")).unwrap_or_default()));
+    }
+    if !view.questions.is_empty() {
+        text.push_str("办理结果在等您回访：请到“查询进度”页告诉我们是否解决。");
+    } else if view.can_rate {
+        text.push_str("您可以在“查询进度”页对办理情况评价。");
+    }
+    let mut cards = vec![Card {
+        title: view.title.as_str().to_string(),
+        url: "/track".into(),
+        status: view.status_label.into(),
+        source: "查询进度".into(),
+    }];
+    if let Some(p) = &view.problem {
+        text.push_str(&format!("已列入问题清单 {}（{}，进度 {}%）。", p.code, p.status_label, p.progress));
+        cards.push(Card {
+            title: format!("{} {}", p.code, p.title.as_str()),
+            url: format!("/problems/{}", p.code),
+            status: format!("{} {}%", p.status_label, p.progress),
+            source: "问题清单".into(),
+        });
+    }
+    Ok(Some((text, cards)))
+}
+
+/// Public problems about `topic`, best first (their codes).
+pub async fn find_problems(search: &Arc<SearchEngine>, topic: &str) -> Vec<String> {
+    let engine = search.clone();
+    let req = SearchRequest {
+        text: topic.to_string(),
+        doc_type: Some("problem".into()),
+        page: 1,
+        page_size: 3,
+        public_only: true,
+        ..SearchRequest::default()
+    };
+    match tokio::task::spawn_blocking(move || query::run(&engine, &req)).await {
+        // A hit must be about the matter asked (its telling words in the title): a deadline
+        // quoted for another problem would be a wrong fact with a right link.
+        Ok(Ok(found)) => {
+            let words = telling(&search.jieba(), topic);
+            // Two words are both needed (幸福路 路灯 is not 幸福里 物业); of more, all but one.
+            let needed = if words.len() <= 2 { words.len().max(1) } else { words.len() - 1 };
+            found
+                .hits
+                .into_iter()
+                .filter(|h| !h.code.is_empty() && words.iter().filter(|w| h.title.contains(w.as_str())).count() >= needed)
+                .map(|h| h.code)
+                .collect()
+        }
+        // The bot then says it found nothing, which is true of what it could read.
+        Ok(Err(err)) => {
+            tracing::error!(error = %err, "the chatbot's problem search failed");
+            Vec::new()
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "the chatbot's problem search task failed");
+            Vec::new()
+        }
+    }
+}
+
+/// Words that say what a question is about, not what is asked of it.
+pub fn telling(jieba: &jieba_rs::Jieba, topic: &str) -> Vec<String> {
+    const ASKED: &[&str] = &[
+        "修好",
+        "修复",
+        "完成",
+        "完工",
+        "建成",
+        "建好",
+        "弄好",
+        "搞好",
+        "解决",
+        "处理",
+        "整改",
+        "问题",
+        "情况",
+        "现在",
+        "这个",
+        "那个",
+        "那条",
+        "这条",
+        "我们",
+        "你们",
+        "能够",
+        "可以",
+        "已经",
+        "还是",
+        "到底",
+        "多少",
+        "时间",
+        "部门",
+        "单位",
+        "负责",
+        "管理",
+        "进展",
+        "效果",
+        "小区",
+        "门口",
+        "附近",
+        "我家",
+        "楼下",
+        "旁边",
+        "那边",
+        "这边",
+        "一直",
+        "还有",
+        "什么",
+        "时候",
+        "能不能",
+        "怎么",
+        "坏了",
+        "不行",
+    ];
+    let mut words: Vec<String> = jieba
+        .cut(topic, false)
+        .into_iter()
+        .map(|t| t.word.to_string())
+        .filter(|w| w.chars().count() >= 2 && w.chars().all(|c| c.is_alphanumeric()) && !ASKED.contains(&w.as_str()))
+        .collect();
+    words.dedup();
+    words
+}
+
+/// What the record says to the question `asked` about one problem.
+pub fn about(d: &ProblemDetail, asked: Intent) -> String {
+    let row = &d.row;
+    let name = format!("“{}”（{}）", row.title.as_str(), row.code);
+    match asked {
+        Intent::Responsibility => {
+            let mut text = format!("{name}由{}牵头负责", row.lead.name);
+            if !row.cooperating.is_empty() {
+                let names: Vec<&str> = row.cooperating.iter().map(|u| u.name.as_str()).collect();
+                text.push_str(&format!("，{}配合", names.join("、")));
+            }
+            if !row.responsible_post.is_empty() {
+                text.push_str(&format!("，责任岗位：{}", row.responsible_post.as_str()));
+            }
+            text.push('。');
+            text
+        }
+        Intent::Deadline => {
+            let mut text = format!("{name}的整改期限是 {}，目前{}，进度 {}%", row.deadline, row.labels.status, row.progress);
+            if let Some(done) = row.completed_at {
+                text.push_str(&format!("，已于 {} 报告完成", crate::domain::time::today(done)));
+            } else if let Some(next) = row.next_update_due {
+                text.push_str(&format!("，责任单位承诺 {next} 前更新进展"));
+            }
+            text.push('。');
+            text
+        }
+        _ => {
+            let mut text = format!("{name}目前{}，进度 {}%", row.labels.status, row.progress);
+            if let Some(v) = row.labels.verification {
+                text.push_str(&format!("，核验：{v}"));
+            }
+            text.push('。');
+            if let Some(latest) = d.timeline.last() {
+                let short: String = latest.text.as_str().chars().take(50).collect();
+                text.push_str(&format!("最近进展（{}）：{short}", latest.at));
+            }
+            text
+        }
+    }
+}
+
+/// The problems behind `codes`, as shown (the first is answered about).
+pub async fn load(db: &impl ConnectionTrait, codes: &[String], today: NaiveDate) -> Result<Vec<ProblemDetail>, DbErr> {
+    let mut out = Vec::new();
+    for code in codes {
+        if let Some(d) = detail::load(db, code, today).await? {
+            out.push(d);
+        }
+    }
+    Ok(out)
+}
+
+pub fn cards(details: &[ProblemDetail]) -> Vec<Card> {
+    details.iter().map(problem_card).collect()
+}
