@@ -177,6 +177,18 @@ pub fn start(
             Ok(if n == 0 { String::new() } else { format!("{n} settled by the quiet period") })
         }),
     });
+    let retention = config.chat_retention_days;
+    list.push(Job {
+        name: "chat-retention",
+        every: Duration::from_secs(3600),
+        first_after: Duration::from_secs(30),
+        leader_only: true,
+        run: run(&parts, move |p| async move {
+            let ctx = Context { db: &p.db, clock: &p.clock, secrets: &p.secrets };
+            let n = crate::chat::state::expire(ctx, retention).await.map_err(|e| e.to_string())?;
+            Ok(if n == 0 { String::new() } else { format!("{n} chat turns past retention deleted") })
+        }),
+    });
     // Built once; a configuration that cannot be used shows on /healthz as the job's error.
     let channels = Arc::new(crate::deliveries::Channels::from_config(config));
     list.push(Job {

@@ -105,6 +105,9 @@ pub struct Config {
     /// A failed delivery is retried after this many seconds, doubling up to an hour
     /// (`LIANXIN_DELIVERY_RETRY_SECONDS`).
     pub retry_seconds: u64,
+    /// Chatbot conversations and transcripts are deleted after this many days
+    /// (`LIANXIN_CHAT_RETENTION_DAYS`).
+    pub chat_retention_days: u32,
 }
 
 fn fail(name: &'static str, value: &str, expected: &'static str) -> ConfigError {
@@ -205,6 +208,10 @@ impl Config {
                 .map(|v| positive("LIANXIN_DELIVERY_RETRY_SECONDS", &v))
                 .transpose()?
                 .map_or(defaults.retry_seconds, |n| n as u64),
+            chat_retention_days: var("LIANXIN_CHAT_RETENTION_DAYS")
+                .map(|v| positive("LIANXIN_CHAT_RETENTION_DAYS", &v))
+                .transpose()?
+                .map_or(defaults.chat_retention_days, |n| n as u32),
         })
     }
 
@@ -248,6 +255,7 @@ impl Default for Config {
             mail_from: "连心桥 <noreply@localhost>".into(),
             sms_url: None,
             retry_seconds: 30,
+            chat_retention_days: 180,
         }
     }
 }

@@ -5,6 +5,7 @@ mod helpers;
 mod mail;
 
 mod binary;
+mod chat;
 mod deliveries;
 mod demo;
 mod digests;
