@@ -125,7 +125,9 @@ impl Bot {
 
     /// One turn of the conversation `token` names (a new one without).
     pub async fn turn(&self, deps: &Deps<'_>, token: Option<&str>, message: &str) -> Result<Reply, ServiceError> {
-        let message = message.trim();
+        // Control characters carry nothing and PostgreSQL refuses NUL in text.
+        let cleaned: String = message.chars().filter(|c| !c.is_control() || *c == '\n').collect();
+        let message = cleaned.trim();
         if message.is_empty() || message.chars().count() > MAX_MESSAGE_CHARS {
             return Err(invalid_message());
         }

@@ -148,6 +148,10 @@ on_both_databases! {
         assert_eq!(empty.status(), 422);
         let body: Value = empty.json().await.unwrap();
         assert_eq!(body["error"]["fields"][0]["field"], "message");
+        let nul = app.client.post(app.url("/api/v1/chat")).json(&json!({ "message": "\u{0}" })).send().await.unwrap();
+        assert_eq!(nul.status(), 422, "a control character alone is nothing to answer");
+        let mut n = chat(&app);
+        assert_eq!(n.say("你好\u{0}").await["intent"], "greeting", "and inside a message it is dropped");
         let long = app.client.post(app.url("/api/v1/chat")).json(&json!({ "message": "长".repeat(501) })).send().await.unwrap();
         assert_eq!(long.status(), 422);
         let mut c = chat(&app);
