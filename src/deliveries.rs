@@ -22,7 +22,8 @@ use crate::unit_of_work::{Context, UnitOfWork};
 const MARK: &str = "deliver";
 /// Messages queued per pass, and deliveries sent per pass.
 const QUEUED_PER_PASS: u64 = 500;
-const SENT_PER_PASS: u64 = 20;
+/// At most 15 s a message, so a pass's messages are all sent well within the lease.
+const SENT_PER_PASS: u64 = 10;
 pub const MAX_ATTEMPTS: i32 = 8;
 
 pub const PENDING: &str = "pending";

@@ -179,7 +179,9 @@ impl Bot {
             return Ok(emergency(kind));
         }
         if let Some(mut filing) = state.filing.take() {
-            if understand::cancels(text) {
+            // At the contact and consent steps "不用了" declines the question, not the filing.
+            let declining = matches!(filing.step, filing::Step::Contact | filing::Step::Consent) && !text.contains("取消");
+            if understand::cancels(text) && !declining {
                 return Ok(Answer::new(Intent::Submit, "已取消，没有提交任何内容。还有什么可以帮您？").suggest(WHAT_I_DO));
             }
             return self.file_step(deps, state, &mut filing, text).await;

@@ -95,7 +95,7 @@ pub async fn save(ctx: Context<'_>, session: &Session, turn: &Turn<'_>) -> Resul
     let message = |speaker: &str, text: &str, intent: Option<&str>| chat_message::ActiveModel {
         session_key: Set(digest.clone()),
         speaker: Set(speaker.into()),
-        text: Set(crate::privacy::scrub(text)),
+        text: Set(super::understand::without_codes(&crate::privacy::scrub(text))),
         intent: Set(intent.map(str::to_string)),
         created_at: Set(now),
         confidence: Set(None),

@@ -11,18 +11,21 @@ use regex::Regex;
 
 use crate::domain::tracking_code::TrackingCode;
 
-/// Full-width letters and digits folded, traditional characters simplified, fillers and spaces trimmed.
-pub fn normalise(text: &str) -> String {
-    let folded: String = text
-        .chars()
+/// Full-width letters, digits and the marks codes and addresses use, as ASCII; Chinese
+/// punctuation stays.
+fn fold(text: &str) -> String {
+    text.chars()
         .map(|c| match c {
             '\u{3000}' => ' ',
-            // Letters, digits and the marks codes and addresses use; Chinese punctuation stays.
             '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '－' | '＠' | '．' | '＿' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
             _ => c,
         })
-        .collect();
-    let simplified = simplet2s::convert(&folded);
+        .collect()
+}
+
+/// Full-width letters and digits folded, traditional characters simplified, fillers and spaces trimmed.
+pub fn normalise(text: &str) -> String {
+    let simplified = simplet2s::convert(&fold(text));
     let mut out = simplified.split_whitespace().collect::<Vec<_>>().join(" ");
     // Openers that carry nothing ("嗯，那个，就是…") would only blur the words that follow.
     loop {
@@ -41,6 +44,11 @@ const FILLERS: &[&str] = &["嗯嗯", "嗯", "呃", "额", "那个", "就是说",
 /// A tracking code anywhere in the text, even glued to Chinese (`查询码7KQMX3RT9WHP进度`), with
 /// dashes or spaces between its groups.
 pub fn tracking_code(text: &str) -> Option<TrackingCode> {
+    code_at(text).map(|(_, code)| code)
+}
+
+/// Where the first tracking code in the text is, and the code.
+fn code_at(text: &str) -> Option<(std::ops::Range<usize>, TrackingCode)> {
     static CODE: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(?i)[2-9a-hj-np-z]{4}[\s\-]?[2-9a-hj-np-z]{4}[\s\-]?[2-9a-hj-np-z]{4}").expect("a valid pattern"));
     // `\b` sees no boundary between Chinese and ASCII, so the neighbours are checked by hand: a
@@ -53,12 +61,20 @@ pub fn tracking_code(text: &str) -> Option<TrackingCode> {
             return None;
         }
         // Twelve letters of an English sentence are not a code: a code mixes in digits.
-        let digits = m.as_str().chars().filter(|c| c.is_ascii_digit()).count();
-        if digits == 0 {
+        if !m.as_str().chars().any(|c| c.is_ascii_digit()) {
             return None;
         }
-        TrackingCode::parse(m.as_str())
+        TrackingCode::parse(m.as_str()).map(|code| (m.range(), code))
     })
+}
+
+/// The text with every tracking code in it masked, as transcripts keep it: a code opens a case.
+pub fn without_codes(text: &str) -> String {
+    let mut out = fold(text);
+    while let Some((range, _)) = code_at(&out) {
+        out.replace_range(range, "[查询码已隐藏]");
+    }
+    out
 }
 
 /// Something is happening now that needs 110, 119 or 120, not a portal.
@@ -176,11 +192,11 @@ pub fn declines(text: &str) -> bool {
 
 /// A problem's code as the lists show it: `WT-2026-0010`.
 pub fn problem_code(text: &str) -> Option<String> {
-    static CODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)WT-?\d{4}-?\d{4}").expect("a valid pattern"));
-    CODE.find(text).map(|m| {
-        let digits: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
-        format!("WT-{}-{}", &digits[..4], &digits[4..])
-    })
+    // ASCII digits only (`\d` is any script's digits), and not the start of a longer number.
+    static CODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)WT-?([0-9]{4})-?([0-9]{4})").expect("a valid pattern"));
+    CODE.captures_iter(text)
+        .find(|c| !text[c.get(0).map_or(0, |m| m.end())..].starts_with(|ch: char| ch.is_ascii_digit()))
+        .map(|c| format!("WT-{}-{}", &c[1], &c[2]))
 }
 
 /// An opinion type named in the text (投诉, 建议, …), allowing the usual misspellings.
@@ -306,6 +322,7 @@ mod tests {
         }
         assert_eq!(tracking_code("ABCDEFGHJKMNP12"), None, "part of a longer run");
         assert_eq!(tracking_code("pleasehelpme"), None, "an English word is no code");
+        assert_eq!(without_codes("码是７ＫＱＭ　Ｘ３ＲＴ　９ＷＨＰ，还有7kqmx3rt9whp"), "码是[查询码已隐藏]，还有[查询码已隐藏]");
     }
 
     #[test]
@@ -321,6 +338,8 @@ mod tests {
         assert_eq!(emergency("路灯坏了"), None);
         assert!(wants_person("我要转人工"));
         assert_eq!(problem_code("wt20260010整改了吗").as_deref(), Some("WT-2026-0010"));
+        assert_eq!(problem_code("WT-٢٠٢٦-٠٠١٠"), None, "other scripts' digits are no code");
+        assert_eq!(problem_code("WT-2026-00123"), None, "nor a longer number");
     }
 
     #[test]

@@ -83,7 +83,19 @@ pub async fn request(ctx: Context<'_>, contact: &Contact, open: &[&str]) -> Resu
         return Err(ServiceError::Refused(format!("本站暂未开通{what}发送，无法找回查询码；请联系绩效办或换用另一种联系方式")));
     }
     let mut uow = UnitOfWork::begin(ctx, &Actor::citizen()).await?;
-    let Some(&newest) = opinions_of(uow.db(), contact).await?.first() else { return Ok(()) };
+    // The link goes with the newest case that may still be written about (a hidden one may not).
+    let ids = opinions_of(uow.db(), contact).await?;
+    let newest: Option<i32> = opinion::Entity::find()
+        .select_only()
+        .column(opinion::Column::Id)
+        .filter(opinion::Column::Id.is_in(ids))
+        .filter(opinion::Column::Status.ne(entity::vocab::OpinionStatus::Hidden))
+        .order_by_desc(opinion::Column::Id)
+        .limit(1)
+        .into_tuple()
+        .one(uow.db())
+        .await?;
+    let Some(newest) = newest else { return Ok(()) };
     let now = uow.now();
     let recent = notification::Entity::find()
         .filter(notification::Column::OpinionId.eq(newest))

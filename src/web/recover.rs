@@ -56,6 +56,7 @@ async fn ask(req: HttpRequest, state: web::Data<AppState>, CsrfForm(form): CsrfF
 /// The page a recovery link opens: what will happen, and one button.
 #[get("/my/recover/{id}/{expires}/{mac}")]
 async fn link_page(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(i32, i64, String)>) -> Result<HttpResponse, AppError> {
+    limit(&req, &state, Policy::Track)?;
     let (id, expires, mac) = path.into_inner();
     let outcome = recovery::check(state.ctx(), id, expires, &mac).await;
     let mut page = Page::new(&req, "track");
@@ -70,6 +71,7 @@ async fn redeem(
     path: web::Path<(i32, i64, String)>,
     _form: CsrfForm<serde::de::IgnoredAny>,
 ) -> Result<HttpResponse, AppError> {
+    limit(&req, &state, Policy::Track)?;
     let (id, expires, mac) = path.into_inner();
     let outcome = recovery::reissue(state.ctx(), id, expires, &mac).await;
     recovered(&state, Page::new(&req, "track"), outcome.map(Some))

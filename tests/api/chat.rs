@@ -107,6 +107,9 @@ on_both_databases! {
         let kept = entity::chat_message::Entity::find().all(&app.db).await.unwrap();
         assert!(kept.iter().all(|m| !m.text.contains("13800138000")), "transcripts are scrubbed");
         assert!(kept.iter().any(|m| m.text.contains("[电话已隐藏]")));
+        let bare = code.replace('-', "");
+        assert!(kept.iter().all(|m| !m.text.to_uppercase().contains(&bare) && !m.text.contains(code)), "nor hold a tracking code");
+        assert!(kept.iter().any(|m| m.text.contains("[查询码已隐藏]")));
     }
 }
 
@@ -122,13 +125,16 @@ on_both_databases! {
         assert_eq!(fire["intent"], "emergency");
         assert!(reply(&fire).contains("119"));
         assert!(reply(&c.say("城关区").await).contains("手机号或邮箱"));
-        assert!(reply(&c.say("不留").await).contains("请确认"));
+        // "不用了" at the contact step declines the contact, not the filing.
+        assert!(reply(&c.say("不用了").await).contains("请确认"));
         let filed = c.say("确认提交").await;
         let code = regex::Regex::new(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}").unwrap().find(reply(&filed)).expect("a code").as_str().to_string();
         let stored = entity::opinion::Entity::find().filter(entity::opinion::Column::Channel.eq("chat")).one(&app.db).await.unwrap().expect("filed");
         assert_eq!(stored.kind.as_str(), "complaint");
         assert_eq!(stored.region.as_deref(), Some("城关区"));
         assert!(stored.content.contains("垃圾站臭气熏天"));
+        let kept = entity::chat_message::Entity::find().all(&app.db).await.unwrap();
+        assert!(kept.iter().all(|m| !m.text.contains(&code)), "the code given is not kept in the transcript");
         let tracked = app.post_form("/track", &[("code", &code)]).await;
         assert_eq!(tracked.status(), 200, "the code tracks the case");
         // 取消 at any step stores nothing.
@@ -152,6 +158,7 @@ on_both_databases! {
         assert_eq!(nul.status(), 422, "a control character alone is nothing to answer");
         let mut n = chat(&app);
         assert_eq!(n.say("你好\u{0}").await["intent"], "greeting", "and inside a message it is dropped");
+        assert_eq!(n.say("WT-٢٠٢٦-٠٠١٠ 谁负责").await["slots"]["problem"], Value::Null, "other scripts' digits name no problem");
         let long = app.client.post(app.url("/api/v1/chat")).json(&json!({ "message": "长".repeat(501) })).send().await.unwrap();
         assert_eq!(long.status(), 422);
         let mut c = chat(&app);
