@@ -108,7 +108,7 @@ fn contact_question() -> Next {
 
 impl Filing {
     /// Starts from the message that asked to file, keeping what it already says.
-    pub fn start(text: &str, asked_for: Option<OpinionKind>) -> (Self, Next) {
+    pub fn start(text: &str, asked_for: Option<OpinionKind>, regions: &[String]) -> (Self, Next) {
         let kind = asked_for.or_else(|| understand::opinion_kind(text));
         let content = content_of(text);
         let mut filing = Filing {
@@ -125,7 +125,7 @@ impl Filing {
             asked_consent: false,
             token: crate::idempotency::Key::token(),
         };
-        let next = filing.ask_next(&[]);
+        let next = filing.ask_next(regions);
         (filing, next)
     }
 

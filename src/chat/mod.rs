@@ -380,8 +380,9 @@ impl Bot {
             (true, None) => (String::new(), Some(OpinionKind::Consult)),
             (false, _) => (text.to_string(), kind),
         };
-        let (mut filing, next) = Filing::start(&text, kind);
-        let mut answer = self.asked(&mut filing, next);
+        let regions = crate::units::regions(deps.ctx.db).await?;
+        let (filing, next) = Filing::start(&text, kind, &regions);
+        let mut answer = asking(next);
         // Similar problems first: the citizen may find theirs is already being fixed.
         if filing.step != filing::Step::Content && filing.step != filing::Step::Kind {
             self.similar(deps, &text, &mut answer).await?;
@@ -401,23 +402,12 @@ impl Bot {
         Ok(())
     }
 
-    fn asked(&self, _filing: &mut Filing, next: Next) -> Answer {
-        match next {
-            Next::Ask(question, buttons) => {
-                let buttons: Vec<&str> = buttons.iter().map(String::as_str).collect();
-                Answer::new(Intent::Submit, question).suggest(&buttons)
-            }
-            Next::File(_) => Answer::new(Intent::Submit, "请确认提交。"),
-        }
-    }
-
     async fn file_step(&self, deps: &Deps<'_>, state: &mut State, filing: &mut Filing, text: &str) -> Result<Answer, ServiceError> {
         let regions = crate::units::regions(deps.ctx.db).await?;
         let was_content = filing.step == filing::Step::Content;
         match filing.advance(text, &regions) {
-            Next::Ask(question, buttons) => {
-                let buttons: Vec<&str> = buttons.iter().map(String::as_str).collect();
-                let mut answer = Answer::new(Intent::Submit, question).suggest(&buttons);
+            next @ Next::Ask(..) => {
+                let mut answer = asking(next);
                 if was_content && filing.step != filing::Step::Content {
                     self.similar(deps, text, &mut answer).await?;
                 }
@@ -456,6 +446,17 @@ impl Bot {
                 }
             }
         }
+    }
+}
+
+/// The dialogue's next question, with its buttons.
+fn asking(next: Next) -> Answer {
+    match next {
+        Next::Ask(question, buttons) => {
+            let buttons: Vec<&str> = buttons.iter().map(String::as_str).collect();
+            Answer::new(Intent::Submit, question).suggest(&buttons)
+        }
+        Next::File(_) => Answer::new(Intent::Submit, "请说“确认提交”，或者“取消”。").suggest(&["确认提交", "取消"]),
     }
 }
 

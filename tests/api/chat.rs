@@ -140,7 +140,8 @@ on_both_databases! {
         // 取消 at any step stores nothing.
         let before = entity::opinion::Entity::find().all(&app.db).await.unwrap().len();
         let mut d = chat(&app);
-        d.say("我想提个建议：公园里多放几张长椅").await;
+        let asked = d.say("我想提个建议：公园里多放几张长椅").await;
+        assert!(asked["suggestions"].as_array().unwrap().iter().any(|s| s == "城关区"), "the regions are offered: {asked}");
         d.say("不清楚").await;
         assert!(reply(&d.say("取消").await).contains("已取消"));
         assert_eq!(entity::opinion::Entity::find().all(&app.db).await.unwrap().len(), before);
