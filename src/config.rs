@@ -108,6 +108,19 @@ pub struct Config {
     /// Chatbot conversations and transcripts are deleted after this many days
     /// (`LIANXIN_CHAT_RETENTION_DAYS`).
     pub chat_retention_days: u32,
+    /// An OpenAI-compatible chat endpoint that may phrase the chatbot's grounded answers
+    /// (`LIANXIN_LLM_URL`, the base such as `http://127.0.0.1:8000/v1`; `LIANXIN_LLM_MODEL`;
+    /// `LIANXIN_LLM_KEY` if it wants one; `LIANXIN_LLM_TIMEOUT_MS`, 5000). Unset, the embedded
+    /// templates answer alone.
+    pub llm: Option<LlmConfig>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LlmConfig {
+    pub url: String,
+    pub model: String,
+    pub key: Option<String>,
+    pub timeout_ms: u64,
 }
 
 fn fail(name: &'static str, value: &str, expected: &'static str) -> ConfigError {
@@ -212,6 +225,22 @@ impl Config {
                 .map(|v| positive("LIANXIN_CHAT_RETENTION_DAYS", &v))
                 .transpose()?
                 .map_or(defaults.chat_retention_days, |n| n as u32),
+            llm: match (var("LIANXIN_LLM_URL"), var("LIANXIN_LLM_MODEL")) {
+                (Some(url), _) if !(url.starts_with("http://") || url.starts_with("https://")) => {
+                    return Err(fail("LIANXIN_LLM_URL", &url, "应为 http:// 或 https:// 开头的接口地址"));
+                }
+                (Some(url), Some(model)) => Some(LlmConfig {
+                    url: url.trim().trim_end_matches('/').to_string(),
+                    model: model.trim().to_string(),
+                    key: var("LIANXIN_LLM_KEY").map(|k| k.trim().to_string()),
+                    timeout_ms: var("LIANXIN_LLM_TIMEOUT_MS")
+                        .map(|v| positive("LIANXIN_LLM_TIMEOUT_MS", &v))
+                        .transpose()?
+                        .map_or(5000, |n| n as u64),
+                }),
+                (Some(_), None) => return Err(fail("LIANXIN_LLM_MODEL", "", "设置了 LIANXIN_LLM_URL 时必须同时设置模型名")),
+                (None, _) => None,
+            },
         })
     }
 
@@ -256,6 +285,7 @@ impl Default for Config {
             sms_url: None,
             retry_seconds: 30,
             chat_retention_days: 180,
+            llm: None,
         }
     }
 }

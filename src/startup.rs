@@ -58,6 +58,7 @@ impl Application {
         let limiter = Arc::new(crate::limits::RateLimiter::new(&config.limits));
         let jobs = crate::background::start(&config, &db, &clock, &secrets, &search, &routing, &limiter);
         let intake = crate::opinions::intake::Intake::start(db.clone(), clock.clone(), secrets.clone());
+        let chat = Arc::new(crate::chat::Bot::new(search.jieba(), config.llm.as_ref().map(crate::chat::llm::Llm::new)));
         let state = AppState {
             db,
             clock,
@@ -71,7 +72,7 @@ impl Application {
             jobs,
             page_cache: Default::default(),
             intake,
-            chat: Arc::new(crate::chat::Bot::new(search.jieba())),
+            chat,
         };
         let server = HttpServer::new(move || {
             // The last wrapped runs first: the origin check, then who is logged in, then the

@@ -226,6 +226,29 @@ pub async fn load(db: &impl ConnectionTrait, codes: &[String], today: NaiveDate)
     Ok(out)
 }
 
+/// A problem as a language model may be shown it: its fields, and its free text apart.
+pub fn ground(d: &ProblemDetail) -> super::llm::Ground {
+    let row = &d.row;
+    let mut fields = format!("编号：{}；状态：{}；进度：{}%；牵头单位：{}", row.code, row.labels.status, row.progress, row.lead.name);
+    if !row.cooperating.is_empty() {
+        let names: Vec<&str> = row.cooperating.iter().map(|u| u.name.as_str()).collect();
+        fields.push_str(&format!("；配合单位：{}", names.join("、")));
+    }
+    fields.push_str(&format!("；整改期限：{}", row.deadline));
+    if let Some(v) = row.labels.verification {
+        fields.push_str(&format!("；核验：{v}"));
+    }
+    if let Some(done) = row.completed_at {
+        fields.push_str(&format!("；报告完成：{}", crate::domain::time::today(done)));
+    }
+    let mut text: String = d.description.as_str().chars().take(200).collect();
+    if let Some(latest) = d.timeline.last() {
+        fields.push_str(&format!("；最近进展日期：{}", latest.at));
+        text.push_str(&format!("\n最近进展：{}", latest.text.as_str().chars().take(200).collect::<String>()));
+    }
+    super::llm::Ground { title: row.title.as_str().to_string(), url: format!("/problems/{}", row.code), fields, text }
+}
+
 pub fn cards(details: &[ProblemDetail]) -> Vec<Card> {
     details.iter().map(problem_card).collect()
 }

@@ -64,6 +64,25 @@ impl Intent {
         Self::ALL.into_iter().find(|i| i.as_str() == s)
     }
 
+    /// The intent's name for the office.
+    pub fn label(self) -> &'static str {
+        match self {
+            Intent::Track => "查询办理进度",
+            Intent::Submit => "提交意见",
+            Intent::Responsibility => "谁负责",
+            Intent::Deadline => "何时完成",
+            Intent::Progress => "整改进展",
+            Intent::Faq => "常见问题",
+            Intent::Rate => "评价",
+            Intent::Handoff => "转人工",
+            Intent::Emergency => "紧急情况",
+            Intent::Greeting => "问候",
+            Intent::Thanks => "感谢",
+            Intent::Identity => "问机器人身份",
+            Intent::Other => "其他",
+        }
+    }
+
     /// What a suggestion button for this intent says (sent back as the next message).
     pub fn suggestion(self) -> &'static str {
         match self {

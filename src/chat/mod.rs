@@ -4,21 +4,25 @@
 //! then one grounded action and its Chinese reply.
 
 pub mod answers;
+mod dialogue;
 pub mod faq;
 pub mod filing;
+pub mod grounding;
 pub mod intents;
+pub mod llm;
+mod reply;
+pub mod review;
 pub mod state;
 pub mod understand;
 
 use std::sync::Arc;
 
-use entity::vocab::{Channel, OpinionKind};
 use jieba_rs::Jieba;
 use serde::Serialize;
 
 use answers::Card;
-use filing::{Filing, Next};
 use intents::{Guess, Intent, IntentModel};
+use reply::{Answer, HOTLINE, WHAT_I_DO, emergency, handoff};
 use state::{Session, State};
 
 use crate::opinions::intake::Intake;
@@ -37,6 +41,7 @@ pub struct Bot {
     jieba: Arc<Jieba>,
     intents: IntentModel,
     faq: faq::Faq,
+    llm: Option<llm::Llm>,
 }
 
 /// What a turn may use: the database, the search index, the submission queue, and whether this
@@ -80,31 +85,6 @@ pub struct Reply {
     pub suggestions: Vec<String>,
 }
 
-/// What the bot decided to say.
-struct Answer {
-    text: String,
-    intent: Intent,
-    confidence: f32,
-    cards: Vec<Card>,
-    suggestions: Vec<String>,
-    handoff: bool,
-    abstained: bool,
-}
-
-impl Answer {
-    fn new(intent: Intent, text: impl Into<String>) -> Self {
-        Self { text: text.into(), intent, confidence: 1.0, cards: Vec::new(), suggestions: Vec::new(), handoff: false, abstained: false }
-    }
-
-    fn suggest(mut self, list: &[&str]) -> Self {
-        self.suggestions = list.iter().map(|s| s.to_string()).collect();
-        self
-    }
-}
-
-const WHAT_I_DO: &[&str] = &["查询我的意见办理进度", "我要提交意见", "查整改进展", "平台怎么使用"];
-const HOTLINE: &str = "也可以拨打 12345 政务服务便民热线。";
-
 fn invalid_message() -> ServiceError {
     let mut errors = FieldErrors::default();
     errors.add("message", "invalid", format!("请输入 1 到 {MAX_MESSAGE_CHARS} 个字"));
@@ -112,10 +92,10 @@ fn invalid_message() -> ServiceError {
 }
 
 impl Bot {
-    pub fn new(jieba: Arc<Jieba>) -> Self {
+    pub fn new(jieba: Arc<Jieba>, llm: Option<llm::Llm>) -> Self {
         let intents = IntentModel::train(&jieba);
         let faq = faq::Faq::load(&jieba);
-        Self { jieba, intents, faq }
+        Self { jieba, intents, faq, llm }
     }
 
     /// The intent the bot reads in a message, as it would on a first turn.
@@ -133,7 +113,8 @@ impl Bot {
         }
         let mut session = state::open(deps.ctx, token).await?;
         let text = understand::normalise(message);
-        let answer = self.decide(deps, &mut session.state, &text).await?;
+        let mut answer = self.decide(deps, &mut session.state, &text).await?;
+        self.phrase(message, &mut answer).await;
         let turn = state::Turn {
             said: message,
             answer: &answer.text,
@@ -155,6 +136,19 @@ impl Bot {
             cards: answer.cards,
             suggestions: answer.suggestions,
         })
+    }
+
+    /// With a language model configured, its phrasing of an answer drawn from records, if it
+    /// passes the grounding check. A case's status is always the template's.
+    async fn phrase(&self, message: &str, answer: &mut Answer) {
+        let Some(llm) = &self.llm else { return };
+        if answer.grounds.is_empty() || answer.intent == Intent::Track {
+            return;
+        }
+        let question = understand::without_codes(&crate::privacy::scrub(message));
+        if let Some(text) = llm.phrase(&question, &answer.text, &answer.grounds).await {
+            answer.text = text;
+        }
     }
 
     async fn slots(&self, deps: &Deps<'_>, text: &str) -> Result<Slots, ServiceError> {
@@ -250,6 +244,7 @@ impl Bot {
         state.focus = Some(code);
         let mut answer = Answer::new(asked, answers::about(d, asked));
         answer.cards = answers::cards(&details);
+        answer.grounds = vec![answers::ground(d)];
         Ok(Some(answer.suggest(&["什么时候完成", "谁负责", "我要提交意见"])))
     }
 
@@ -364,122 +359,9 @@ impl Bot {
         state.shown = details.iter().map(|d| d.row.code.clone()).collect();
         let mut answer = Answer::new(intent, text).suggest(&["什么时候完成", "谁负责", "整改进展怎么样"]);
         answer.cards = answers::cards(&details);
+        answer.grounds = details.iter().map(answers::ground).collect();
         Ok(answer)
     }
-
-    async fn start_filing(
-        &self,
-        deps: &Deps<'_>,
-        state: &mut State,
-        text: &str,
-        kind: Option<OpinionKind>,
-    ) -> Result<Answer, ServiceError> {
-        // "把我的问题提交为咨询": the question the bot could not answer becomes the content.
-        let (text, kind) = match (text.contains("提交为咨询"), state.unanswered.take()) {
-            (true, Some(question)) => (question, Some(OpinionKind::Consult)),
-            (true, None) => (String::new(), Some(OpinionKind::Consult)),
-            (false, _) => (text.to_string(), kind),
-        };
-        let regions = crate::units::regions(deps.ctx.db).await?;
-        let (filing, next) = Filing::start(&text, kind, &regions);
-        let mut answer = asking(next);
-        // Similar problems first: the citizen may find theirs is already being fixed.
-        if filing.step != filing::Step::Content && filing.step != filing::Step::Kind {
-            self.similar(deps, &text, &mut answer).await?;
-        }
-        state.filing = Some(filing);
-        Ok(answer)
-    }
-
-    async fn similar(&self, deps: &Deps<'_>, text: &str, answer: &mut Answer) -> Result<(), ServiceError> {
-        let codes = answers::find_problems(deps.search, &understand::topic(text)).await;
-        let today = crate::domain::time::today(deps.ctx.clock.now());
-        let details = answers::load(deps.ctx.db, &codes, today).await?;
-        if !details.is_empty() {
-            answer.text = format!("清单里已有类似的问题在整改，可以先看看下方是不是同一件事。{}", answer.text);
-            answer.cards = answers::cards(&details);
-        }
-        Ok(())
-    }
-
-    async fn file_step(&self, deps: &Deps<'_>, state: &mut State, filing: &mut Filing, text: &str) -> Result<Answer, ServiceError> {
-        let regions = crate::units::regions(deps.ctx.db).await?;
-        let was_content = filing.step == filing::Step::Content;
-        match filing.advance(text, &regions) {
-            next @ Next::Ask(..) => {
-                let mut answer = asking(next);
-                if was_content && filing.step != filing::Step::Content {
-                    self.similar(deps, text, &mut answer).await?;
-                }
-                state.filing = Some(filing.clone());
-                Ok(answer)
-            }
-            Next::File(input) => {
-                if !(deps.may_file)() {
-                    state.filing = Some(filing.clone());
-                    return Ok(Answer::new(Intent::Submit, "提交太频繁了，请过几分钟再说“确认提交”。").suggest(&["确认提交", "取消"]));
-                }
-                let key = crate::idempotency::Key::parse("opinion.chat", &filing.token, &*input)?;
-                match deps.intake.submit(deps.ctx, &input, Channel::Chat, Some(key)).await {
-                    Ok(done) => {
-                        let code = done.code.to_string();
-                        let mut answer = Answer::new(
-                            Intent::Submit,
-                            format!("已提交！您的查询码是 {code}，请务必抄下或截图保存，凭它可以查进度、评价。我们会转给责任单位办理。"),
-                        )
-                        .suggest(&["查询我的意见办理进度"]);
-                        answer.cards = vec![Card {
-                            title: format!("查询码 {code}"),
-                            url: "/track".into(),
-                            status: "已受理".into(),
-                            source: "查询进度".into(),
-                        }];
-                        Ok(answer)
-                    }
-                    Err(ServiceError::Invalid(errors)) => {
-                        filing.redo_content();
-                        state.filing = Some(filing.clone());
-                        Ok(Answer::new(Intent::Submit, format!("还不能提交：{}。请重新说说是什么事。", errors.summary()))
-                            .suggest(&["取消"]))
-                    }
-                    Err(err) => Err(err),
-                }
-            }
-        }
-    }
-}
-
-/// The dialogue's next question, with its buttons.
-fn asking(next: Next) -> Answer {
-    match next {
-        Next::Ask(question, buttons) => {
-            let buttons: Vec<&str> = buttons.iter().map(String::as_str).collect();
-            Answer::new(Intent::Submit, question).suggest(&buttons)
-        }
-        Next::File(_) => Answer::new(Intent::Submit, "请说“确认提交”，或者“取消”。").suggest(&["确认提交", "取消"]),
-    }
-}
-
-fn emergency(kind: &str) -> Answer {
-    let first = match kind {
-        "fire" => "请立即拨打 119 火警电话！",
-        "medical" => "请立即拨打 120 急救电话！",
-        "police" => "请立即拨打 110 报警电话！",
-        _ => "如有紧急情况，请立即拨打 110（报警）、119（火警）或 120（急救）！",
-    };
-    Answer::new(Intent::Emergency, format!("{first}紧急情况请不要在这里等待答复：报警 110，火警 119，急救 120。"))
-}
-
-fn handoff(intent: Intent, confidence: f32, abstained: bool) -> Answer {
-    let mut answer = Answer::new(
-        intent,
-        format!("我帮您转给工作人员：可以把您的问题作为咨询提交，工作人员会在答复期限内回复（凭查询码查看）。{HOTLINE}"),
-    )
-    .suggest(&["把我的问题提交为咨询", "不用了"]);
-    answer.confidence = confidence;
-    answer.handoff = true;
-    answer.abstained = abstained;
-    answer
 }
 
 /// The shown problem a message names: by position ("第二个") or by a word of its title.

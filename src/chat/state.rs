@@ -104,7 +104,10 @@ pub async fn save(ctx: Context<'_>, session: &Session, turn: &Turn<'_>) -> Resul
         helpful: Set(None),
         ..Default::default()
     };
-    message("citizen", turn.said, Some(turn.intent)).insert(uow.db()).await?;
+    // On the citizen's line, `abstained` marks a question the bot could not answer.
+    let mut said = message("citizen", turn.said, Some(turn.intent));
+    said.abstained = Set(turn.abstained);
+    said.insert(uow.db()).await?;
     let mut bot = message("bot", turn.answer, Some(turn.intent));
     bot.confidence = Set(Some(f64::from(turn.confidence)));
     bot.handoff = Set(turn.handoff);

@@ -56,6 +56,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("public/search.html", include_str!("../../templates/public/search.html")),
     ("office/themes.html", include_str!("../../templates/office/themes.html")),
     ("office/words.html", include_str!("../../templates/office/words.html")),
+    ("office/chat.html", include_str!("../../templates/office/chat.html")),
+    ("office/chat_conversation.html", include_str!("../../templates/office/chat_conversation.html")),
     ("office/theme.html", include_str!("../../templates/office/theme.html")),
     ("office/theme_report.html", include_str!("../../templates/office/theme_report.html")),
     ("public/satisfaction.html", include_str!("../../templates/public/satisfaction.html")),

@@ -183,3 +183,46 @@ on_both_databases! {
         assert!(app.get("/lists").await.text().await.unwrap().contains(r#"href="/chat""#), "a chat button on public pages");
     }
 }
+
+on_both_databases! {
+    async fn the_office_reads_how_the_bot_does_and_what_it_could_not_answer(app) {
+        city(&app).await;
+        let mut c = chat(&app);
+        c.say("你好").await;
+        let helped = c.say("滨江路路灯什么时候修好？").await;
+        // Twice unclear: the bot abstains, then hands off.
+        c.say("嗯嗯哦哦").await;
+        c.say("嗯嗯哦哦").await;
+        let mut d = chat(&app);
+        let faq = d.say("平台能帮我办护照吗").await;
+        d.say("转人工").await;
+        let vote = |session: &str, id: i64, helpful: bool| app.client.post(app.url("/api/v1/chat/feedback")).json(&json!({ "session": session, "message_id": id, "helpful": helpful })).send();
+        assert_eq!(vote(c.session.as_deref().unwrap(), helped["message_id"].as_i64().unwrap(), true).await.unwrap().status(), 204);
+        assert_eq!(vote(d.session.as_deref().unwrap(), faq["message_id"].as_i64().unwrap(), false).await.unwrap().status(), 204);
+
+        assert_eq!(app.get("/office/chat").await.status(), 303, "the office's page sends a visitor to log in");
+        let citizen_line = entity::chat_message::Entity::find().one(&app.db).await.unwrap().unwrap();
+        assert_eq!(app.get(&format!("/office/chat/{}", citizen_line.id)).await.status(), 303);
+        let office = app.another_client();
+        office.login("office1", crate::fixtures::PASSWORD).await;
+        assert!(office.get("/office").await.text().await.unwrap().contains(r#"href="/office/chat""#), "linked from the desk");
+        let page = office.get("/office/chat?days=7").await;
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("近 7 天"), "the window chosen");
+        assert!(html.contains("<th scope=\"row\">对话</th><td>2 次</td>"), "two conversations: {html}");
+        assert!(html.contains("<th scope=\"row\">回答</th><td>6 条</td>"), "six answers");
+        assert!(html.contains("转人工的对话</th><td>2 次（100%）"), "both ended with a person offered");
+        assert!(html.contains("有帮助 1 · 没帮助 1"), "the votes");
+        assert!(html.contains("何时完成 <span class=\"code\">deadline</span></th><td>1</td>"), "intents counted");
+        assert!(html.contains("“嗯嗯哦哦”<span class=\"muted\"> · 2 次"), "what it could not tell is listed, counted: {html}");
+        assert!(!html.contains("“你好”"), "what it answered is not");
+        assert!(html.contains("问：平台能帮我办护照吗"), "the answer voted down, with its question");
+        // A conversation read whole, from any of its lines; a line that is not there is a 404.
+        let whole = office.get(&format!("/office/chat/{}", faq["message_id"])).await.text().await.unwrap();
+        assert!(whole.contains("平台能帮我办护照吗") && whole.contains("转人工") && whole.contains("群众评价：没帮助"), "{whole}");
+        assert!(!whole.contains("滨江路"), "only that conversation");
+        assert_eq!(office.get("/office/chat/999999999").await.status(), 404);
+        assert_eq!(office.get("/office/chat?days=abc").await.status(), 200, "a bad window is the default month");
+    }
+}

@@ -1,5 +1,6 @@
 //! The performance office's desk (绩效办), one module per concern.
 
+mod chat;
 mod opinions;
 mod problems;
 mod scores;
@@ -30,6 +31,7 @@ const DEADLINE_FIELDS: [(&str, &str); 7] = [
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(desk).service(save_deadlines);
+    chat::configure(cfg);
     scores::configure(cfg);
     themes::configure(cfg);
     words::configure(cfg);
