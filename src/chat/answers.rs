@@ -76,19 +76,15 @@ pub async fn track(db: &impl ConnectionTrait, secrets: &Secrets, code: &Tracking
 /// Public problems about `topic`, best first (their codes).
 pub async fn find_problems(search: &Arc<SearchEngine>, topic: &str) -> Vec<String> {
     let engine = search.clone();
-    let req = SearchRequest {
-        text: topic.to_string(),
-        doc_type: Some("problem".into()),
-        page: 1,
-        page_size: 3,
-        public_only: true,
-        ..SearchRequest::default()
-    };
+    let words = telling(&search.jieba(), topic);
+    // The words that say what it is about are searched, not the asking around them.
+    let text = if words.is_empty() { topic.to_string() } else { words.join(" ") };
+    let req =
+        SearchRequest { text, doc_type: Some("problem".into()), page: 1, page_size: 3, public_only: true, ..SearchRequest::default() };
     match tokio::task::spawn_blocking(move || query::run(&engine, &req)).await {
         // A hit must be about the matter asked (its telling words in the title): a deadline
         // quoted for another problem would be a wrong fact with a right link.
         Ok(Ok(found)) => {
-            let words = telling(&search.jieba(), topic);
             // Two words are both needed (幸福路 路灯 is not 幸福里 物业); of more, all but one.
             let needed = if words.len() <= 2 { words.len().max(1) } else { words.len() - 1 };
             found
@@ -162,6 +158,25 @@ pub fn telling(jieba: &jieba_rs::Jieba, topic: &str) -> Vec<String> {
         "怎么",
         "坏了",
         "不行",
+        "电话",
+        "手机",
+        "号码",
+        "最近",
+        "方面",
+        "哪些",
+        "这种",
+        "清单",
+        "有人",
+        "没有",
+        "今年",
+        "去年",
+        "哪个",
+        "那段",
+        "这段",
+        "半年",
+        "几年",
+        "好几年",
+        "能好",
     ];
     let mut words: Vec<String> = jieba
         .cut(topic, false)

@@ -88,6 +88,13 @@ fn content_of(text: &str) -> Option<String> {
     (rest.chars().count() >= 6).then(|| text.trim().to_string())
 }
 
+/// Words of a question, not an answer.
+const ASKING: [&str; 6] = ["吗", "？", "?", "会不会", "能不能", "为什么"];
+const CONTACT_PRIVATE: &str = "联系方式不会公开，也不会告诉被反映的一方，只有办理的工作人员看得到；不留也能提交，凭查询码查进度。";
+
+/// Words of a question about photos.
+const PHOTO: [&str; 6] = ["照片", "图片", "拍照", "截图发", "视频", "发图"];
+
 fn kind_question() -> Next {
     Next::Ask(
         "好的，我来帮您提交。请问是哪一类：投诉、建议、求助、咨询、举报，还是表扬？".into(),
@@ -102,8 +109,10 @@ fn place_question(regions: &[String]) -> Next {
     )
 }
 
+const CONTACT_QUESTION: &str = "需要留手机号或邮箱吗？留了便于工作人员回访、告诉您办理进展（不会公开）。不想留请说“不留”。";
+
 fn contact_question() -> Next {
-    Next::Ask("需要留手机号或邮箱吗？留了便于工作人员回访、告诉您办理进展（不会公开）。不想留请说“不留”。".into(), vec!["不留".into()])
+    Next::Ask(CONTACT_QUESTION.into(), vec!["不留".into()])
 }
 
 impl Filing {
@@ -125,6 +134,11 @@ impl Filing {
             asked_consent: false,
             token: crate::idempotency::Key::token(),
         };
+        // A number or address given with the matter is taken; the contact question is then asked no more.
+        if filing.content.is_some() {
+            filing.take_contact(text);
+            filing.asked_contact = filing.phone.is_some() || filing.email.is_some();
+        }
         let next = filing.ask_next(regions);
         (filing, next)
     }
@@ -169,8 +183,27 @@ impl Filing {
         format!("请确认：类型：{kind}；内容：{content}；位置：{place}；联系方式：{contact}。确认提交吗？")
     }
 
+    /// The question of the current step, asked again.
+    fn again(&self, regions: &[String]) -> Next {
+        match self.step {
+            Step::Kind => kind_question(),
+            Step::Content => Next::Ask("请简单说说是什么事：发生了什么、在哪里、影响了谁。".into(), vec!["取消".into()]),
+            Step::Place => place_question(regions),
+            Step::Contact => contact_question(),
+            Step::Consent | Step::Confirm => Next::Ask(self.summary(), vec!["确认提交".into(), "取消".into()]),
+        }
+    }
+
     /// Takes the citizen's answer to the current step.
     pub fn advance(&mut self, text: &str, regions: &[String]) -> Next {
+        // A question about photos is answered, and the step waits.
+        if PHOTO.iter().any(|w| text.contains(w)) && !matches!(self.step, Step::Content) {
+            let (question, buttons) = match self.again(regions) {
+                Next::Ask(question, buttons) => (question, buttons),
+                Next::File(_) => (String::new(), Vec::new()),
+            };
+            return Next::Ask(format!("在这里只能用文字提交；要附照片，请到“提交意见”页（/opinions/new）填写。{question}"), buttons);
+        }
         match self.step {
             Step::Kind => match understand::opinion_kind(text).or_else(|| KINDS.into_iter().find(|k| text.contains(k.label()))) {
                 Some(kind) => self.kind = Some(kind),
@@ -183,7 +216,12 @@ impl Filing {
                 self.content = Some(text.trim().to_string());
             }
             Step::Place => {
-                if !text.contains("不清楚") && !text.contains("不知道") {
+                // A bare kind word is the answer to an earlier question, not a place.
+                if KINDS.iter().any(|k| text.trim() == k.label()) {
+                    return place_question(regions);
+                }
+                // "确认提交" here means: no place, go on.
+                if !text.contains("不清楚") && !text.contains("不知道") && !understand::agrees(text) {
                     self.region = understand::mentioned(text, regions).cloned();
                     // The region is kept apart; what else was said is the place.
                     let rest = self.region.as_deref().map_or(text.to_string(), |r| text.replacen(r, "", 1));
@@ -193,12 +231,12 @@ impl Filing {
                     }
                 }
             }
+            Step::Contact if understand::declines(text) => {}
+            Step::Contact if ASKING.iter().any(|w| text.contains(w)) => {
+                return Next::Ask(format!("{CONTACT_PRIVATE}{CONTACT_QUESTION}"), vec!["不留".into()]);
+            }
             Step::Contact => {
-                if let Some(email) = text.split_whitespace().find_map(parse_email) {
-                    self.email = Some(email);
-                } else if let Some(phone) = parse_phone(text.trim()) {
-                    self.phone = Some(phone);
-                } else if !understand::declines(text) {
+                if !self.take_contact(text) {
                     return Next::Ask("没看懂这个联系方式。请填写 11 位手机号或邮箱，不想留请说“不留”。".into(), vec!["不留".into()]);
                 }
             }
@@ -211,6 +249,21 @@ impl Filing {
             }
         }
         self.ask_next(regions)
+    }
+
+    /// A phone number or email address anywhere in the text ("15011112222 我姓张"), if any.
+    fn take_contact(&mut self, text: &str) -> bool {
+        if let Some(email) = text.split(|c: char| c.is_whitespace() || "，,;；".contains(c)).find_map(parse_email) {
+            self.email = Some(email);
+            return true;
+        }
+        match parse_phone(text.trim()).or_else(|| text.split(|c: char| !c.is_ascii_digit()).find_map(parse_phone)) {
+            Some(phone) => {
+                self.phone = Some(phone);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Back to the content after the use case refused it (the message says why).

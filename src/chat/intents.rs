@@ -147,6 +147,12 @@ impl IntentModel {
         if understand::wants_person(text) {
             return rule(Intent::Handoff);
         }
+        if understand::files(text) {
+            return rule(Intent::Submit);
+        }
+        if understand::code_like(text) {
+            return rule(Intent::Track);
+        }
         let ranked = self.classifier.ranked(jieba, text);
         let label = |i: usize| ranked.get(i).and_then(|p| Intent::parse(&p.label));
         match label(0) {

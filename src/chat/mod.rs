@@ -8,6 +8,7 @@ mod dialogue;
 pub mod faq;
 pub mod filing;
 pub mod grounding;
+mod guards;
 pub mod intents;
 pub mod llm;
 mod reply;
@@ -176,15 +177,35 @@ impl Bot {
             // At the contact and consent steps "不用了" declines the question, not the filing.
             let declining = matches!(filing.step, filing::Step::Contact | filing::Step::Consent) && !text.contains("取消");
             if understand::cancels(text) && !declining {
+                state.cancelled = true;
                 return Ok(Answer::new(Intent::Submit, "已取消，没有提交任何内容。还有什么可以帮您？").suggest(WHAT_I_DO));
             }
             return self.file_step(deps, state, &mut filing, text).await;
         }
+        if std::mem::take(&mut state.cancelled)
+            && ["交上去", "提交了", "交了", "提交成功", "上去了", "交成功"].iter().any(|w| text.contains(w))
+        {
+            return Ok(Answer::new(Intent::Submit, "没有。刚才那件已经取消，没有提交任何内容，也没有生成查询码。需要的话可以重新提交。")
+                .suggest(&["我要提交意见", "查询我的意见办理进度"]));
+        }
         if state.awaiting_code {
             state.awaiting_code = false;
-            if understand::tracking_code(text).is_none() && understand::cancels(text) {
-                return Ok(Answer::new(Intent::Track, "好的。还有什么可以帮您？").suggest(WHAT_I_DO));
+            if understand::tracking_code(text).is_none() {
+                if understand::cancels(text) {
+                    return Ok(Answer::new(Intent::Track, "好的。还有什么可以帮您？").suggest(WHAT_I_DO));
+                }
+                if understand::looking_for_code(text) {
+                    state.awaiting_code = true;
+                    return Ok(Answer::new(Intent::Track, "好的，不着急。找到查询码后直接发给我就行。").suggest(&["查询码丢了怎么办"]));
+                }
+                if understand::doubts_code(text) && !understand::code_like(text) {
+                    state.awaiting_code = true;
+                    return Ok(Answer::new(Intent::Track, reply::CODE_HELP).suggest(&["查询码丢了怎么办", "转人工"]));
+                }
             }
+        }
+        if let Some(guard) = guards::guard(text) {
+            return self.guarded(deps, state, text, guard).await;
         }
         if let Some(answer) = self.follow_up(deps, state, text).await? {
             return Ok(answer);
@@ -197,6 +218,30 @@ impl Bot {
         let mut answer = self.act(deps, state, text, guess.intent).await?;
         answer.confidence = guess.confidence;
         Ok(answer)
+    }
+
+    /// The fixed answer to a guarded message; a demand for a promise gets the published
+    /// deadline, if there is one, after saying no promise can be made.
+    async fn guarded(&self, deps: &Deps<'_>, state: &mut State, text: &str, guard: guards::Guard) -> Result<Answer, ServiceError> {
+        use guards::Guard;
+        Ok(match guard {
+            Guard::Injection => Answer::new(Intent::Other, guards::INJECTION_REPLY).suggest(WHAT_I_DO),
+            Guard::Private => Answer::new(Intent::Other, guards::PRIVATE_REPLY).suggest(&["查询我的意见办理进度", "查询码丢了怎么办"]),
+            Guard::Abuse => Answer::new(Intent::Other, guards::ABUSE_REPLY).suggest(&["转人工", "我要提交意见"]),
+            Guard::Promise => {
+                let mut answer = self.problem(deps, state, text, Intent::Deadline).await?;
+                if answer.cards.is_empty() {
+                    answer = Answer::new(
+                        Intent::Deadline,
+                        format!("{}如果您遇到了问题，可以提交意见，我们会转给责任单位办理。", guards::PROMISE_REPLY),
+                    )
+                    .suggest(&["我要提交意见", "转人工"]);
+                } else {
+                    answer.text = format!("{}{}", guards::PROMISE_REPLY, answer.text);
+                }
+                answer
+            }
+        })
     }
 
     /// Not sure what was meant: the two best guesses as buttons; the second time, a person.
@@ -222,6 +267,12 @@ impl Bot {
     /// a list means the one named.
     async fn follow_up(&self, deps: &Deps<'_>, state: &mut State, text: &str) -> Result<Option<Answer>, ServiceError> {
         let chosen = pick(&self.jieba, &state.shown, text, deps).await?;
+        // "那个呢" after a list names none of them: ask which, never pick one.
+        if chosen.is_none() && state.shown.len() > 1 && text.ends_with('呢') && understand::topic(text).is_empty() {
+            return Ok(Some(
+                Answer::new(Intent::Progress, "您问的是哪一个？可以说“第一个”“第二个”，或者说它的名称。").suggest(&["第一个", "第二个"]),
+            ));
+        }
         // Nothing in it says which matter: it is about the one already shown.
         let short = answers::telling(&self.jieba, &understand::topic(text)).is_empty() && text.chars().count() <= 16;
         let chosen_by_name = chosen.is_some();
@@ -233,8 +284,9 @@ impl Bot {
         let Some(code) = focus else { return Ok(None) };
         let guess = self.intents.guess(&self.jieba, text);
         let asked = match guess.intent {
+            // "那个广场舞的呢" names the item and asks nothing in particular: how it is going.
+            _ if chosen_by_name && guess.confidence < SURE => Intent::Progress,
             Intent::Deadline | Intent::Responsibility | Intent::Progress => guess.intent,
-            // "那个呢" names the item; the question is the one asked before.
             _ if chosen_by_name => Intent::Progress,
             _ => return Ok(None),
         };
@@ -264,6 +316,10 @@ impl Bot {
                             .suggest(&["查询码丢了怎么办"])
                     }
                 },
+                None if understand::code_like(text) => {
+                    state.awaiting_code = true;
+                    Answer::new(Intent::Track, format!("没有找到这个查询码对应的意见。{}", reply::CODE_HELP)).suggest(&["查询码丢了怎么办"])
+                }
                 None => {
                     state.awaiting_code = true;
                     Answer::new(Intent::Track, "请把查询码发给我（提交意见后得到的 12 位字母和数字，例如 7KQM-X3RT-9WHP），我来帮您查。查询码丢了可以在“我的意见”页找回。")
@@ -286,7 +342,12 @@ impl Bot {
                 state.unanswered = state.unanswered.take().or_else(|| (!understand::wants_person(text)).then(|| text.to_string()));
                 handoff(Intent::Handoff, 1.0, false)
             }
-            Intent::Emergency => emergency("any"),
+            // Not by a rule: it may not be one, so the numbers come with a way back.
+            Intent::Emergency => {
+                let mut answer = emergency("any");
+                answer.text.push_str("如果不是紧急情况，请换个说法告诉我。");
+                answer
+            }
             Intent::Greeting => Answer::new(
                 Intent::Greeting,
                 "您好！我是连心桥智能问答。我可以帮您查询意见办理进度（需要查询码）、查问题整改进展和责任单位、提交意见，或者解答平台怎么用。",
@@ -334,7 +395,7 @@ impl Bot {
         let topic = understand::topic(text);
         let codes = match understand::problem_code(text) {
             Some(code) => vec![code],
-            None if topic.chars().count() < 2 => {
+            None if answers::telling(&self.jieba, &topic).is_empty() => {
                 return Ok(Answer::new(intent, "请告诉我是哪个问题，比如“幸福路路灯什么时候修好”，或者问题编号（如 WT-2026-0010）。"));
             }
             None => answers::find_problems(deps.search, &topic).await,
@@ -378,7 +439,7 @@ async fn pick(jieba: &Jieba, shown: &[String], text: &str, deps: &Deps<'_>) -> R
     if !(text.contains("那个") || text.ends_with('呢')) {
         return Ok(None);
     }
-    let words = answers::telling(jieba, &understand::topic(&text.replace("那个", " ")));
+    let words = answers::telling(jieba, &understand::topic(&text.replace("那个", " ").replace('的', " ")));
     if words.is_empty() {
         return Ok(None);
     }

@@ -39,6 +39,7 @@ impl Answer {
 }
 
 pub const WHAT_I_DO: &[&str] = &["查询我的意见办理进度", "我要提交意见", "查整改进展", "平台怎么使用"];
+pub const CODE_HELP: &str = "查询码是 12 位，由数字 2–9 和字母组成（没有 0、1、I、O，大小写都可以），例如 7KQM-X3RT-9WHP。请对照短信或截图再核对一遍；实在找不到，可以在“我的意见”页用提交时留的手机号或邮箱找回。";
 pub const HOTLINE: &str = "也可以拨打 12345 政务服务便民热线。";
 
 /// The dialogue's next question, with its buttons.

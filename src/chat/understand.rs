@@ -25,7 +25,10 @@ fn fold(text: &str) -> String {
 
 /// Full-width letters and digits folded, traditional characters simplified, fillers and spaces trimmed.
 pub fn normalise(text: &str) -> String {
-    let simplified = simplet2s::convert(&fold(text));
+    let mut simplified = simplet2s::convert(&fold(text));
+    for (typo, meant) in TYPOS {
+        simplified = simplified.replace(typo, meant);
+    }
     let mut out = simplified.split_whitespace().collect::<Vec<_>>().join(" ");
     // Openers that carry nothing ("嗯，那个，就是…") would only blur the words that follow.
     loop {
@@ -37,6 +40,52 @@ pub fn normalise(text: &str) -> String {
         }
     }
     out.chars().take(500).collect()
+}
+
+/// Slips citizens often make, as pinyin input makes them.
+const TYPOS: [(&str, &str); 7] = [
+    ("整该", "整改"),
+    ("投述", "投诉"),
+    ("举抱", "举报"),
+    ("反应问题", "反映问题"),
+    ("反应个", "反映个"),
+    ("反应的", "反映的"),
+    ("反应一下", "反映一下"),
+];
+
+/// Asks to file, naming the kind first: "投诉 楼下KTV吵到凌晨", "提建议", "求助 楼道灯坏了";
+/// not a question about filing ("投诉会公开吗") nor a case already filed ("投诉了三次").
+pub fn files(text: &str) -> bool {
+    static FILES: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:我要|我想|想|要)?(?:提个?|反映个?|来)?(?:投诉|举报|建议|求助|咨询|表扬|反映问题|反映一下)(?:[^了的过]|$)")
+            .expect("a valid pattern")
+    });
+    const ASKING: &[&str] =
+        &["吗", "么", "？", "?", "会不会", "能不能", "可不可以", "可以", "怎么", "如何", "多久", "公开", "匿名", "哪里", "在哪", "进度"];
+    FILES.is_match(text) && !ASKING.iter().any(|w| text.contains(w))
+}
+
+/// Looks like a tracking code but is not one: a letter or digit too many or too few, or one a
+/// code never has (0, 1, I, O). Not a problem code.
+pub fn code_like(text: &str) -> bool {
+    static LIKE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[0-9A-Za-z][0-9A-Za-z\- ]{8,16}[0-9A-Za-z]").expect("a valid pattern"));
+    LIKE.find_iter(text).any(|m| {
+        let bare: String = m.as_str().chars().filter(char::is_ascii_alphanumeric).collect();
+        (10..=14).contains(&bare.len())
+            && bare.chars().any(|c| c.is_ascii_alphabetic())
+            && bare.chars().any(|c| c.is_ascii_digit())
+            && !bare.to_ascii_uppercase().starts_with("WT")
+    })
+}
+
+/// Said while the bot waits for a code: still looking for it.
+pub fn looking_for_code(text: &str) -> bool {
+    ["我找找", "找一下", "找找", "稍等", "等一下", "等等", "手机上", "等会", "马上"].iter().any(|w| text.contains(w))
+}
+
+/// Said while the bot waits for a code: the code given was not found and the citizen doubts it.
+pub fn doubts_code(text: &str) -> bool {
+    ["不对", "没错", "抄的", "照着", "就是这个", "查不到", "找不到", "怎么会", "咋办", "怎么办"].iter().any(|w| text.contains(w))
 }
 
 const FILLERS: &[&str] = &["嗯嗯", "嗯", "呃", "额", "那个", "就是说", "就是", "然后", "请问一下", "麻烦问一下", "问一下"];
@@ -79,7 +128,23 @@ pub fn without_codes(text: &str) -> String {
 
 /// Something is happening now that needs 110, 119 or 120, not a portal.
 pub fn emergency(text: &str) -> Option<&'static str> {
-    const FIRE: &[&str] = &["着火", "起火", "失火", "火灾", "烧起来", "冒烟了", "煤气泄漏", "燃气泄漏", "闻到煤气", "天然气泄漏", "爆炸"];
+    const FIRE: &[&str] = &[
+        "着火",
+        "起火",
+        "失火",
+        "火灾",
+        "烧起来",
+        "冒烟了",
+        "煤气泄漏",
+        "燃气泄漏",
+        "闻到煤气",
+        "天然气泄漏",
+        "爆炸",
+        "煤气味",
+        "燃气味",
+        "天然气味",
+        "液化气味",
+    ];
     const MEDICAL: &[&str] = &[
         "晕倒",
         "昏倒",
@@ -187,7 +252,9 @@ pub fn agrees(text: &str) -> bool {
 
 pub fn declines(text: &str) -> bool {
     const WORDS: &[&str] = &["不用", "不要", "不留", "不需要", "跳过", "没有", "不", "否", "匿名"];
-    text.chars().count() <= 10 && WORDS.iter().any(|w| text.contains(w))
+    // Said outright, it declines in a longer message too: "不留了 你们直接网上回复就行".
+    const OUTRIGHT: &[&str] = &["不留", "不用留", "不需要留", "不想留", "匿名"];
+    (text.chars().count() <= 10 && WORDS.iter().any(|w| text.contains(w))) || OUTRIGHT.iter().any(|w| text.contains(w))
 }
 
 /// A problem's code as the lists show it: `WT-2026-0010`.
@@ -302,7 +369,8 @@ pub fn topic(text: &str) -> String {
         "！",
         "!",
     ];
-    let mut out = text.to_string();
+    // A phone number or an ID is never part of what a question is about, nor said back.
+    let mut out = crate::privacy::strip(text);
     for w in ASKING {
         out = out.replace(w, " ");
     }

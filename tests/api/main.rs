@@ -6,6 +6,8 @@ mod mail;
 
 mod binary;
 mod chat;
+mod chat_llm;
+mod chat_sets;
 mod deliveries;
 mod demo;
 mod digests;
