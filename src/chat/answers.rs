@@ -9,11 +9,9 @@ use sea_orm::{ConnectionTrait, DbErr};
 use serde::Serialize;
 
 use super::intents::Intent;
-use crate::domain::tracking_code::TrackingCode;
 use crate::lists::detail::{self, ProblemDetail};
 use crate::search::SearchEngine;
 use crate::search::query::{self, SearchRequest};
-use crate::secrets::Secrets;
 
 /// A record a reply rests on.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -32,45 +30,6 @@ fn problem_card(d: &ProblemDetail) -> Card {
         status: format!("{} {}%", d.row.labels.status, d.row.progress),
         source: "问题清单".into(),
     }
-}
-
-/// The citizen's own case, by its code. A wrong code and someone else's mistyped code get the
-/// same answer; no contact detail is ever read.
-pub async fn track(db: &impl ConnectionTrait, secrets: &Secrets, code: &TrackingCode) -> Result<Option<(String, Vec<Card>)>, DbErr> {
-    let Some(view) = crate::opinions::track::view(db, secrets, code.as_str()).await? else { return Ok(None) };
-    let mut text = format!("您的意见“{}”当前状态：{}。", view.title.as_str(), view.status_label);
-    if let Some(unit) = &view.routed_unit {
-        text.push_str(&format!("承办单位：{unit}。"));
-    }
-    if let Some(due) = &view.due_date {
-        text.push_str(&format!("答复期限：{due}。"));
-    }
-    if let Some(reply) = &view.reply {
-        let short: String = reply.as_str().chars().take(60).collect();
-        let more = if reply.as_str().chars().count() > 60 { "……" } else { "" };
-        text.push_str(&format!("答复{}：{short}{more}", view.replied_at.as_deref().map(|a| format!("（{a}）")).unwrap_or_default()));
-    }
-    if !view.questions.is_empty() {
-        text.push_str("办理结果在等您回访：请到“查询进度”页告诉我们是否解决。");
-    } else if view.can_rate {
-        text.push_str("您可以在“查询进度”页对办理情况评价。");
-    }
-    let mut cards = vec![Card {
-        title: view.title.as_str().to_string(),
-        url: "/track".into(),
-        status: view.status_label.into(),
-        source: "查询进度".into(),
-    }];
-    if let Some(p) = &view.problem {
-        text.push_str(&format!("已列入问题清单 {}（{}，进度 {}%）。", p.code, p.status_label, p.progress));
-        cards.push(Card {
-            title: format!("{} {}", p.code, p.title.as_str()),
-            url: format!("/problems/{}", p.code),
-            status: format!("{} {}%", p.status_label, p.progress),
-            source: "问题清单".into(),
-        });
-    }
-    Ok(Some((text, cards)))
 }
 
 /// Public problems about `topic`, best first (their codes).
@@ -177,6 +136,10 @@ pub fn telling(jieba: &jieba_rs::Jieba, topic: &str) -> Vec<String> {
         "几年",
         "好几年",
         "能好",
+        "办好",
+        "办完",
+        "办理",
+        "好久",
     ];
     let mut words: Vec<String> = jieba
         .cut(topic, false)

@@ -66,7 +66,7 @@ impl Bot {
                 Ok(answer)
             }
             Next::File(input) => {
-                if !(deps.may_file)() {
+                if !(deps.may)(crate::limits::Policy::SubmitOpinion) {
                     state.filing = Some(filing.clone());
                     return Ok(Answer::new(Intent::Submit, "提交太频繁了，请过几分钟再说“确认提交”。").suggest(&["确认提交", "取消"]));
                 }

@@ -142,7 +142,8 @@ impl IntentModel {
         if understand::tracking_code(text).is_some() {
             // With a code, the citizen means their own case: to rate it, or to follow it.
             const RATING: &[&str] = &["评价", "打分", "评分", "差评", "好评", "不满意", "满意度"];
-            return rule(if RATING.iter().any(|w| text.contains(w)) { Intent::Rate } else { Intent::Track });
+            let rates = RATING.iter().any(|w| text.contains(w)) || understand::rating_level(text).is_some();
+            return rule(if rates { Intent::Rate } else { Intent::Track });
         }
         if understand::wants_person(text) {
             return rule(Intent::Handoff);

@@ -4,6 +4,7 @@
 //! then one grounded action and its Chinese reply.
 
 pub mod answers;
+mod case;
 mod dialogue;
 pub mod faq;
 pub mod filing;
@@ -46,12 +47,12 @@ pub struct Bot {
 }
 
 /// What a turn may use: the database, the search index, the submission queue, and whether this
-/// client may file another opinion now (the form's rate limit).
+/// client may act now under a rate limit (the form's limits: filing, rating).
 pub struct Deps<'a> {
     pub ctx: Context<'a>,
     pub search: &'a Arc<SearchEngine>,
     pub intake: &'a Intake,
-    pub may_file: &'a (dyn Fn() -> bool + Sync),
+    pub may: &'a (dyn Fn(crate::limits::Policy) -> bool + Sync),
 }
 
 #[derive(Debug, Serialize)]
@@ -281,8 +282,8 @@ impl Bot {
             None if short => state.focus.clone(),
             None => None,
         };
-        let Some(code) = focus else { return Ok(None) };
         let guess = self.intents.guess(&self.jieba, text);
+        let Some(code) = focus else { return Ok(if short { self.case_follow_up(state, text, guess.intent) } else { None }) };
         let asked = match guess.intent {
             // "那个广场舞的呢" names the item and asks nothing in particular: how it is going.
             _ if chosen_by_name && guess.confidence < SURE => Intent::Progress,
@@ -302,42 +303,11 @@ impl Bot {
 
     async fn act(&self, deps: &Deps<'_>, state: &mut State, text: &str, intent: Intent) -> Result<Answer, ServiceError> {
         Ok(match intent {
-            Intent::Track => match understand::tracking_code(text) {
-                Some(code) => match answers::track(deps.ctx.db, deps.ctx.secrets, &code).await? {
-                    Some((reply, cards)) => {
-                        state.focus = cards.get(1).map(|c| c.url.trim_start_matches("/problems/").to_string());
-                        let mut answer = Answer::new(Intent::Track, reply).suggest(&["我要评价办理情况", "我要提交意见"]);
-                        answer.cards = cards;
-                        answer
-                    }
-                    None => {
-                        state.awaiting_code = true;
-                        Answer::new(Intent::Track, "没有找到这个查询码对应的意见。请核对后重新发送（12 位字母和数字，例如 7KQM-X3RT-9WHP）。查询码丢了可以在“我的意见”页找回。")
-                            .suggest(&["查询码丢了怎么办"])
-                    }
-                },
-                None if understand::code_like(text) => {
-                    state.awaiting_code = true;
-                    Answer::new(Intent::Track, format!("没有找到这个查询码对应的意见。{}", reply::CODE_HELP)).suggest(&["查询码丢了怎么办"])
-                }
-                None => {
-                    state.awaiting_code = true;
-                    Answer::new(Intent::Track, "请把查询码发给我（提交意见后得到的 12 位字母和数字，例如 7KQM-X3RT-9WHP），我来帮您查。查询码丢了可以在“我的意见”页找回。")
-                        .suggest(&["查询码丢了怎么办"])
-                }
-            },
+            Intent::Track => self.track_case(deps, state, text).await?,
             Intent::Submit => self.start_filing(deps, state, text, None).await?,
             Intent::Responsibility | Intent::Deadline | Intent::Progress => self.problem(deps, state, text, intent).await?,
             Intent::Faq => self.faq(state, text),
-            Intent::Rate => {
-                let mut answer = Answer::new(
-                    Intent::Rate,
-                    "评价要凭查询码：在“查询进度”页输入查询码，意见办结后即可选择非常满意、满意、基本满意、不满意或非常不满意，还可以追评一次。",
-                )
-                .suggest(&["查询我的意见办理进度"]);
-                answer.cards = vec![Card { title: "查询进度并评价".into(), url: "/track".into(), status: String::new(), source: "查询进度".into() }];
-                answer
-            }
+            Intent::Rate => self.rate_case(deps, state, text).await?,
             Intent::Handoff => {
                 state.unanswered = state.unanswered.take().or_else(|| (!understand::wants_person(text)).then(|| text.to_string()));
                 handoff(Intent::Handoff, 1.0, false)

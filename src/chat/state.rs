@@ -25,6 +25,8 @@ pub struct State {
     pub focus: Option<String>,
     /// Turns in a row the bot could not tell what was meant.
     pub unsure: u32,
+    /// The citizen's own case as last told (status and deadline, never the code).
+    pub case: Option<super::case::Brief>,
     /// The last turn cancelled a filing ("刚才那个交上去了吗" is answered from this).
     pub cancelled: bool,
     /// The citizen's last question the bot could not answer, to file as a 咨询 if they want.

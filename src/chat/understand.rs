@@ -78,6 +78,29 @@ pub fn code_like(text: &str) -> bool {
     })
 }
 
+/// The 好差评 level a message gives: the five labels, or a score ("打五分", "3星").
+pub fn rating_level(text: &str) -> Option<entity::vocab::RatingLevel> {
+    use entity::vocab::RatingLevel;
+    const WORDS: [(&str, RatingLevel); 9] = [
+        ("非常不满意", RatingLevel::VeryDissatisfied),
+        ("很不满意", RatingLevel::VeryDissatisfied),
+        ("不太满意", RatingLevel::Dissatisfied),
+        ("不满意", RatingLevel::Dissatisfied),
+        ("基本满意", RatingLevel::Basic),
+        ("比较满意", RatingLevel::Satisfied),
+        ("非常满意", RatingLevel::VerySatisfied),
+        ("很满意", RatingLevel::VerySatisfied),
+        ("满意", RatingLevel::Satisfied),
+    ];
+    static SCORE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"([1-5一二三四五])\s*(分|星|颗星)").expect("a valid pattern"));
+    if let Some(found) = WORDS.iter().find(|(w, _)| text.contains(w)) {
+        return Some(found.1);
+    }
+    let digit = SCORE.captures(text)?.get(1)?.as_str();
+    let score = "一二三四五".chars().position(|c| digit.starts_with(c)).map_or_else(|| digit.parse().ok(), |i| Some(i as i64 + 1))?;
+    RatingLevel::from_score(score)
+}
+
 /// Said while the bot waits for a code: still looking for it.
 pub fn looking_for_code(text: &str) -> bool {
     ["我找找", "找一下", "找找", "稍等", "等一下", "等等", "手机上", "等会", "马上"].iter().any(|w| text.contains(w))

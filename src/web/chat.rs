@@ -30,8 +30,8 @@ struct Said {
 
 async fn turn(req: &HttpRequest, state: &AppState, said: &Said) -> Result<Reply, ServiceError> {
     let ip = client_ip(req, state.config.trust_proxy);
-    let may_file = || state.limiter.check(Policy::SubmitOpinion, ip).is_ok();
-    let deps = Deps { ctx: state.ctx(), search: &state.search, intake: &state.intake, may_file: &may_file };
+    let may = |policy: Policy| state.limiter.check(policy, ip).is_ok();
+    let deps = Deps { ctx: state.ctx(), search: &state.search, intake: &state.intake, may: &may };
     let bot: &Bot = &state.chat;
     bot.turn(&deps, said.session.as_deref().filter(|s| !s.is_empty()), &said.message).await
 }

@@ -226,3 +226,50 @@ on_both_databases! {
         assert_eq!(office.get("/office/chat?days=abc").await.status(), 200, "a bad window is the default month");
     }
 }
+
+on_both_databases! {
+    async fn a_case_is_rated_in_conversation_once_and_asked_after(app) {
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+        city(&app).await;
+        let filed: Value = app.client.post(app.url("/api/v1/opinions"))
+            .json(&json!({ "kind": "complaint", "title": "路口井盖松动", "content": "车一过就响", "consent_contact": false }))
+            .send().await.unwrap().json().await.unwrap();
+        let code = filed["tracking_code"].as_str().unwrap().to_string();
+        let mut c = chat(&app);
+        let told = c.say(&code).await;
+        assert!(!told["suggestions"].as_array().unwrap().iter().any(|s| s.as_str().unwrap().contains("评价")), "not yet to be rated: {told}");
+        // "那啥时候能办好" after the case was told: what was told, not a problem search.
+        let when = c.say("那啥时候能办好").await;
+        assert!(reply(&when).starts_with("您的意见当前状态：已受理"), "{when}");
+        let early = c.say(&format!("{code} 满意")).await;
+        assert_eq!(early["intent"], "rate");
+        assert!(reply(&early).contains("办结后才能评价"), "{early}");
+
+        let stored = entity::opinion::Entity::find().filter(entity::opinion::Column::Title.eq("路口井盖松动")).one(&app.db).await.unwrap().unwrap();
+        let mut closed = stored.into_active_model();
+        closed.status = Set(entity::vocab::OpinionStatus::Closed);
+        closed.update(&app.db).await.unwrap();
+
+        let told = c.say(&code).await;
+        let button = format!("{code} 评价");
+        assert!(told["suggestions"].as_array().unwrap().iter().any(|s| s == &button), "{told}");
+        let asked = c.say(&button).await;
+        let levels: Vec<&str> = asked["suggestions"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+        assert_eq!(levels.len(), 5, "{asked}");
+        assert_eq!(levels[0], format!("{code} 非常满意"));
+        // A level inside a longer message is offered to confirm, not taken.
+        let long = c.say(&format!("{code} 我对这次处理很满意就是慢了点")).await;
+        assert_eq!(long["suggestions"].as_array().unwrap().len(), 5, "{long}");
+        assert!(entity::rating::Entity::find().all(&app.db).await.unwrap().is_empty());
+        let rated = c.say(levels[0]).await;
+        assert!(reply(&rated).contains("感谢您的评价") && reply(&rated).contains("非常满意"), "{rated}");
+        let kept = entity::rating::Entity::find().all(&app.db).await.unwrap();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].level, entity::vocab::RatingLevel::VerySatisfied);
+        let again = c.say(&format!("{code} 打一分")).await;
+        assert!(reply(&again).contains("已经评价过"), "once: {again}");
+        assert_eq!(entity::rating::Entity::find().all(&app.db).await.unwrap().len(), 1);
+        let wrong = c.say("7KQM-X3RT-9WHP 满意").await;
+        assert!(reply(&wrong).contains("没有找到这个查询码"), "{wrong}");
+    }
+}
