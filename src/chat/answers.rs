@@ -44,12 +44,13 @@ pub async fn find_problems(search: &Arc<SearchEngine>, topic: &str) -> Vec<Strin
         // A hit must be about the matter asked (its telling words in the title): a deadline
         // quoted for another problem would be a wrong fact with a right link.
         Ok(Ok(found)) => {
-            // Two words are both needed (幸福路 路灯 is not 幸福里 物业); of more, all but one.
-            let needed = if words.len() <= 2 { words.len().max(1) } else { words.len() - 1 };
+            // Two of its words (幸福路 路灯 is not 青山路 路灯, 城关区 电梯 is 城关区加装电梯):
+            // a question says more about itself than a title does.
+            let needed = words.len().clamp(1, 2);
             found
                 .hits
                 .into_iter()
-                .filter(|h| !h.code.is_empty() && words.iter().filter(|w| h.title.contains(w.as_str())).count() >= needed)
+                .filter(|h| !h.code.is_empty() && words.iter().filter(|w| names(&h.title, w)).count() >= needed)
                 .map(|h| h.code)
                 .collect()
         }
@@ -63,6 +64,17 @@ pub async fn find_problems(search: &Arc<SearchEngine>, topic: &str) -> Vec<Strin
             Vec::new()
         }
     }
+}
+
+/// A title names a word: whole, or a thing by its head (公交车 → 公交); a place only whole
+/// (幸福路 is not 幸福里).
+fn names(title: &str, word: &str) -> bool {
+    const PLACE_ENDINGS: [char; 12] = ['路', '街', '里', '区', '县', '村', '镇', '巷', '道', '园', '苑', '湖'];
+    if title.contains(word) {
+        return true;
+    }
+    let chars: Vec<char> = word.chars().collect();
+    chars.len() >= 3 && !chars.last().is_some_and(|c| PLACE_ENDINGS.contains(c)) && title.contains(&chars[..2].iter().collect::<String>())
 }
 
 /// Words that say what a question is about, not what is asked of it.

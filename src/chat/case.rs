@@ -88,6 +88,10 @@ fn level_buttons(code: &TrackingCode) -> Vec<String> {
 impl Bot {
     pub(super) async fn track_case(&self, deps: &Deps<'_>, state: &mut State, text: &str) -> Result<Answer, ServiceError> {
         let Some(code) = understand::tracking_code(text) else {
+            // A problem's number is not a case's code.
+            if understand::problem_code(text).is_some() {
+                return self.problem(deps, state, text, Intent::Progress).await;
+            }
             state.awaiting_code = true;
             let said = if understand::code_like(text) {
                 format!("没有找到这个查询码对应的意见。{CODE_HELP}")

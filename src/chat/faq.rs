@@ -9,6 +9,8 @@ pub struct Entry {
     pub id: String,
     pub question: String,
     pub answer: String,
+    /// The page that does what the answer describes.
+    pub link: String,
 }
 
 struct Variant {
@@ -49,7 +51,11 @@ impl Faq {
         let mut variants = Vec::new();
         for line in include_str!("faq.tsv").lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
             let fields: Vec<&str> = line.split('\t').collect();
-            let [id, question, asked, answer] = fields[..] else { continue };
+            let (id, question, asked, answer, link) = match fields[..] {
+                [id, question, asked, answer] => (id, question, asked, answer, "/chat"),
+                [id, question, asked, answer, link] => (id, question, asked, answer, link),
+                _ => continue,
+            };
             let entry = entries.len();
             for text in std::iter::once(question).chain(asked.split('|')) {
                 let ts = terms(jieba, text);
@@ -59,7 +65,7 @@ impl Faq {
                 }
                 variants.push(Variant { entry, terms: counts, len: ts.len() as f32 });
             }
-            entries.push(Entry { id: id.into(), question: question.into(), answer: answer.into() });
+            entries.push(Entry { id: id.into(), question: question.into(), answer: answer.into(), link: link.into() });
         }
         let n = variants.len() as f32;
         let mut df: HashMap<String, f32> = HashMap::new();
@@ -92,6 +98,27 @@ impl Faq {
         }
         best.map(|(entry, score)| Match { entry: &self.entries[entry], score })
     }
+}
+
+/// An answer with the office's current reply deadlines in it (`{consult}`, `{complaint}`, …):
+/// the FAQ never quotes a deadline the settings no longer say.
+pub async fn fill(answer: &str, db: &impl sea_orm::ConnectionTrait) -> Result<String, sea_orm::DbErr> {
+    if !answer.contains('{') {
+        return Ok(answer.to_string());
+    }
+    let (d, _) = crate::settings::current::<crate::settings::Deadlines>(db).await?;
+    let mut out = answer.to_string();
+    for (key, days) in [
+        ("{consult}", d.consult),
+        ("{help}", d.help),
+        ("{suggestion}", d.suggestion),
+        ("{complaint}", d.complaint),
+        ("{report}", d.report),
+        ("{praise}", d.praise),
+    ] {
+        out = out.replace(key, &days.to_string());
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -78,15 +78,22 @@ const TRIGGERS: &[&str] = &[
     "表扬",
 ];
 
-fn content_of(text: &str) -> Option<String> {
+/// The text without the words that asked to file ("我要投诉 楼下…" → "楼下…").
+fn strip_triggers(text: &str) -> String {
     let mut rest = text.to_string();
     for t in TRIGGERS {
         rest = rest.replacen(t, "", 1);
     }
-    let rest = rest.trim_matches(|c: char| c.is_whitespace() || "，,。：:！!".contains(c));
+    rest.trim_matches(|c: char| c.is_whitespace() || "，,。：:！!".contains(c)).to_string()
+}
+
+fn content_of(text: &str) -> Option<String> {
+    let rest = strip_triggers(text);
     // Enough to be a matter ("楼下烧烤油烟太大"), not a bare wish to file.
     (rest.chars().count() >= 6).then(|| text.trim().to_string())
 }
+
+const CONTENT_QUESTION: &str = "请简单说说是什么事：发生了什么、在哪里、影响了谁。内容会在平台公开，请不要写姓名、电话和门牌号。";
 
 /// Words of a question, not an answer.
 const ASKING: [&str; 6] = ["吗", "？", "?", "会不会", "能不能", "为什么"];
@@ -148,7 +155,7 @@ impl Filing {
         let (step, next) = if self.kind.is_none() {
             (Step::Kind, kind_question())
         } else if self.content.is_none() {
-            (Step::Content, Next::Ask("请简单说说是什么事：发生了什么、在哪里、影响了谁。".into(), vec!["取消".into()]))
+            (Step::Content, Next::Ask(CONTENT_QUESTION.into(), vec!["取消".into()]))
         } else if !self.asked_place {
             self.asked_place = true;
             (Step::Place, place_question(regions))
@@ -187,7 +194,7 @@ impl Filing {
     fn again(&self, regions: &[String]) -> Next {
         match self.step {
             Step::Kind => kind_question(),
-            Step::Content => Next::Ask("请简单说说是什么事：发生了什么、在哪里、影响了谁。".into(), vec!["取消".into()]),
+            Step::Content => Next::Ask(CONTENT_QUESTION.into(), vec!["取消".into()]),
             Step::Place => place_question(regions),
             Step::Contact => contact_question(),
             Step::Consent | Step::Confirm => Next::Ask(self.summary(), vec!["确认提交".into(), "取消".into()]),
@@ -274,9 +281,14 @@ impl Filing {
 
     fn input(&self) -> OpinionInput {
         let content = self.content.clone().unwrap_or_default();
-        // The title is the first clause, as a citizen would write one.
+        // The title is the first clause of what happened, as a citizen would write one: without
+        // "我要投诉", and cut only after private numbers are masked (a cut number escapes the scrubber).
+        let stripped = strip_triggers(&content);
+        let matter = if stripped.chars().count() >= 4 { stripped } else { content.clone() };
+        let public = crate::privacy::scrub(&matter);
         let title: String =
-            content.split(['。', '！', '!', '？', '?', '，', ',', '\n']).next().unwrap_or(&content).chars().take(30).collect();
+            public.split(['。', '！', '!', '？', '?', '，', ',', '\n']).next().unwrap_or(&public).chars().take(30).collect();
+        let title = title.split('[').next().filter(|t| t.chars().count() >= 4).map_or(title.clone(), |t| t.trim().to_string());
         OpinionInput {
             kind: self.kind.map(|k| k.as_str().to_string()).unwrap_or_default(),
             title,

@@ -148,7 +148,7 @@ impl IntentModel {
         if understand::wants_person(text) {
             return rule(Intent::Handoff);
         }
-        if understand::files(text) {
+        if understand::files(text) || text.contains("提交为咨询") {
             return rule(Intent::Submit);
         }
         if understand::code_like(text) {
@@ -156,6 +156,12 @@ impl IntentModel {
         }
         let ranked = self.classifier.ranked(jieba, text);
         let label = |i: usize| ranked.get(i).and_then(|p| Intent::parse(&p.label));
+        // A problem's number with nothing else asked: how it is going.
+        if understand::problem_code(text).is_some()
+            && !matches!(label(0), Some(Intent::Responsibility | Intent::Deadline | Intent::Progress))
+        {
+            return rule(Intent::Progress);
+        }
         match label(0) {
             Some(intent) => Guess { intent, confidence: ranked[0].confidence, second: label(1), by_rule: false },
             None => Guess { intent: Intent::Other, confidence: 0.0, second: None, by_rule: false },

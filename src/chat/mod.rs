@@ -205,6 +205,13 @@ impl Bot {
                 }
             }
         }
+        // A guess's button: what it offered, about the message it was offered for.
+        if let Some(earlier) = state.guessed.take()
+            && let Some(intent) = Intent::ALL.into_iter().find(|i| i.suggestion() == text && *i != Intent::Handoff)
+        {
+            state.unsure = 0;
+            return self.act(deps, state, &earlier, intent).await;
+        }
         if let Some(guard) = guards::guard(text) {
             return self.guarded(deps, state, text, guard).await;
         }
@@ -258,7 +265,10 @@ impl Bot {
             options.push(second);
         }
         options.push("转人工");
-        let mut answer = Answer::new(guess.intent, "我不太确定您的意思。您是想：").suggest(&options);
+        let offered: Vec<String> = options.iter().filter(|o| **o != "转人工").map(|o| format!("“{o}”")).collect();
+        let said = format!("我不太确定您的意思。您是想{}？点下面的按钮，或者换个说法告诉我；也可以说“转人工”。", offered.join("，还是"));
+        state.guessed = Some(text.to_string());
+        let mut answer = Answer::new(guess.intent, said).suggest(&options);
         answer.confidence = guess.confidence;
         answer.abstained = true;
         answer
@@ -306,7 +316,7 @@ impl Bot {
             Intent::Track => self.track_case(deps, state, text).await?,
             Intent::Submit => self.start_filing(deps, state, text, None).await?,
             Intent::Responsibility | Intent::Deadline | Intent::Progress => self.problem(deps, state, text, intent).await?,
-            Intent::Faq => self.faq(state, text),
+            Intent::Faq => self.faq(deps, state, text).await?,
             Intent::Rate => self.rate_case(deps, state, text).await?,
             Intent::Handoff => {
                 state.unanswered = state.unanswered.take().or_else(|| (!understand::wants_person(text)).then(|| text.to_string()));
@@ -339,13 +349,14 @@ impl Bot {
         })
     }
 
-    fn faq(&self, state: &mut State, text: &str) -> Answer {
-        match self.faq.best(&self.jieba, text).filter(|m| m.score >= FAQ_MATCH) {
+    async fn faq(&self, deps: &Deps<'_>, state: &mut State, text: &str) -> Result<Answer, ServiceError> {
+        Ok(match self.faq.best(&self.jieba, text).filter(|m| m.score >= FAQ_MATCH) {
             Some(found) => {
-                let mut answer = Answer::new(Intent::Faq, found.entry.answer.clone()).suggest(WHAT_I_DO);
+                let said = faq::fill(&found.entry.answer, deps.ctx.db).await?;
+                let mut answer = Answer::new(Intent::Faq, said).suggest(WHAT_I_DO);
                 answer.cards = vec![Card {
                     title: found.entry.question.clone(),
-                    url: "/chat".into(),
+                    url: found.entry.link.clone(),
                     status: String::new(),
                     source: "常见问题".into(),
                 }];
@@ -358,10 +369,10 @@ impl Bot {
                 answer.abstained = true;
                 answer
             }
-        }
+        })
     }
 
-    async fn problem(&self, deps: &Deps<'_>, state: &mut State, text: &str, intent: Intent) -> Result<Answer, ServiceError> {
+    pub(super) async fn problem(&self, deps: &Deps<'_>, state: &mut State, text: &str, intent: Intent) -> Result<Answer, ServiceError> {
         let topic = understand::topic(text);
         let codes = match understand::problem_code(text) {
             Some(code) => vec![code],
@@ -374,11 +385,13 @@ impl Bot {
         let details = answers::load(deps.ctx.db, &codes, today).await?;
         let Some(first) = details.first() else {
             state.unanswered = Some(text.to_string());
-            let mut answer = Answer::new(
-                intent,
-                format!("问题清单里没有找到与“{topic}”相关的问题。如果您遇到了这个问题，可以提交意见，我们会转给责任单位办理。"),
-            )
-            .suggest(&["我要提交意见", "转人工"]);
+            let said = match understand::problem_code(text) {
+                Some(code) => format!(
+                    "问题清单里没有编号为 {code} 的问题，请核对编号（形如 WT-2026-0010）。也可以直接说是什么问题，比如“幸福路路灯什么时候修好”。"
+                ),
+                None => format!("问题清单里没有找到与“{topic}”相关的问题。如果您遇到了这个问题，可以提交意见，我们会转给责任单位办理。"),
+            };
+            let mut answer = Answer::new(intent, said).suggest(&["我要提交意见", "转人工"]);
             answer.abstained = true;
             return Ok(answer);
         };

@@ -55,6 +55,14 @@ pub fn asking(next: Next) -> Answer {
 
 pub fn emergency(kind: &str) -> Answer {
     let first = match kind {
+        "crisis" => {
+            return Answer::new(
+                Intent::Emergency,
+                "您的安全最重要。如果您现在有伤害自己的想法，请立即拨打 110 或 120，也可以拨打全国心理援助热线 12356，并马上联系身边信任的人来陪您。您愿意的话，可以继续跟我说。",
+            )
+            .suggest(&["转人工"]);
+        }
+        "trapped" => "请按电梯里的警铃，或拨打电梯内张贴的救援电话；有人身危险请立即拨打 119！",
         "fire" => "请立即拨打 119 火警电话！",
         "medical" => "请立即拨打 120 急救电话！",
         "police" => "请立即拨打 110 报警电话！",

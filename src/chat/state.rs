@@ -29,6 +29,8 @@ pub struct State {
     pub case: Option<super::case::Brief>,
     /// The last turn cancelled a filing ("刚才那个交上去了吗" is answered from this).
     pub cancelled: bool,
+    /// The message the bot offered its guesses for: a guess's button acts on it.
+    pub guessed: Option<String>,
     /// The citizen's last question the bot could not answer, to file as a 咨询 if they want.
     pub unanswered: Option<String>,
 }

@@ -205,6 +205,11 @@ pub fn emergency(text: &str) -> Option<&'static str> {
         "摔伤",
         "骨折",
         "要生了",
+        "掉下去了",
+        "摔下去",
+        "掉进去",
+        "掉到井里",
+        "掉井里",
     ];
     const POLICE: &[&str] = &[
         "持刀",
@@ -229,7 +234,15 @@ pub fn emergency(text: &str) -> Option<&'static str> {
         "杀人",
         "救命",
     ];
-    if FIRE.iter().any(|w| text.contains(w)) {
+    // A person in danger from themselves comes first, and gets a person, not a form.
+    const CRISIS: &[&str] =
+        &["不想活", "活着没意思", "活着没有意思", "自杀", "轻生", "不活了", "寻死", "割腕", "了结自己", "结束自己的生命", "我想死"];
+    const TRAPPED: &[&str] = &["关在电梯", "困在电梯", "卡在电梯", "电梯里出不来", "关在里面"];
+    if CRISIS.iter().any(|w| text.contains(w)) {
+        Some("crisis")
+    } else if TRAPPED.iter().any(|w| text.contains(w)) {
+        Some("trapped")
+    } else if FIRE.iter().any(|w| text.contains(w)) {
         Some("fire")
     } else if MEDICAL.iter().any(|w| text.contains(w)) {
         Some("medical")
@@ -257,6 +270,12 @@ pub fn wants_person(text: &str) -> bool {
         "跟工作人员说",
         "和工作人员说",
         "人工",
+        "找你们领导",
+        "叫你们领导",
+        "叫领导",
+        "找领导",
+        "跟人说话",
+        "和人说话",
     ];
     // 人工智能 is a question about the bot, not a request for a person.
     let text = text.replace("人工智能", "");
@@ -264,7 +283,22 @@ pub fn wants_person(text: &str) -> bool {
 }
 
 pub fn cancels(text: &str) -> bool {
-    const WORDS: &[&str] = &["取消", "不提交了", "不想提交", "算了", "不用了", "不要了", "退出", "不填了", "重新开始"];
+    const WORDS: &[&str] = &[
+        "取消",
+        "不提交了",
+        "不想提交",
+        "算了",
+        "不用了",
+        "不要了",
+        "退出",
+        "不填了",
+        "重新开始",
+        "不弄了",
+        "不办了",
+        "不提了",
+        "不交了",
+        "不报了",
+    ];
     text.chars().count() <= 12 && WORDS.iter().any(|w| text.contains(w))
 }
 

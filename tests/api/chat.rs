@@ -273,3 +273,49 @@ on_both_databases! {
         assert!(reply(&wrong).contains("没有找到这个查询码"), "{wrong}");
     }
 }
+
+on_both_databases! {
+    async fn what_an_outside_check_found_is_fixed(app) {
+        city(&app).await;
+        // A phone said in the matter never reaches a public page, not even cut short in a title.
+        let mut c = chat(&app);
+        c.say("投诉江南区锦绣花园北门门口路灯坏了好久我电话13800001111").await;
+        c.say("不清楚").await;
+        c.say("同意").await;
+        let filed = c.say("确认提交").await;
+        assert!(reply(&filed).contains("已提交"), "{filed}");
+        let stored = entity::opinion::Entity::find().filter(entity::opinion::Column::Channel.eq("chat")).one(&app.db).await.unwrap().unwrap();
+        assert!(!stored.title.contains("投诉") && stored.title.starts_with("江南区锦绣花园"), "the title is the matter: {}", stored.title);
+        assert!(!stored.title.chars().any(|ch| ch.is_ascii_digit()), "no digits of the phone in the title: {}", stored.title);
+        let public = app.get(&format!("/opinions/{}", stored.id)).await.text().await.unwrap();
+        assert!(!public.contains("1380000"), "the public page shows no part of the phone");
+        let contact = entity::opinion_contact::Entity::find().filter(entity::opinion_contact::Column::OpinionId.eq(stored.id)).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(contact.phone.as_deref(), Some("13800001111"), "the phone said with the matter is kept, apart, for the handling unit");
+
+        // A person in crisis, someone fallen, someone trapped: help first.
+        let crisis = chat(&app).say("我不想活了，活着没意思").await;
+        assert_eq!(crisis["intent"], "emergency");
+        assert!(reply(&crisis).contains("12356") && reply(&crisis).contains("110"), "{crisis}");
+        assert!(reply(&chat(&app).say("井盖没了刚才有个老人掉下去了").await).contains("120"));
+        assert!(reply(&chat(&app).say("电梯坏了把我妈关在里面了").await).contains("119"));
+
+        // A problem number that is not on the list is said to be not on the list.
+        let missing = chat(&app).say("WT-2026-0099").await;
+        assert!(reply(&missing).contains("没有编号为 WT-2026-0099 的问题"), "{missing}");
+
+        // Unsure: the guesses are said in the reply, and a guess's button acts on the message.
+        let mut u = chat(&app);
+        let unsure = u.say("滨江路路灯那个事").await;
+        assert!(reply(&unsure).starts_with("我不太确定") && reply(&unsure).contains("“这个问题整改进展怎么样”"), "the options are in the text: {unsure}");
+        let acted = u.say("这个问题整改进展怎么样").await;
+        assert_eq!(acted["cards"][0]["url"], "/problems/WT-2026-0003", "the button keeps the topic: {acted}");
+
+        // The handoff's own button files the question as a 咨询.
+        let mut h = chat(&app);
+        h.say("平台能帮我办护照吗").await;
+        h.say("转人工").await;
+        let consult = h.say("把我的问题提交为咨询").await;
+        assert_eq!(consult["intent"], "submit", "{consult}");
+        assert!(!reply(&consult).contains("答复时限"), "{consult}");
+    }
+}
