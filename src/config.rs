@@ -311,11 +311,29 @@ mod tests {
             ("LIANXIN_PUBLIC_URL", "example.com"),
             ("LIANXIN_LIMIT_LOGIN", "lots"),
             ("LIANXIN_DEMO_SEED", "x"),
+            ("LIANXIN_LLM_URL", "ftp://model.local"),
         ] {
             let err = from(&[(name, value)]).expect_err(name);
             assert_eq!(err.name, name);
             assert!(err.to_string().starts_with(name), "{err}");
         }
+    }
+
+    #[test]
+    fn a_language_model_needs_its_url_and_model_together() {
+        assert!(from(&[]).unwrap().llm.is_none());
+        assert_eq!(from(&[("LIANXIN_LLM_URL", "http://127.0.0.1:8000/v1")]).expect_err("a model is needed").name, "LIANXIN_LLM_MODEL");
+        let set =
+            from(&[("LIANXIN_LLM_URL", "http://127.0.0.1:8000/v1/"), ("LIANXIN_LLM_MODEL", "qwen"), ("LIANXIN_LLM_TIMEOUT_MS", "800")])
+                .unwrap();
+        let llm = set.llm.unwrap();
+        assert_eq!((llm.url.as_str(), llm.model.as_str(), llm.timeout_ms, llm.key), ("http://127.0.0.1:8000/v1", "qwen", 800, None));
+        assert_eq!(
+            from(&[("LIANXIN_LLM_URL", "http://x/v1"), ("LIANXIN_LLM_MODEL", "m"), ("LIANXIN_LLM_TIMEOUT_MS", "0")])
+                .expect_err("a positive timeout")
+                .name,
+            "LIANXIN_LLM_TIMEOUT_MS"
+        );
     }
 
     #[test]

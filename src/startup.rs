@@ -24,6 +24,8 @@ pub enum StartupError {
     Upgrade(sea_orm::DbErr),
     #[error("搜索索引无法打开：{0}")]
     Search(#[from] crate::search::SearchError),
+    #[error("语言模型接口无法使用：{0}")]
+    Llm(String),
 }
 
 pub struct Application {
@@ -58,7 +60,8 @@ impl Application {
         let limiter = Arc::new(crate::limits::RateLimiter::new(&config.limits));
         let jobs = crate::background::start(&config, &db, &clock, &secrets, &search, &routing, &limiter);
         let intake = crate::opinions::intake::Intake::start(db.clone(), clock.clone(), secrets.clone());
-        let chat = Arc::new(crate::chat::Bot::new(search.jieba(), config.llm.as_ref().map(crate::chat::llm::Llm::new)));
+        let llm = config.llm.as_ref().map(crate::chat::llm::Llm::new).transpose().map_err(|e| StartupError::Llm(e.to_string()))?;
+        let chat = Arc::new(crate::chat::Bot::new(search.jieba(), llm));
         let state = AppState {
             db,
             clock,

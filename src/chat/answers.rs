@@ -185,7 +185,7 @@ pub fn about(d: &ProblemDetail, asked: Intent) -> String {
             if let Some(done) = row.completed_at {
                 text.push_str(&format!("，已于 {} 报告完成", crate::domain::time::today(done)));
             } else if let Some(next) = row.next_update_due {
-                text.push_str(&format!("，责任单位承诺 {next} 前更新进展"));
+                text.push_str(&format!("，下次更新进展的时间是 {next}"));
             }
             text.push('。');
             text

@@ -75,9 +75,9 @@ pub fn prompt(question: &str, template: &str, grounds: &[Ground]) -> String {
 }
 
 impl Llm {
-    pub fn new(config: &LlmConfig) -> Self {
-        let client = reqwest::Client::builder().timeout(Duration::from_millis(config.timeout_ms)).build().expect("an HTTP client");
-        Self { client, endpoint: format!("{}/chat/completions", config.url), model: config.model.clone(), key: config.key.clone() }
+    pub fn new(config: &LlmConfig) -> Result<Self, reqwest::Error> {
+        let client = reqwest::Client::builder().timeout(Duration::from_millis(config.timeout_ms)).build()?;
+        Ok(Self { client, endpoint: format!("{}/chat/completions", config.url), model: config.model.clone(), key: config.key.clone() })
     }
 
     /// The model's phrasing of `template` from `grounds`, if it passes the check; `question` is

@@ -75,7 +75,7 @@ pub async fn save(ctx: Context<'_>, session: &Session, turn: &Turn<'_>) -> Resul
     let uow = UnitOfWork::begin(ctx, &Actor::citizen()).await?;
     let now = uow.now();
     let digest = ctx.secrets.chat_digest(&session.token);
-    let state = serde_json::to_string(&session.state).expect("chat state serialises");
+    let state = serde_json::to_string(&session.state).map_err(|e| DbErr::Custom(e.to_string()))?;
     match &session.row {
         Some(row) => {
             let turns = row.turns + 1;
