@@ -126,3 +126,9 @@ pub async fn regions(db: &impl ConnectionTrait) -> Result<Vec<String>, sea_orm::
     regions.dedup();
     Ok(regions)
 }
+
+/// The names of the active units, as a message may mention them.
+pub async fn names(db: &impl ConnectionTrait) -> Result<Vec<String>, sea_orm::DbErr> {
+    use sea_orm::QuerySelect;
+    unit::Entity::find().select_only().column(unit::Column::Name).filter(unit::Column::Active.eq(true)).into_tuple().all(db).await
+}

@@ -64,6 +64,8 @@ pub struct Slots {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<&'static str>,
@@ -155,6 +157,7 @@ impl Bot {
 
     async fn slots(&self, deps: &Deps<'_>, text: &str) -> Result<Slots, ServiceError> {
         let regions = crate::units::regions(deps.ctx.db).await?;
+        let units = crate::units::names(deps.ctx.db).await?;
         let categories: Vec<String> = crate::domain::DEFAULT_CATEGORIES.iter().map(|c| c.to_string()).collect();
         let today = crate::domain::time::today(deps.ctx.clock.now());
         let topic = understand::topic(text);
@@ -162,6 +165,14 @@ impl Bot {
             code: understand::tracking_code(text).map(|c| c.to_string()),
             problem: understand::problem_code(text),
             region: understand::mentioned(text, &regions).cloned(),
+            // "住建局" names 市住建局: a unit is mentioned by its name, with or without 市.
+            unit: units
+                .iter()
+                .find(|u| {
+                    text.contains(u.as_str())
+                        || u.strip_prefix('市').is_some_and(|short| short.chars().count() >= 3 && text.contains(short))
+                })
+                .cloned(),
             category: understand::mentioned(text, &categories).cloned(),
             kind: understand::opinion_kind(text).map(|k| k.as_str()),
             period: understand::period(text, today).map(|(a, b)| (a.to_string(), b.to_string())),

@@ -62,6 +62,10 @@ on_both_databases! {
         let who = c.say("谁负责").await;
         assert_eq!(who["intent"], "responsibility");
         assert!(reply(&who).contains("甲局") && reply(&who).contains("WT-2026-0003"), "{}", reply(&who));
+        // The slots name what was mentioned: a unit, a region, a period.
+        let slots = c.say("上个月城关区甲局负责的问题有哪些").await["slots"].clone();
+        assert_eq!((slots["unit"].as_str(), slots["region"].as_str()), (Some("甲局"), Some("城关区")), "{slots}");
+        assert!(slots["period"].is_array(), "{slots}");
         // A list, then "第二个".
         let both = c.say("路灯整改得怎么样了").await;
         assert_eq!(both["cards"].as_array().unwrap().len(), 2, "{both}");
