@@ -10,7 +10,7 @@ use super::answers::Card;
 use super::intents::Intent;
 use super::reply::{Answer, CODE_HELP};
 use super::state::State;
-use super::{Bot, Deps, understand};
+use super::{Bot, Deps, rules, understand};
 use crate::domain::tracking_code::TrackingCode;
 use crate::limits::Policy;
 use crate::opinions::ratings::{self, RatingInput, What};
@@ -93,7 +93,7 @@ impl Bot {
                 return self.problem(deps, state, text, Intent::Progress).await;
             }
             state.awaiting_code = true;
-            let said = if understand::code_like(text) {
+            let said = if rules::code_like(text) {
                 format!("没有找到这个查询码对应的意见。{CODE_HELP}")
             } else {
                 ASK_CODE.to_string()
@@ -129,7 +129,7 @@ impl Bot {
         // Rated at once only when that is all the message says ("7KQM-X3RT-9WHP 满意", the
         // button); in a longer message the level is offered to confirm.
         let plain = understand::without_codes(text).replace("[查询码已隐藏]", "").chars().filter(|c| !c.is_whitespace()).count() <= 8;
-        let Some(level) = understand::rating_level(text).filter(|_| plain) else {
+        let Some(level) = rules::rating_level(text).filter(|_| plain) else {
             let mut answer = Answer::new(Intent::Rate, "您对办理情况满意吗？请选一项：");
             answer.suggestions = level_buttons(&code);
             return Ok(answer);

@@ -5,7 +5,7 @@
 use entity::vocab::OpinionKind;
 use serde::{Deserialize, Serialize};
 
-use super::understand;
+use super::{rules, understand};
 use crate::opinions::submit::{OpinionInput, parse_email, parse_phone};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -228,7 +228,7 @@ impl Filing {
                     return place_question(regions);
                 }
                 // "确认提交" here means: no place, go on.
-                if !text.contains("不清楚") && !text.contains("不知道") && !understand::agrees(text) {
+                if !text.contains("不清楚") && !text.contains("不知道") && !rules::agrees(text) {
                     self.region = understand::mentioned(text, regions).cloned();
                     // The region is kept apart; what else was said is the place.
                     let rest = self.region.as_deref().map_or(text.to_string(), |r| text.replacen(r, "", 1));
@@ -238,7 +238,7 @@ impl Filing {
                     }
                 }
             }
-            Step::Contact if understand::declines(text) => {}
+            Step::Contact if rules::declines(text) => {}
             Step::Contact if ASKING.iter().any(|w| text.contains(w)) => {
                 return Next::Ask(format!("{CONTACT_PRIVATE}{CONTACT_QUESTION}"), vec!["不留".into()]);
             }
@@ -247,9 +247,9 @@ impl Filing {
                     return Next::Ask("没看懂这个联系方式。请填写 11 位手机号或邮箱，不想留请说“不留”。".into(), vec!["不留".into()]);
                 }
             }
-            Step::Consent => self.consent = !text.contains('不') && (text.contains("同意") || understand::agrees(text)),
+            Step::Consent => self.consent = !text.contains('不') && (text.contains("同意") || rules::agrees(text)),
             Step::Confirm => {
-                if understand::agrees(text) {
+                if rules::agrees(text) {
                     return Next::File(Box::new(self.input()));
                 }
                 return Next::Ask("请说“确认提交”，或者“取消”。".into(), vec!["确认提交".into(), "取消".into()]);

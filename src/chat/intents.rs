@@ -4,7 +4,7 @@
 use jieba_rs::Jieba;
 use serde::Serialize;
 
-use super::understand;
+use super::{rules, understand};
 use crate::themes::classify::{Classifier, Example};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -136,22 +136,22 @@ impl IntentModel {
     /// The intent of a normalised message.
     pub fn guess(&self, jieba: &Jieba, text: &str) -> Guess {
         let rule = |intent| Guess { intent, confidence: 1.0, second: None, by_rule: true };
-        if understand::emergency(text).is_some() {
+        if rules::emergency(text).is_some() {
             return rule(Intent::Emergency);
         }
         if understand::tracking_code(text).is_some() {
             // With a code, the citizen means their own case: to rate it, or to follow it.
             const RATING: &[&str] = &["评价", "打分", "评分", "差评", "好评", "不满意", "满意度"];
-            let rates = RATING.iter().any(|w| text.contains(w)) || understand::rating_level(text).is_some();
+            let rates = RATING.iter().any(|w| text.contains(w)) || rules::rating_level(text).is_some();
             return rule(if rates { Intent::Rate } else { Intent::Track });
         }
-        if understand::wants_person(text) {
+        if rules::wants_person(text) {
             return rule(Intent::Handoff);
         }
-        if understand::files(text) || text.contains("提交为咨询") {
+        if rules::files(text) || text.contains("提交为咨询") {
             return rule(Intent::Submit);
         }
-        if understand::code_like(text) {
+        if rules::code_like(text) {
             return rule(Intent::Track);
         }
         let ranked = self.classifier.ranked(jieba, text);

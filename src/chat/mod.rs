@@ -5,6 +5,7 @@
 
 pub mod answers;
 mod case;
+mod context;
 mod dialogue;
 pub mod faq;
 pub mod filing;
@@ -14,6 +15,7 @@ pub mod intents;
 pub mod llm;
 mod reply;
 pub mod review;
+pub mod rules;
 pub mod state;
 pub mod understand;
 
@@ -182,13 +184,13 @@ impl Bot {
 
     async fn decide(&self, deps: &Deps<'_>, state: &mut State, text: &str) -> Result<Answer, ServiceError> {
         // An emergency is answered at once, whatever else is going on.
-        if let Some(kind) = understand::emergency(text) {
+        if let Some(kind) = rules::emergency(text) {
             return Ok(emergency(kind));
         }
         if let Some(mut filing) = state.filing.take() {
             // At the contact and consent steps "不用了" declines the question, not the filing.
             let declining = matches!(filing.step, filing::Step::Contact | filing::Step::Consent) && !text.contains("取消");
-            if understand::cancels(text) && !declining {
+            if rules::cancels(text) && !declining {
                 state.cancelled = true;
                 return Ok(Answer::new(Intent::Submit, "已取消，没有提交任何内容。还有什么可以帮您？").suggest(WHAT_I_DO));
             }
@@ -203,14 +205,14 @@ impl Bot {
         if state.awaiting_code {
             state.awaiting_code = false;
             if understand::tracking_code(text).is_none() {
-                if understand::cancels(text) {
+                if rules::cancels(text) {
                     return Ok(Answer::new(Intent::Track, "好的。还有什么可以帮您？").suggest(WHAT_I_DO));
                 }
-                if understand::looking_for_code(text) {
+                if rules::looking_for_code(text) {
                     state.awaiting_code = true;
                     return Ok(Answer::new(Intent::Track, "好的，不着急。找到查询码后直接发给我就行。").suggest(&["查询码丢了怎么办"]));
                 }
-                if understand::doubts_code(text) && !understand::code_like(text) {
+                if rules::doubts_code(text) && !rules::code_like(text) {
                     state.awaiting_code = true;
                     return Ok(Answer::new(Intent::Track, reply::CODE_HELP).suggest(&["查询码丢了怎么办", "转人工"]));
                 }
@@ -285,43 +287,6 @@ impl Bot {
         answer
     }
 
-    /// "什么时候完成？" after a problem was shown means that problem; "第二个"/"那个X呢" after
-    /// a list means the one named.
-    async fn follow_up(&self, deps: &Deps<'_>, state: &mut State, text: &str) -> Result<Option<Answer>, ServiceError> {
-        let chosen = pick(&self.jieba, &state.shown, text, deps).await?;
-        // "那个呢" after a list names none of them: ask which, never pick one.
-        if chosen.is_none() && state.shown.len() > 1 && text.ends_with('呢') && understand::topic(text).is_empty() {
-            return Ok(Some(
-                Answer::new(Intent::Progress, "您问的是哪一个？可以说“第一个”“第二个”，或者说它的名称。").suggest(&["第一个", "第二个"]),
-            ));
-        }
-        // Nothing in it says which matter: it is about the one already shown.
-        let short = answers::telling(&self.jieba, &understand::topic(text)).is_empty() && text.chars().count() <= 16;
-        let chosen_by_name = chosen.is_some();
-        let focus = match chosen {
-            Some(code) => Some(code),
-            None if short => state.focus.clone(),
-            None => None,
-        };
-        let guess = self.intents.guess(&self.jieba, text);
-        let Some(code) = focus else { return Ok(if short { self.case_follow_up(state, text, guess.intent) } else { None }) };
-        let asked = match guess.intent {
-            // "那个广场舞的呢" names the item and asks nothing in particular: how it is going.
-            _ if chosen_by_name && guess.confidence < SURE => Intent::Progress,
-            Intent::Deadline | Intent::Responsibility | Intent::Progress => guess.intent,
-            _ if chosen_by_name => Intent::Progress,
-            _ => return Ok(None),
-        };
-        let today = crate::domain::time::today(deps.ctx.clock.now());
-        let details = answers::load(deps.ctx.db, std::slice::from_ref(&code), today).await?;
-        let Some(d) = details.first() else { return Ok(None) };
-        state.focus = Some(code);
-        let mut answer = Answer::new(asked, answers::about(d, asked));
-        answer.cards = answers::cards(&details);
-        answer.grounds = vec![answers::ground(d)];
-        Ok(Some(answer.suggest(&["什么时候完成", "谁负责", "我要提交意见"])))
-    }
-
     async fn act(&self, deps: &Deps<'_>, state: &mut State, text: &str, intent: Intent) -> Result<Answer, ServiceError> {
         Ok(match intent {
             Intent::Track => self.track_case(deps, state, text).await?,
@@ -330,7 +295,7 @@ impl Bot {
             Intent::Faq => self.faq(deps, state, text).await?,
             Intent::Rate => self.rate_case(deps, state, text).await?,
             Intent::Handoff => {
-                state.unanswered = state.unanswered.take().or_else(|| (!understand::wants_person(text)).then(|| text.to_string()));
+                state.unanswered = state.unanswered.take().or_else(|| (!rules::wants_person(text)).then(|| text.to_string()));
                 handoff(Intent::Handoff, 1.0, false)
             }
             // Not by a rule: it may not be one, so the numbers come with a way back.
@@ -417,32 +382,4 @@ impl Bot {
         answer.grounds = details.iter().map(answers::ground).collect();
         Ok(answer)
     }
-}
-
-/// The shown problem a message names: by position ("第二个") or by a word of its title.
-async fn pick(jieba: &Jieba, shown: &[String], text: &str, deps: &Deps<'_>) -> Result<Option<String>, ServiceError> {
-    if shown.is_empty() {
-        return Ok(None);
-    }
-    const ORDINALS: [&[&str]; 3] = [&["第一个", "第1个", "第一条"], &["第二个", "第2个", "第二条"], &["第三个", "第3个", "第三条"]];
-    for (i, words) in ORDINALS.iter().enumerate() {
-        if words.iter().any(|w| text.contains(w)) {
-            return Ok(shown.get(i).cloned());
-        }
-    }
-    if !(text.contains("那个") || text.ends_with('呢')) {
-        return Ok(None);
-    }
-    let words = answers::telling(jieba, &understand::topic(&text.replace("那个", " ").replace('的', " ")));
-    if words.is_empty() {
-        return Ok(None);
-    }
-    for code in shown {
-        if let Some(p) = crate::lists::detail::find(deps.ctx.db, code).await?
-            && words.iter().all(|w| p.title.contains(w.as_str()))
-        {
-            return Ok(Some(code.clone()));
-        }
-    }
-    Ok(None)
 }
