@@ -152,6 +152,18 @@ pub fn telling(jieba: &jieba_rs::Jieba, topic: &str) -> Vec<String> {
         "办完",
         "办理",
         "好久",
+        "搞完",
+        "弄完",
+        "修完",
+        "做完",
+        "干完",
+        "治好",
+        "在弄",
+        "在修",
+        "在管",
+        "管了",
+        "有人管",
+        "该找",
     ];
     let mut words: Vec<String> = jieba
         .cut(topic, false)

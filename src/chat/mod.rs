@@ -233,6 +233,18 @@ impl Bot {
         }
         let guess = self.intents.guess(&self.jieba, text);
         if !guess.by_rule && guess.confidence < SURE {
+            // Unsure between questions about a problem ("12路公交停运"), or of one, when the
+            // message names a problem on the list: that problem, as a guess said as one.
+            let about_problem = |i: Option<Intent>| matches!(i, Some(Intent::Progress | Intent::Deadline | Intent::Responsibility));
+            if about_problem(Some(guess.intent)) || about_problem(guess.second) {
+                let mut answer = self.problem(deps, state, text, Intent::Progress).await?;
+                if !answer.cards.is_empty() {
+                    answer.text = format!("您问的可能是这个问题：{}", answer.text);
+                    answer.confidence = guess.confidence;
+                    state.unsure = 0;
+                    return Ok(answer);
+                }
+            }
             return Ok(self.unsure(state, text, &guess));
         }
         state.unsure = 0;
