@@ -25,6 +25,12 @@ enum Kind {
     Id,
     Email,
     Plate,
+    /// A name the writer gives as theirs: 我叫王秀兰, 我姓李.
+    Name,
+    /// A WeChat or QQ account.
+    Messenger,
+    /// A flat's unit and door: 3单元502.
+    Door,
 }
 
 impl Kind {
@@ -34,6 +40,9 @@ impl Kind {
             Kind::Id => "[身份证号已隐藏]",
             Kind::Email => "[邮箱已隐藏]",
             Kind::Plate => "[车牌已隐藏]",
+            Kind::Name => "[姓名已隐藏]",
+            Kind::Messenger => "[微信号已隐藏]",
+            Kind::Door => "[门牌号已隐藏]",
         }
     }
 }
@@ -65,6 +74,19 @@ static PLATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][a-hj-np-z][\s·•.\-]?[a-hj-np-z0-9]{5,6}")
         .expect("valid pattern")
 });
+
+/// The name after "我叫", "我姓" (group 1): a name cannot be told from other words, but one the
+/// writer introduces as theirs can.
+static NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:我叫|本人叫|我名叫|我的名字叫|我的名字是|我姓)\s*(\p{Han}{1,3})").expect("valid pattern"));
+
+/// The account after 微信/QQ (group 1).
+static MESSENGER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:微信|vx|v信|qq)\s*号?\s*(?:是|为|:|：)?\s*([a-z0-9][a-z0-9_\-]{4,19})").expect("valid pattern"));
+
+/// A flat: the unit and the door (`3单元502`, `2栋1103室`).
+static DOOR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\d+\s*单元\s*\d{3,4}\s*[室号户]?|\d+\s*(?:号楼|栋|幢)\s*\d{3,4}\s*[室户]").expect("valid pattern"));
 
 fn valid_date(y: u32, m: u32, d: u32) -> bool {
     (1..=12).contains(&m) && (1..=31).contains(&d) && (1900..=2099).contains(&y)
@@ -171,6 +193,12 @@ fn findings(text: &str) -> Vec<(Range<usize>, Kind)> {
             .map(|m| (m.range(), Kind::Phone)),
     );
     found.extend(numbers(&norm));
+    let group = |re: &Regex, kind: Kind| -> Vec<(Range<usize>, Kind)> {
+        re.captures_iter(&norm).filter_map(|c| c.get(1).map(|m| (m.range(), kind))).collect()
+    };
+    found.extend(group(&NAME, Kind::Name));
+    found.extend(group(&MESSENGER, Kind::Messenger));
+    found.extend(DOOR.find_iter(&norm).map(|m| (m.range(), Kind::Door)));
     found.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
     let mut disjoint: Vec<(Range<usize>, Kind)> = Vec::new();
     for (r, kind) in found {
@@ -225,6 +253,8 @@ pub fn mask(text: &str) -> String {
             let chars: Vec<char> = found.chars().collect();
             format!("{}{}***", chars[0], chars.get(1).copied().unwrap_or('*'))
         }
+        Kind::Name | Kind::Messenger => format!("{}**", found.chars().next().unwrap_or('*')),
+        Kind::Door => kind.label().to_string(),
     })
 }
 

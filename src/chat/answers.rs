@@ -33,7 +33,9 @@ fn problem_card(d: &ProblemDetail) -> Card {
 }
 
 /// Public problems about `topic`, best first (their codes).
-pub async fn find_problems(search: &Arc<SearchEngine>, topic: &str) -> Vec<String> {
+/// A question that names a region (`regions`) is about that region's problems, or the city's.
+pub async fn find_problems(search: &Arc<SearchEngine>, topic: &str, regions: &[String]) -> Vec<String> {
+    let named = super::understand::mentioned(topic, regions);
     let engine = search.clone();
     let words = telling(&search.jieba(), topic);
     // The words that say what it is about are searched, not the asking around them.
@@ -51,6 +53,11 @@ pub async fn find_problems(search: &Arc<SearchEngine>, topic: &str) -> Vec<Strin
                 .hits
                 .into_iter()
                 .filter(|h| !h.code.is_empty() && words.iter().filter(|w| names(&h.title, w)).count() >= needed)
+                // 青山县幼儿园 is not 城关区公办幼儿园.
+                .filter(|h| match named {
+                    None => true,
+                    Some(r) => (h.region.is_empty() || h.region == *r) && !regions.iter().any(|o| o != r && h.title.contains(o.as_str())),
+                })
                 .map(|h| h.code)
                 .collect()
         }
@@ -197,7 +204,11 @@ pub fn about(d: &ProblemDetail, asked: Intent) -> String {
             if let Some(done) = row.completed_at {
                 text.push_str(&format!("，已于 {} 报告完成", crate::domain::time::today(done)));
             } else if let Some(next) = row.next_update_due {
-                text.push_str(&format!("，下次更新进展的时间是 {next}"));
+                if row.late_update {
+                    text.push_str(&format!("，原定 {next} 前更新进展，已逾期未更新"));
+                } else {
+                    text.push_str(&format!("，下次更新进展的时间是 {next}"));
+                }
             }
             text.push('。');
             text

@@ -37,7 +37,8 @@ impl Bot {
     }
 
     async fn similar(&self, deps: &Deps<'_>, text: &str, answer: &mut Answer) -> Result<(), ServiceError> {
-        let codes = answers::find_problems(deps.search, &understand::topic(text)).await;
+        let regions = crate::units::regions(deps.ctx.db).await?;
+        let codes = answers::find_problems(deps.search, &understand::topic(text), &regions).await;
         let today = crate::domain::time::today(deps.ctx.clock.now());
         let details = answers::load(deps.ctx.db, &codes, today).await?;
         if !details.is_empty() {

@@ -249,6 +249,10 @@ impl Filing {
             }
             Step::Consent => self.consent = !text.contains('不') && (text.contains("同意") || rules::agrees(text)),
             Step::Confirm => {
+                if ["去掉", "删掉", "删除", "改一下", "修改", "重写", "写错", "改成"].iter().any(|w| text.contains(w)) {
+                    self.redo_content();
+                    return Next::Ask(format!("好的，请把要反映的内容重新说一遍。{CONTENT_QUESTION}"), vec!["取消".into()]);
+                }
                 if rules::agrees(text) {
                     return Next::File(Box::new(self.input()));
                 }

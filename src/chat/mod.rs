@@ -36,6 +36,8 @@ use crate::unit_of_work::Context;
 
 /// Below this the bot offers its two best guesses instead of acting on one.
 const SURE: f32 = 0.45;
+/// An emergency only the classifier sees is answered as one above this.
+const EMERGENCY_SURE: f32 = 0.8;
 /// An FAQ entry answers only when it matches at least this well (BM25).
 const FAQ_MATCH: f32 = 4.0;
 pub const MAX_MESSAGE_CHARS: usize = 500;
@@ -231,7 +233,12 @@ impl Bot {
         if let Some(answer) = self.follow_up(deps, state, text).await? {
             return Ok(answer);
         }
-        let guess = self.intents.guess(&self.jieba, text);
+        let mut guess = self.intents.guess(&self.jieba, text);
+        // Emergencies the rules did not see are taken only when the classifier is sure: "自来水
+        // 老是浑的" is not one, and the numbers are no answer to it.
+        if !guess.by_rule && guess.intent == Intent::Emergency && guess.confidence < EMERGENCY_SURE {
+            guess = Guess { intent: guess.second.unwrap_or(Intent::Other), second: None, ..guess };
+        }
         if !guess.by_rule && guess.confidence < SURE {
             // Unsure between questions about a problem ("12路公交停运"), or of one, when the
             // message names a problem on the list: that problem, as a guess said as one.
@@ -313,7 +320,7 @@ impl Bot {
             // Not by a rule: it may not be one, so the numbers come with a way back.
             Intent::Emergency => {
                 let mut answer = emergency("any");
-                answer.text.push_str("如果不是紧急情况，请换个说法告诉我。");
+                answer.text.push_str("如果我理解错了，请换个说法告诉我。");
                 answer
             }
             Intent::Greeting => Answer::new(
@@ -367,7 +374,7 @@ impl Bot {
             None if answers::telling(&self.jieba, &topic).is_empty() => {
                 return Ok(Answer::new(intent, "请告诉我是哪个问题，比如“幸福路路灯什么时候修好”，或者问题编号（如 WT-2026-0010）。"));
             }
-            None => answers::find_problems(deps.search, &topic).await,
+            None => answers::find_problems(deps.search, &topic, &crate::units::regions(deps.ctx.db).await?).await,
         };
         let today = crate::domain::time::today(deps.ctx.clock.now());
         let details = answers::load(deps.ctx.db, &codes, today).await?;

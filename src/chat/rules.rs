@@ -26,7 +26,8 @@ pub fn code_like(text: &str) -> bool {
         let bare: String = m.as_str().chars().filter(char::is_ascii_alphanumeric).collect();
         (10..=14).contains(&bare.len())
             && bare.chars().any(|c| c.is_ascii_alphabetic())
-            && bare.chars().any(|c| c.is_ascii_digit())
+            // Letters alone too when grouped as codes are: ABCD-EFGH-JKMN.
+            && (bare.chars().any(|c| c.is_ascii_digit()) || m.as_str().matches('-').count() == 2)
             && !bare.to_ascii_uppercase().starts_with("WT")
     })
 }
@@ -246,7 +247,13 @@ mod tests {
     #[test]
     fn filing_codes_and_levels() {
         assert!(files("投诉 楼下KTV吵到凌晨") && files("提建议") && !files("投诉会公开吗") && !files("投诉了三次没人管"));
-        assert!(code_like("QWER1234OIUY") && code_like("7KQM-X3RT-9WH") && !code_like("WT-2026-0010") && !code_like("13912345678"));
+        assert!(
+            code_like("QWER1234OIUY")
+                && code_like("7KQM-X3RT-9WH")
+                && !code_like("WT-2026-0010")
+                && !code_like("13912345678")
+                && code_like("ABCD-EFGH-JKMN")
+        );
         assert_eq!(rating_level("打五分"), Some(entity::vocab::RatingLevel::VerySatisfied));
         assert_eq!(rating_level("非常不满意"), Some(entity::vocab::RatingLevel::VeryDissatisfied));
         assert_eq!(rating_level("满意"), Some(entity::vocab::RatingLevel::Satisfied));

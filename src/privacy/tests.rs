@@ -15,7 +15,7 @@ const HIDDEN: &[(&str, &str)] = &[
     ("tel:13833334444", "tel:[电话已隐藏]"),
     ("Tel.13833334444", "Tel.[电话已隐藏]"),
     ("wx13833337777", "wx[电话已隐藏]"),
-    ("微信wx_13833337777", "微信wx_[电话已隐藏]"),
+    ("微信wx_13833337777", "微信[微信号已隐藏]"),
     ("VX:13833337777", "VX:[电话已隐藏]"),
     ("13833338888abc", "[电话已隐藏]abc"),
     ("手机13833338888，谢谢", "手机[电话已隐藏]，谢谢"),
@@ -186,4 +186,22 @@ proptest! {
         prop_assert!(digits_left.len() < 7, "a long run of digits survived: {text} → {public}");
         prop_assert!(!public.contains('@'), "{text} → {public}");
     }
+}
+
+#[test]
+fn a_name_given_as_ones_own_an_account_and_a_door_are_hidden() {
+    let said = "我叫王秀兰，住在江南区南湖路88号3单元502，微信zjg1958，我姓李";
+    let public = scrub(said);
+    for secret in ["王秀兰", "3单元502", "zjg1958", "姓李"] {
+        assert!(!public.contains(secret), "{secret}: {public}");
+    }
+    assert!(
+        public.contains("南湖路88号")
+            && public.contains("[姓名已隐藏]")
+            && public.contains("[微信号已隐藏]")
+            && public.contains("[门牌号已隐藏]"),
+        "{public}"
+    );
+    assert_eq!(scrub("幸福小区3栋2单元门口的路灯坏了"), "幸福小区3栋2单元门口的路灯坏了", "a building and unit is a place, not a door");
+    assert_eq!(scrub("叫你们领导来"), "叫你们领导来");
 }

@@ -296,6 +296,22 @@ on_both_databases! {
         let contact = entity::opinion_contact::Entity::find().filter(entity::opinion_contact::Column::OpinionId.eq(stored.id)).one(&app.db).await.unwrap().unwrap();
         assert_eq!(contact.phone.as_deref(), Some("13800001111"), "the phone said with the matter is kept, apart, for the handling unit");
 
+        // A name given as one's own, a WeChat account and a door are hidden where it is public, and
+        // the draft can be rewritten at the confirmation.
+        let mut n = chat(&app);
+        n.say("我要投诉").await;
+        n.say("我叫王秀兰，住在南湖路88号3单元502，楼道灯坏了一个月，微信zjg1958").await;
+        n.say("不清楚").await;
+        n.say("不留").await;
+        let rewrite = n.say("把我的名字和微信号去掉再提交").await;
+        assert!(reply(&rewrite).contains("重新说一遍"), "{rewrite}");
+        let summary = n.say("我叫王秀兰，南湖路88号3单元502楼道灯坏了一个月").await;
+        assert!(reply(&summary).contains("[姓名已隐藏]") && !reply(&summary).contains("王秀兰"), "the confirmation shows what will be public: {summary}");
+        assert!(reply(&n.say("确认提交").await).contains("已提交"));
+        let named = entity::opinion::Entity::find().filter(entity::opinion::Column::Content.contains("王秀兰")).one(&app.db).await.unwrap().unwrap();
+        let page = app.get(&format!("/opinions/{}", named.id)).await.text().await.unwrap();
+        assert!(!page.contains("王秀兰") && !page.contains("3单元502") && !named.title.contains("王秀兰"), "{}", named.title);
+
         // A person in crisis, someone fallen, someone trapped: help first.
         let crisis = chat(&app).say("我不想活了，活着没意思").await;
         assert_eq!(crisis["intent"], "emergency");
