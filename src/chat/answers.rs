@@ -36,8 +36,12 @@ fn problem_card(d: &ProblemDetail) -> Card {
 /// A question that names a region (`regions`) is about that region's problems, or the city's.
 pub async fn find_problems(search: &Arc<SearchEngine>, topic: &str, regions: &[String]) -> Vec<String> {
     let named = super::understand::mentioned(topic, regions);
-    let engine = search.clone();
+    // A place alone says nothing about the matter ("高新区扬尘": 扬尘 is cut to single characters).
     let words = telling(&search.jieba(), topic);
+    if !words.is_empty() && words.iter().all(|w| regions.contains(w)) {
+        return Vec::new();
+    }
+    let engine = search.clone();
     // The words that say what it is about are searched, not the asking around them.
     let text = if words.is_empty() { topic.to_string() } else { words.join(" ") };
     let req =

@@ -237,13 +237,19 @@ impl Bot {
         // Emergencies the rules did not see are taken only when the classifier is sure: "自来水
         // 老是浑的" is not one, and the numbers are no answer to it.
         if !guess.by_rule && guess.intent == Intent::Emergency && guess.confidence < EMERGENCY_SURE {
-            guess = Guess { intent: guess.second.unwrap_or(Intent::Other), second: None, ..guess };
+            guess = Guess {
+                intent: guess.second.unwrap_or(Intent::Other),
+                confidence: guess.confidence.min(SURE / 2.0),
+                second: None,
+                ..guess
+            };
         }
         if !guess.by_rule && guess.confidence < SURE {
             // Unsure between questions about a problem ("12路公交停运"), or of one, when the
             // message names a problem on the list: that problem, as a guess said as one.
             let about_problem = |i: Option<Intent>| matches!(i, Some(Intent::Progress | Intent::Deadline | Intent::Responsibility));
-            if about_problem(Some(guess.intent)) || about_problem(guess.second) {
+            // A matter described may be one already on the list (filing would show it first).
+            if about_problem(Some(guess.intent)) || about_problem(guess.second) || guess.intent == Intent::Submit {
                 let mut answer = self.problem(deps, state, text, Intent::Progress).await?;
                 if !answer.cards.is_empty() {
                     answer.text = format!("您问的可能是这个问题：{}", answer.text);
