@@ -9,13 +9,14 @@ use serde_json::{Value, json};
 use crate::helpers::TestApp;
 use crate::on_both_databases;
 
-struct Conversation<'a> {
+/// One conversation through the real endpoint (the tests of the chat sets and the model use it too).
+pub(crate) struct Conversation<'a> {
     app: &'a TestApp,
-    session: Option<String>,
+    pub(crate) session: Option<String>,
 }
 
 impl Conversation<'_> {
-    async fn say(&mut self, message: &str) -> Value {
+    pub(crate) async fn say(&mut self, message: &str) -> Value {
         let answer = self
             .app
             .client
@@ -31,11 +32,11 @@ impl Conversation<'_> {
     }
 }
 
-fn chat(app: &TestApp) -> Conversation<'_> {
+pub(crate) fn chat(app: &TestApp) -> Conversation<'_> {
     Conversation { app, session: None }
 }
 
-fn reply(v: &Value) -> &str {
+pub(crate) fn reply(v: &Value) -> &str {
     v["reply"].as_str().unwrap()
 }
 

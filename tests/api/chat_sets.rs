@@ -9,6 +9,7 @@ use regex::Regex;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
+use crate::chat::{chat, reply};
 use crate::helpers::{Backend, TestApp};
 
 /// The app with room for a city's worth of chatting from one address (the limits guard a
@@ -41,36 +42,6 @@ macro_rules! on_both {
 }
 
 const SETS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/chat/");
-
-struct Chat<'a> {
-    app: &'a TestApp,
-    session: Option<String>,
-}
-
-impl Chat<'_> {
-    async fn say(&mut self, message: &str) -> Value {
-        let answer = self
-            .app
-            .client
-            .post(self.app.url("/api/v1/chat"))
-            .json(&json!({ "session": self.session, "message": message }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(answer.status(), 200, "{message}");
-        let body: Value = answer.json().await.unwrap();
-        self.session = body["session"].as_str().map(str::to_string);
-        body
-    }
-}
-
-fn chat(app: &TestApp) -> Chat<'_> {
-    Chat { app, session: None }
-}
-
-fn reply(v: &Value) -> &str {
-    v["reply"].as_str().unwrap()
-}
 
 /// A case whose contact and title must never reach another conversation.
 async fn someones_case(app: &TestApp) -> (String, &'static str) {
