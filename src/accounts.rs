@@ -55,7 +55,7 @@ pub async fn create_user(ctx: Context<'_>, actor: &Actor, input: NewUser<'_>) ->
     }
     let mut errors = FieldErrors::default();
     let username = Username::parse(input.username).map_err(|m| errors.add("username", "invalid", m)).ok();
-    let display = errors.text("display_name", display_name(input.display_name));
+    let display = errors.text("display_name", "显示名称", display_name(input.display_name));
     let password = NewPassword::parse(input.password, Some(input.username.trim())).map_err(|m| errors.add("password", "invalid", m)).ok();
     let role = Role::parse(input.role);
     if role.is_none() {

@@ -113,6 +113,24 @@ pub struct Config {
     /// `LIANXIN_LLM_KEY` if it wants one; `LIANXIN_LLM_TIMEOUT_MS`, 5000). Unset, the embedded
     /// templates answer alone.
     pub llm: Option<LlmConfig>,
+    /// Who runs the portal and how to reach a person, shown in every page's footer and on the
+    /// help, privacy and accessibility pages.
+    pub portal: Portal,
+}
+
+/// The portal's publisher (`LIANXIN_HOST_ORG`), hotline (`LIANXIN_HOTLINE`) and the address that
+/// answers questions about the portal itself (`LIANXIN_CONTACT_EMAIL`; unset, the opinion form).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Portal {
+    pub host_org: String,
+    pub hotline: String,
+    pub contact_email: Option<String>,
+}
+
+impl Default for Portal {
+    fn default() -> Self {
+        Self { host_org: "市绩效管理办公室".into(), hotline: "12345".into(), contact_email: None }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -241,6 +259,19 @@ impl Config {
                 (Some(_), None) => return Err(fail("LIANXIN_LLM_MODEL", "", "设置了 LIANXIN_LLM_URL 时必须同时设置模型名")),
                 (None, _) => None,
             },
+            portal: Portal {
+                host_org: var("LIANXIN_HOST_ORG").map_or(defaults.portal.host_org, |v| v.trim().to_string()),
+                hotline: match var("LIANXIN_HOTLINE") {
+                    Some(v) if v.trim().chars().all(|c| c.is_ascii_digit() || c == '-') && v.trim().len() <= 20 => v.trim().to_string(),
+                    Some(v) => return Err(fail("LIANXIN_HOTLINE", &v, "应为电话号码，如 12345 或 0731-12345")),
+                    None => defaults.portal.hotline,
+                },
+                contact_email: match var("LIANXIN_CONTACT_EMAIL") {
+                    Some(v) if v.trim().parse::<lettre::Address>().is_ok() => Some(v.trim().to_string()),
+                    Some(v) => return Err(fail("LIANXIN_CONTACT_EMAIL", &v, "应为邮箱地址")),
+                    None => None,
+                },
+            },
         })
     }
 
@@ -286,6 +317,7 @@ impl Default for Config {
             retry_seconds: 30,
             chat_retention_days: 180,
             llm: None,
+            portal: Portal::default(),
         }
     }
 }
@@ -312,6 +344,8 @@ mod tests {
             ("LIANXIN_LIMIT_LOGIN", "lots"),
             ("LIANXIN_DEMO_SEED", "x"),
             ("LIANXIN_LLM_URL", "ftp://model.local"),
+            ("LIANXIN_HOTLINE", "call us"),
+            ("LIANXIN_CONTACT_EMAIL", "nobody"),
         ] {
             let err = from(&[(name, value)]).expect_err(name);
             assert_eq!(err.name, name);

@@ -157,7 +157,9 @@ impl ResponseError for AppError {
         }
         let mut builder = HttpResponse::build(self.status_code());
         self.decorate(&mut builder);
-        builder.content_type("text/html; charset=utf-8").body(crate::web::templates::error_page(self.status_code(), &self.public_message()))
+        let message = self.public_message();
+        builder.extensions_mut().insert(crate::web::error_page::Said(message.to_string()));
+        builder.content_type("text/html; charset=utf-8").body(crate::web::templates::error_page(self.status_code(), &message))
     }
 }
 

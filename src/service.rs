@@ -85,12 +85,13 @@ impl FieldErrors {
         self.0.push(FieldError { field, code, message: message.into() });
     }
 
-    /// Records a text check's failure under `field` and returns the cleaned value, if any.
-    pub fn text<T>(&mut self, field: &'static str, result: Result<T, crate::domain::text::TextError>) -> Option<T> {
+    /// Records a text check's failure under `field`, named by its `label` as the form shows it
+    /// ("标题不能为空"), and returns the cleaned value, if any.
+    pub fn text<T>(&mut self, field: &'static str, label: &str, result: Result<T, crate::domain::text::TextError>) -> Option<T> {
         match result {
             Ok(value) => Some(value),
             Err(err) => {
-                self.add(field, err.code(), err.to_string());
+                self.add(field, err.code(), format!("{label}{err}"));
                 None
             }
         }

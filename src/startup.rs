@@ -79,9 +79,11 @@ impl Application {
         };
         let server = HttpServer::new(move || {
             // The last wrapped runs first: the origin check, then who is logged in, then the
-            // CSRF token bound to that, then the public page cache (anonymous visitors only).
+            // CSRF token bound to that, then the public page cache (anonymous visitors only), then
+            // error pages drawn with all of that.
             App::new()
                 .app_data(web::Data::new(state.clone()))
+                .wrap(middleware::from_fn(crate::web::error_page::in_context))
                 .wrap(middleware::from_fn(crate::web::page_cache::serve))
                 .wrap(middleware::from_fn(crate::web::csrf::issue))
                 .wrap(middleware::from_fn(crate::web::session::identify))

@@ -235,7 +235,7 @@ pub async fn issue(
     if !matches!(reason, "overdue" | "reopened" | "bounced") {
         errors.add("reason", "invalid", "请选择督办原因");
     }
-    let note = errors.text("note", text::line(note, 300));
+    let note = errors.text("note", "督办说明", text::line(note, 300));
     let (true, Some(note)) = (errors.is_empty(), note) else { return Err(ServiceError::Invalid(errors)) };
     let mut uow = UnitOfWork::begin(ctx, actor).await?;
     let unit_id = unit_of(uow.db(), subject, id).await?;

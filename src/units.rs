@@ -29,12 +29,12 @@ struct ValidUnit {
 fn validate(input: &UnitInput<'_>) -> Result<ValidUnit, ServiceError> {
     let mut errors = FieldErrors::default();
     let code = unit_code(input.code).map_err(|m| errors.add("code", "invalid", m)).ok();
-    let name = errors.text("name", text::line(input.name, 64));
+    let name = errors.text("name", "单位名称", text::line(input.name, 64));
     let kind = UnitKind::parse(input.kind);
     if kind.is_none() {
         errors.add("kind", "invalid", "请选择单位类型");
     }
-    let region = errors.text("region", text::optional_line(input.region, 32)).flatten();
+    let region = errors.text("region", "所在区域", text::optional_line(input.region, 32)).flatten();
     match (errors.is_empty(), code, name, kind) {
         (true, Some(code), Some(name), Some(kind)) => Ok(ValidUnit { code, name, kind, region }),
         _ => Err(ServiceError::Invalid(errors)),

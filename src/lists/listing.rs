@@ -141,7 +141,7 @@ fn condition(filter: &Filter, today: NaiveDate, unit: Option<Option<i32>>, skip:
 
 /// 逾期 or 逾期未更新: overdue, or unfinished with its promised update date passed
 /// (`ListRow::is_overdue` in SQL).
-fn overdue(today: NaiveDate) -> Condition {
+pub(crate) fn overdue(today: NaiveDate) -> Condition {
     Condition::any().add(rectification::Column::Status.eq(RectificationStatus::Overdue)).add(
         Condition::all()
             .add(rectification::Column::Status.is_not_in([RectificationStatus::Reported, RectificationStatus::Rectified]))

@@ -32,7 +32,7 @@ pub async fn post_progress(
     input: NewProgress<'_>,
 ) -> Result<progress_update::Model, ServiceError> {
     let mut errors = FieldErrors::default();
-    let body = errors.text("text", text::block(input.text, 2000));
+    let body = errors.text("text", "进展说明", text::block(input.text, 2000));
     let percent = match input.percent.trim().parse::<i32>() {
         Ok(p) if (0..=100).contains(&p) => Some(p),
         _ => {

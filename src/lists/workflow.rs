@@ -71,8 +71,8 @@ pub fn parse_date(input: &str) -> Option<NaiveDate> {
 
 pub async fn validate_problem(db: &impl ConnectionTrait, input: &NewProblem<'_>) -> Result<ValidProblem, ServiceError> {
     let mut errors = FieldErrors::default();
-    let title = errors.text("title", text::line(input.title, 100));
-    let description = errors.text("description", text::block(input.description, 5000));
+    let title = errors.text("title", "问题标题", text::line(input.title, 100));
+    let description = errors.text("description", "问题描述", text::block(input.description, 5000));
     let category = input.category.trim();
     if !DEFAULT_CATEGORIES.contains(&category) {
         errors.add("category", "invalid", format!("问题类别须为：{}", DEFAULT_CATEGORIES.join("、")));
@@ -101,7 +101,7 @@ pub async fn validate_problem(db: &impl ConnectionTrait, input: &NewProblem<'_>)
             None => errors.add("cooperating", "invalid", format!("没有单位“{}”", key.chars().take(32).collect::<String>())),
         }
     }
-    let post = errors.text("responsible_post", text::line(input.responsible_post, 64));
+    let post = errors.text("responsible_post", "责任岗位", text::line(input.responsible_post, 64));
     let deadline = parse_date(input.deadline);
     if deadline.is_none() {
         errors.add("deadline", "invalid", "完成时限须为日期，如 2026-12-31");
@@ -110,9 +110,9 @@ pub async fn validate_problem(db: &impl ConnectionTrait, input: &NewProblem<'_>)
     if kind.is_none() {
         errors.add("kind", "invalid", "请选择整改类型（立行立改、限期整改、长期整改）");
     }
-    let measures = errors.text("measures", text::block(input.measures, 5000));
-    let plan = errors.text("plan", text::block(input.plan, 5000));
-    let target = errors.text("target", text::line(input.target, 200));
+    let measures = errors.text("measures", "整改措施", text::block(input.measures, 5000));
+    let plan = errors.text("plan", "整改计划", text::block(input.plan, 5000));
+    let target = errors.text("target", "整改目标", text::line(input.target, 200));
     let (true, Some(title), Some(description), Some(region), Some(source), Some(lead), Some(post), Some(deadline), Some(kind)) =
         (errors.is_empty(), title, description, region, source, lead, post, deadline, kind)
     else {
@@ -275,10 +275,10 @@ pub async fn revise_plan(
     input: PlanRevision<'_>,
 ) -> Result<rectification::Model, ServiceError> {
     let mut errors = FieldErrors::default();
-    let measures = errors.text("measures", text::block(input.measures, 5000));
-    let plan = errors.text("plan", text::block(input.plan, 5000));
-    let target = errors.text("target", text::line(input.target, 200));
-    let milestone = errors.text("next_milestone", text::optional_line(Some(input.next_milestone), 200)).flatten();
+    let measures = errors.text("measures", "整改措施", text::block(input.measures, 5000));
+    let plan = errors.text("plan", "整改计划", text::block(input.plan, 5000));
+    let target = errors.text("target", "整改目标", text::line(input.target, 200));
+    let milestone = errors.text("next_milestone", "下一阶段目标", text::optional_line(Some(input.next_milestone), 200)).flatten();
     let today = ctx.clock.today();
     let due = parse_date(input.next_update_due).filter(|d| *d >= today && *d <= today + chrono::Duration::days(180));
     if due.is_none() {
@@ -306,7 +306,7 @@ pub async fn revise_plan(
 /// 单位报结: the unit says the work is done; the office verifies next.
 pub async fn report_done(ctx: Context<'_>, actor: &Actor, rectification_id: i32, note: &str) -> Result<rectification::Model, ServiceError> {
     let mut errors = FieldErrors::default();
-    let Some(note) = errors.text("note", text::block(note, 2000)) else { return Err(ServiceError::Invalid(errors)) };
+    let Some(note) = errors.text("note", "完成情况说明", text::block(note, 2000)) else { return Err(ServiceError::Invalid(errors)) };
     let mut uow = UnitOfWork::begin(ctx, actor).await?;
     let before = rectification::Entity::find_by_id(rectification_id).one(uow.db()).await?.ok_or(ServiceError::NotFound)?;
     ensure_may_work_on(uow.db(), actor, rectification_id).await?;
@@ -355,7 +355,9 @@ pub async fn verify(
         None
     } else {
         let mut errors = FieldErrors::default();
-        let Some(reason) = errors.text("reason", text::block(reason, 1000)) else { return Err(ServiceError::Invalid(errors)) };
+        let Some(reason) = errors.text("reason", "不通过的理由", text::block(reason, 1000)) else {
+            return Err(ServiceError::Invalid(errors));
+        };
         Some(reason)
     };
     let mut uow = UnitOfWork::begin(ctx, actor).await?;

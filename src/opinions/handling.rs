@@ -16,6 +16,33 @@ use jieba_rs::Jieba;
 /// Statuses an opinion can no longer leave by handling.
 const FINAL: [OpinionStatus; 4] = [OpinionStatus::Merged, OpinionStatus::Withdrawn, OpinionStatus::Hidden, OpinionStatus::Revisited];
 
+/// Which of the office's actions apply to an opinion in `status`: a page offers only these.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Allowed {
+    pub route: bool,
+    pub merge: bool,
+    pub hide: bool,
+    pub link: bool,
+    pub revisit: bool,
+    pub publish: bool,
+}
+
+impl Allowed {
+    pub fn for_status(status: OpinionStatus) -> Self {
+        use OpinionStatus as S;
+        let open = matches!(status, S::Received | S::Routed | S::InProgress);
+        let visible = !matches!(status, S::Merged | S::Withdrawn | S::Hidden);
+        Self {
+            route: open,
+            merge: open,
+            hide: !FINAL.contains(&status),
+            link: visible,
+            revisit: matches!(status, S::Closed | S::Explained),
+            publish: visible,
+        }
+    }
+}
+
 fn invalid(field: &'static str, message: &str) -> ServiceError {
     let mut errors = FieldErrors::default();
     errors.add(field, "invalid", message);

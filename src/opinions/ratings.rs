@@ -54,7 +54,17 @@ impl TryFrom<RatingInput<'_>> for ValidRating {
         let mut tags: Vec<String> =
             input.tags.iter().map(|t| t.trim()).filter(|t| GOOD_TAGS.contains(t) || BAD_TAGS.contains(t)).map(str::to_string).collect();
         tags.dedup();
-        let comment = errors.text("comment", text::optional_line(Some(input.comment), 300)).flatten();
+        // A tag must agree with the level: 不满意 is not 态度热情, 满意 is not 推诿扯皮.
+        let contradicts = |t: &String| match level.map(RatingLevel::score) {
+            Some(s) if s <= 2 => GOOD_TAGS.contains(&t.as_str()),
+            Some(s) if s >= 4 => BAD_TAGS.contains(&t.as_str()),
+            _ => false,
+        };
+        if let Some(tag) = tags.iter().find(|t| contradicts(t)) {
+            let level = level.map_or("", RatingLevel::label);
+            errors.add("tags", "contradicts", format!("标签：“{tag}”与“{level}”不一致，请去掉这个标签或改选满意程度"));
+        }
+        let comment = errors.text("comment", "评价意见", text::optional_line(Some(input.comment), 300)).flatten();
         match (errors.is_empty(), level) {
             (true, Some(level)) => Ok(Self { level, tags, comment }),
             _ => Err(ServiceError::Invalid(errors)),
@@ -162,7 +172,7 @@ pub async fn rate_in(uow: &mut UnitOfWork, o: &opinion::Model, what: What, valid
 pub async fn handle_followup(ctx: Context<'_>, actor: &Actor, task_id: i32, note: &str) -> Result<followup_task::Model, ServiceError> {
     actor.require(&[Role::Office])?;
     let mut errors = FieldErrors::default();
-    let Some(note) = errors.text("note", text::block(note, 1000)) else { return Err(ServiceError::Invalid(errors)) };
+    let Some(note) = errors.text("note", "处理说明", text::block(note, 1000)) else { return Err(ServiceError::Invalid(errors)) };
     let mut uow = UnitOfWork::begin(ctx, actor).await?;
     let before = followup_task::Entity::find_by_id(task_id).one(uow.db()).await?.ok_or(ServiceError::NotFound)?;
     let mut model = before.clone().into_active_model();

@@ -56,7 +56,7 @@ impl TryFrom<AnswerInput<'_>> for ValidAnswer {
         if level.is_none() {
             errors.add("level", "required", "请选择满意程度");
         }
-        let comment = errors.text("comment", text::optional_line(Some(input.comment), 300)).flatten();
+        let comment = errors.text("comment", "回访意见", text::optional_line(Some(input.comment), 300)).flatten();
         match (errors.is_empty(), answer, level) {
             (true, Some(answer), Some(level)) => Ok(Self { answer, level, comment }),
             _ => Err(ServiceError::Invalid(errors)),

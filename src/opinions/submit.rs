@@ -37,6 +37,10 @@ pub struct OpinionInput {
     /// Form checkboxes send "on"; JSON sends true.
     #[serde(default, deserialize_with = "truthy")]
     pub consent_contact: bool,
+    /// Sent by the web form, whose unticked box must be ticked once a contact is given: the
+    /// citizen who typed a number expects to be called back. The API and the chat ask their own way.
+    #[serde(default, deserialize_with = "truthy", skip_serializing)]
+    pub consent_asked: bool,
     /// How often messages come: `each` event (the default) or a `daily` digest.
     #[serde(default)]
     pub notify: Option<String>,
@@ -112,8 +116,8 @@ impl ValidOpinion {
         if kind.is_none() {
             errors.add("kind", "required", "请选择类型：咨询、求助、投诉、举报、建议或表扬");
         }
-        let title = errors.text("title", text::line(&input.title, 60));
-        let content = errors.text("content", text::block(&input.content, 3000));
+        let title = errors.text("title", "标题", text::line(&input.title, 60));
+        let content = errors.text("content", "具体内容", text::block(&input.content, 3000));
         let category = match input.category.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             None => None,
             Some(c) if DEFAULT_CATEGORIES.contains(&c) => Some(c.to_string()),
@@ -130,8 +134,8 @@ impl ValidOpinion {
                 None
             }
         };
-        let location_note = errors.text("location_note", text::optional_line(input.location_note.as_deref(), 100)).flatten();
-        let name = errors.text("name", text::optional_line(input.name.as_deref(), 32)).flatten();
+        let location_note = errors.text("location_note", "具体位置", text::optional_line(input.location_note.as_deref(), 100)).flatten();
+        let name = errors.text("name", "称呼", text::optional_line(input.name.as_deref(), 32)).flatten();
         let phone = match input.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
             None => None,
             Some(p) => {
@@ -161,8 +165,12 @@ impl ValidOpinion {
             }
         };
         let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
-        if input.consent_contact && blank(&input.phone) && blank(&input.email) {
-            errors.add("phone", "required", "同意回访时请至少留下电话或邮箱");
+        let no_contact = blank(&input.phone) && blank(&input.email);
+        if input.consent_contact && no_contact {
+            errors.add("phone", "required", "电话：勾选了同意联系，请至少填写电话或邮箱中的一项");
+        }
+        if input.consent_asked && !input.consent_contact && !no_contact {
+            errors.add("consent_contact", "required", "同意联系：留了电话或邮箱，请勾选同意工作人员联系您；不想被联系，请清空电话和邮箱");
         }
         match (errors.is_empty(), kind, title, content) {
             (true, Some(kind), Some(title), Some(content)) => Ok(Self {

@@ -13,7 +13,7 @@ use crate::unit_of_work::{Context, UnitOfWork};
 pub async fn hand_over(ctx: Context<'_>, actor: &Actor, theme_id: i32, note: &str) -> Result<report_handover::Model, ServiceError> {
     actor.require(&[Role::Office])?;
     let mut errors = FieldErrors::default();
-    let Some(note) = errors.text("note", text::line(note, 200)) else { return Err(ServiceError::Invalid(errors)) };
+    let Some(note) = errors.text("note", "交办说明", text::line(note, 200)) else { return Err(ServiceError::Invalid(errors)) };
     let mut uow = UnitOfWork::begin(ctx, actor).await?;
     entity::theme::Entity::find_by_id(theme_id).one(uow.db()).await?.ok_or(ServiceError::NotFound)?;
     let waiting = report_handover::Entity::find()

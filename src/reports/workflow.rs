@@ -42,9 +42,9 @@ struct Valid {
 
 async fn parse(uow: &UnitOfWork, input: &Draft<'_>) -> Result<Valid, ServiceError> {
     let mut errors = FieldErrors::default();
-    let title = errors.text("title", text::line(input.title, 100));
-    let summary = errors.text("summary", text::line(input.summary, 300));
-    let body_md = errors.text("body_md", text::block(input.body_md, 20_000));
+    let title = errors.text("title", "报道标题", text::line(input.title, 100));
+    let summary = errors.text("summary", "报道摘要", text::line(input.summary, 300));
+    let body_md = errors.text("body_md", "报道正文", text::block(input.body_md, 20_000));
     let codes: Vec<String> =
         input.problems.split([',', '，', '、', ' ', '\n']).map(str::trim).filter(|c| !c.is_empty()).map(str::to_uppercase).collect();
     let mut problem_ids = Vec::new();
@@ -200,7 +200,7 @@ pub async fn take(ctx: Context<'_>, actor: &Actor, id: i32, step: Step<'_>) -> R
             }
         }
         (Step::SendBack { note }, ReportStatus::InReview | ReportStatus::Scheduled) => {
-            let note = reason(note, "note")?;
+            let note = reason(note, "note", "退回意见")?;
             model.status = Set(ReportStatus::Draft);
             model.publish_at = Set(None);
             model.reviewer_id = Set(actor.user_id);
@@ -208,7 +208,7 @@ pub async fn take(ctx: Context<'_>, actor: &Actor, id: i32, step: Step<'_>) -> R
             ("report.send_back", Some(format!("退回修改：{note}")))
         }
         (Step::Withdraw { reason: why }, ReportStatus::Published) => {
-            let why = reason(why, "reason")?;
+            let why = reason(why, "reason", "撤回理由")?;
             model.status = Set(ReportStatus::Withdrawn);
             let note = format!("撤回：{why}");
             model.withdrawn_reason = Set(Some(why));
@@ -239,9 +239,9 @@ async fn wrote(uow: &UnitOfWork, id: i32, actor: &Actor) -> Result<bool, Service
     Ok(saved > 0)
 }
 
-fn reason(input: &str, field: &'static str) -> Result<String, ServiceError> {
+fn reason(input: &str, field: &'static str, label: &str) -> Result<String, ServiceError> {
     let mut errors = FieldErrors::default();
-    let value = errors.text(field, text::line(input, 200));
+    let value = errors.text(field, label, text::line(input, 200));
     value.ok_or(ServiceError::Invalid(errors))
 }
 

@@ -137,6 +137,15 @@ pub struct StaffView {
     pub suggested_category: Option<String>,
     pub suggested_unit: Option<(String, String)>,
     pub suggestion_confidence: Option<u32>,
+    /// The office's actions that apply now.
+    pub allowed: crate::opinions::handling::Allowed,
+    /// The problem on the list it is linked to: code and title.
+    pub problem: Option<(String, String)>,
+    pub merged_into: Option<i32>,
+    /// 好差评 and 追评, oldest first.
+    pub ratings: Vec<serde_json::Value>,
+    /// What the office did about each 差评.
+    pub followups: Vec<serde_json::Value>,
 }
 
 /// One opinion for staff. Contacts in full only for the unit handling the case.
@@ -174,7 +183,39 @@ pub async fn staff_view(db: &impl ConnectionTrait, id: i32, full_contact_for_uni
         Some(uid) => unit::Entity::find_by_id(uid).one(db).await?.map(|u| (u.code, u.name)),
         None => None,
     };
+    let problem = match o.problem_id {
+        Some(pid) => entity::problem::Entity::find_by_id(pid).one(db).await?.map(|p| (p.code, p.title)),
+        None => None,
+    };
+    let ratings: Vec<entity::rating::Model> = entity::rating::Entity::find()
+        .filter(entity::rating::Column::OpinionId.eq(o.id))
+        .order_by_asc(entity::rating::Column::Id)
+        .all(db)
+        .await?;
+    let followups = entity::followup_task::Entity::find()
+        .filter(entity::followup_task::Column::OpinionId.eq(o.id))
+        .order_by_asc(entity::followup_task::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|f| {
+            serde_json::json!({ "status": f.status.label(), "due": f.due_date.to_string(), "note": f.note.as_deref().map(|n| StaffText::shown(n, full)),
+                "handled_at": f.handled_at.map(time::minute) })
+        })
+        .collect();
+    let ratings = ratings
+        .into_iter()
+        .map(|r| {
+            serde_json::json!({ "what": if r.is_followup { "追评" } else { r.target.label() }, "level": r.level.label(), "score": r.level.score(),
+                "tags": r.tags, "comment": r.comment.as_deref().map(|c| StaffText::shown(c, full)), "at": time::minute(r.created_at) })
+        })
+        .collect();
     Ok(Some(StaffView {
+        allowed: crate::opinions::handling::Allowed::for_status(o.status),
+        problem,
+        merged_into: o.merged_into_id,
+        ratings,
+        followups,
         id: o.id,
         kind: o.kind.label(),
         // Numbers typed into the text are contacts too: only the handling unit sees them.

@@ -17,7 +17,7 @@ pub struct Headline {
     pub problems: u64,
     /// Rectifications per status, in the vocabulary's order, with Chinese labels.
     pub by_status: Vec<StatusCount>,
-    /// Unfinished items whose promised next update date has passed (逾期未更新).
+    /// Overdue items and unfinished ones whose promised update date has passed (逾期或逾期未更新).
     pub late_updates: u64,
     pub units: u64,
     /// Counted by the `scores` job; `None` until its first pass.
@@ -63,11 +63,8 @@ pub async fn headline(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<H
         .map(|s| StatusCount { status: s.as_str(), label: s.label(), count: counts.get(s).copied().unwrap_or(0) as u64 })
         .collect();
     let today = crate::domain::time::today(now);
-    let late_updates = rectification::Entity::find()
-        .filter(rectification::Column::Status.ne(RectificationStatus::Rectified))
-        .filter(rectification::Column::NextUpdateDue.lt(today))
-        .count(db)
-        .await?;
+    // What the lists' 逾期 filter shows, so the home page's number is the list it links to.
+    let late_updates = rectification::Entity::find().filter(crate::lists::listing::overdue(today)).count(db).await?;
     let voice = summary::Entity::find_by_id(VOICE).one(db).await?;
     Ok(Headline {
         problems,

@@ -20,6 +20,7 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("../../static/js/my-opinions.js"),
     },
     Asset { path: "js/preview.js", content_type: "text/javascript; charset=utf-8", body: include_bytes!("../../static/js/preview.js") },
+    Asset { path: "feed.xsl", content_type: "text/xsl; charset=utf-8", body: include_bytes!("../../static/feed.xsl") },
     Asset { path: "img/logo.svg", content_type: "image/svg+xml", body: include_bytes!("../../static/img/logo.svg") },
 ];
 

@@ -68,7 +68,7 @@ async fn form_page(
 
 #[get("/opinions/new")]
 async fn new_form(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    form_page(&req, &state, None, &OpinionInput { consent_contact: true, ..OpinionInput::default() }).await
+    form_page(&req, &state, None, &OpinionInput::default()).await
 }
 
 #[post("/opinions/new")]
@@ -124,6 +124,7 @@ async fn show(req: &HttpRequest, state: &AppState, code: &str, notice: Option<&s
             page.insert("view", &view)
                 .insert("raw_code", code)
                 .insert("notice", &notice)
+                .insert("notice_error", &status.is_client_error())
                 .insert("levels", &levels())
                 .insert("good_tags", ratings::GOOD_TAGS)
                 .insert("bad_tags", ratings::BAD_TAGS);

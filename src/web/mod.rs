@@ -4,10 +4,13 @@ pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod care;
 pub mod chat;
 pub mod citizen;
 pub mod client;
 pub mod csrf;
+pub mod error_page;
+pub mod guide;
 pub mod office;
 pub mod page;
 pub mod page_cache;
@@ -41,6 +44,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         }))
         .configure(assets::configure)
         .configure(api::configure)
+        .configure(care::configure)
+        .configure(guide::configure)
         .configure(public::configure)
         .configure(reports::configure)
         .configure(search::configure)

@@ -7,7 +7,7 @@ use tera::{Context, Tera};
 use crate::{
     error::AppError,
     web::{
-        csrf,
+        care, csrf,
         session::{CurrentUser, home_of},
     },
 };
@@ -22,6 +22,12 @@ impl Page {
         ctx.insert("site_name", "连心桥");
         ctx.insert("nav", nav);
         ctx.insert("csrf_token", &csrf::token_of(req));
+        ctx.insert("care", &care::is_on(req));
+        // Where the 长辈版 switch comes back to.
+        ctx.insert("here", req.uri().path_and_query().map_or("/", |pq| pq.as_str()));
+        if let Some(state) = req.app_data::<actix_web::web::Data<crate::state::AppState>>() {
+            ctx.insert("portal", &state.config.portal);
+        }
         if let Some(CurrentUser(user)) = req.extensions().get::<CurrentUser>() {
             ctx.insert(
                 "staff",
@@ -47,6 +53,8 @@ impl Page {
         match errors {
             Some(errors) => {
                 self.ctx.insert("errors", &errors.by_field());
+                // In the form's order, for the summary above it.
+                self.ctx.insert("error_list", &errors.0);
                 actix_web::http::StatusCode::BAD_REQUEST
             }
             None => actix_web::http::StatusCode::OK,

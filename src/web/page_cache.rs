@@ -100,7 +100,9 @@ pub async fn serve(req: ServiceRequest, next: Next<BoxBody>) -> Result<ServiceRe
     if !(req.method() == Method::GET && anonymous && cacheable_path(req.path())) {
         return next.call(req).await;
     }
-    let key = req.uri().path_and_query().map(|pq| pq.as_str().to_string()).unwrap_or_default();
+    let path = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or_default();
+    // The 长辈版 is another rendering of the same page.
+    let key = if crate::web::care::is_on(req.request()) { format!("care:{path}") } else { path.to_string() };
     // Changes by other servers and jobs arrive through the event follower; this server's own at once.
     let writes = state.page_cache.writes.load(std::sync::atomic::Ordering::Acquire);
     let (generation, day) = ((state.search.generation(), writes), state.clock.today());

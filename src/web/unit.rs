@@ -172,6 +172,7 @@ async fn work_page(
     user: &CurrentUser,
     id: i32,
     failed: Option<(&str, &FieldErrors, serde_json::Value)>,
+    done: Option<&str>,
 ) -> Result<HttpResponse, AppError> {
     scope::ensure_may_work_on(&state.db, &user.actor(), id).await?;
     let rect = rectification::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
@@ -183,22 +184,43 @@ async fn work_page(
         .insert("suggested_due", &(state.clock.today() + chrono::Duration::days(progress::DEFAULT_UPDATE_INTERVAL_DAYS)).to_string());
     let status = match failed {
         Some((form, errors, values)) => {
-            page.insert("form", form).insert("errors", &errors.by_field()).insert("values", &values);
-            StatusCode::BAD_REQUEST
+            page.insert("form", form).insert("values", &values);
+            page.errors(Some(errors))
         }
         None => StatusCode::OK,
     };
+    page.insert("notice", &done.and_then(done_notice));
     page.render_with_status(&state.tera, "unit/work.html", status)
 }
 
-#[get("/unit/rectifications/{id}")]
-async fn work(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
-    user.require(&[Role::Unit])?;
-    work_page(&req, &state, &user, path.into_inner(), None).await
+#[derive(Deserialize)]
+struct Done {
+    done: Option<String>,
 }
 
-fn back_to(id: i32) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/unit/rectifications/{id}"))).finish()
+fn done_notice(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "progress" => "进展已发布，公开页面和订阅的群众都能看到。",
+        "plan" => "整改计划已保存。",
+        "report" => "已报结，等待绩效办核验。",
+        _ => return None,
+    })
+}
+
+#[get("/unit/rectifications/{id}")]
+async fn work(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i32>,
+    done: web::Query<Done>,
+) -> Result<HttpResponse, AppError> {
+    user.require(&[Role::Unit])?;
+    work_page(&req, &state, &user, path.into_inner(), None, done.done.as_deref()).await
+}
+
+fn back_to(id: i32, done: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/unit/rectifications/{id}?done={done}"))).finish()
 }
 
 /// Re-renders the work page for a refused form; other errors pass through.
@@ -212,7 +234,7 @@ async fn refused(
     values: serde_json::Value,
 ) -> Result<HttpResponse, AppError> {
     match err {
-        ServiceError::Invalid(errors) => work_page(req, state, user, id, Some((form, &errors, values))).await,
+        ServiceError::Invalid(errors) => work_page(req, state, user, id, Some((form, &errors, values)), None).await,
         other => Err(other.into()),
     }
 }
@@ -231,7 +253,7 @@ async fn post_progress(
     let evidence = std::mem::take(&mut form.files);
     let input = NewProgress { text: form.text("text"), percent: form.text("percent"), evidence };
     match progress::post_progress(state.ctx(), &state.config.data_dir, &user.actor(), id, input).await {
-        Ok(_) => Ok(back_to(id)),
+        Ok(_) => Ok(back_to(id, "progress")),
         Err(err) => refused(&req, &state, &user, id, "progress", err, values).await,
     }
 }
@@ -268,7 +290,7 @@ async fn revise_plan(
         next_update_due: &form.next_update_due,
     };
     match workflow::revise_plan(state.ctx(), &user.actor(), id, input).await {
-        Ok(_) => Ok(back_to(id)),
+        Ok(_) => Ok(back_to(id, "plan")),
         Err(err) => {
             let values = json!({ "measures": form.measures, "plan": form.plan, "target": form.target, "next_milestone": form.next_milestone, "next_update_due": form.next_update_due });
             refused(&req, &state, &user, id, "plan", err, values).await
@@ -280,6 +302,9 @@ async fn revise_plan(
 struct DoneForm {
     #[serde(default)]
     note: String,
+    /// Set by the confirmation step: 报结 ends the unit's work on the item.
+    #[serde(default)]
+    confirmed: String,
 }
 
 #[post("/unit/rectifications/{id}/report")]
@@ -292,8 +317,18 @@ async fn report_done(
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Unit])?;
     let id = path.into_inner();
+    if form.confirmed != "1" && !form.note.trim().is_empty() {
+        scope::ensure_may_work_on(&state.db, &user.actor(), id).await?;
+        let mut page = Page::new(&req, "unit");
+        page.insert("question", "确定报结吗？报结后不能再发布进展，由绩效办核验；核验不通过会退回继续整改。")
+            .insert("action", &format!("/unit/rectifications/{id}/report"))
+            .insert("fields", &json!({ "note": form.note }))
+            .insert("label", "确定报结")
+            .insert("back", &format!("/unit/rectifications/{id}"));
+        return page.render(&state.tera, "confirm.html");
+    }
     match workflow::report_done(state.ctx(), &user.actor(), id, &form.note).await {
-        Ok(_) => Ok(back_to(id)),
+        Ok(_) => Ok(back_to(id, "report")),
         Err(err) => refused(&req, &state, &user, id, "report", err, json!({ "note": form.note })).await,
     }
 }

@@ -89,9 +89,21 @@ on_both_databases! {
         assert_eq!(revised.status(), 303);
         assert!(app.get(&url).await.text().await.unwrap().contains("完成第二批"));
 
-        assert_eq!(unit.post_form(&format!("/unit/rectifications/{}/report", rect.id), &[("note", "全部完成")]).await.status(), 303);
+        let asked = unit.post_form(&format!("/unit/rectifications/{}/report", rect.id), &[("note", "全部完成")]).await;
+        assert!(asked.status() == 200 && asked.text().await.unwrap().contains("确定报结"), "报结 asks first");
+        assert_eq!(count_status(&app, RectificationStatus::Reported).await, 0, "asking reports nothing");
+        let reported = unit.post_form(&format!("/unit/rectifications/{}/report", rect.id), &[("note", "全部完成"), ("confirmed", "1")]).await;
+        assert_eq!(reported.status(), 303);
+        assert!(unit.get(reported.headers()["location"].to_str().unwrap()).await.text().await.unwrap().contains("已报结，等待绩效办核验"), "报结 is confirmed with a notice");
         let no_reason = office.post_form(&format!("/office/rectifications/{}/verify", rect.id), &[("decision", "fail"), ("reason", " ")]).await;
         assert_eq!(no_reason.status(), 400, "a failed verification needs a reason");
+        let again = no_reason.text().await.unwrap();
+        assert!(again.contains("不通过的理由不能为空") && again.contains("提交核验") && again.contains("退出"), "the form comes back with its message, still logged in");
+        let neither = office.post_form(&format!("/office/rectifications/{}/verify", rect.id), &[("reason", "")]).await;
+        assert_eq!(neither.status(), 400);
+        assert!(neither.text().await.unwrap().contains("核验结论：请选择"), "a missing decision is named");
+        let item = office.get(&format!("/office/verify/{}", code)).await.text().await.unwrap();
+        assert!(item.contains("单位报结：全部完成") && item.contains("/evidence/"), "the verify page shows the completion note and the evidence");
         assert_eq!(count_status(&app, RectificationStatus::Reported).await, 1);
         let failed = office.post_form(&format!("/office/rectifications/{}/verify", rect.id), &[("decision", "fail"), ("reason", "仍有两盏不亮")]).await;
         assert_eq!(failed.status(), 303);
@@ -101,7 +113,7 @@ on_both_databases! {
         assert_eq!(after_fail.reopened_count, 1);
         assert!(app.get(&url).await.text().await.unwrap().contains("仍有两盏不亮"));
 
-        unit.post_form(&format!("/unit/rectifications/{}/report", rect.id), &[("note", "已全部修复")]).await;
+        unit.post_form(&format!("/unit/rectifications/{}/report", rect.id), &[("note", "已全部修复"), ("confirmed", "1")]).await;
         let queue = office.get("/office/verify").await.text().await.unwrap();
         assert!(queue.contains("人民路路灯不亮"));
         assert_eq!(office.post_form(&format!("/office/rectifications/{}/verify", rect.id), &[("decision", "pass")]).await.status(), 303);
@@ -120,6 +132,10 @@ on_both_databases! {
         assert_eq!(feed.headers()["content-type"], "application/atom+xml; charset=utf-8");
         let xml = feed.text().await.unwrap();
         assert!(xml.starts_with("<?xml") && xml.contains("<feed") && xml.contains("核验通过") && xml.contains("整改进展（60%）"));
+        assert!(xml.contains(r#"<?xml-stylesheet type="text/xsl" href="/static/feed.xsl"?>"#), "a browser shows the feed as a page");
+        let xsl = app.get("/static/feed.xsl").await;
+        assert_eq!(xsl.headers()["content-type"], "text/xsl; charset=utf-8");
+        assert!(xsl.text().await.unwrap().contains("这是一个订阅源"));
         assert!(app.get("/feed.atom").await.text().await.unwrap().contains("列入问题清单：人民路路灯不亮"));
     }
 }

@@ -5,6 +5,7 @@ mod helpers;
 mod mail;
 
 mod binary;
+mod browser;
 mod chat;
 mod chat_llm;
 mod chat_sets;

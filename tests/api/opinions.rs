@@ -162,7 +162,7 @@ on_both_databases! {
             }
         };
         assert_eq!(rate("1", "handling", token.clone(), code.clone()).await.status(), 200);
-        let again = rate("5", "handling", token.clone(), code.clone()).await;
+        let again = rate("3", "handling", token.clone(), code.clone()).await;
         assert_eq!(again.status(), 409);
         assert!(again.text().await.unwrap().contains("已经评价过"));
         let stored = rating::Entity::find().one(&app.db).await.unwrap().unwrap();
@@ -176,8 +176,8 @@ on_both_databases! {
         assert_eq!(office.post_form(&format!("/office/followups/{}", task.id), &[("note", "已电话联系，安排复查")]).await.status(), 303);
         assert_eq!(followup_task::Entity::find().filter(followup_task::Column::Status.eq(FollowupStatus::Open)).count(&app.db).await.unwrap(), 0);
 
-        assert_eq!(rate("4", "followup", token.clone(), code.clone()).await.status(), 200, "one 追评");
-        assert_eq!(rate("5", "followup", token, code).await.status(), 409, "only one");
+        assert_eq!(rate("3", "followup", token.clone(), code.clone()).await.status(), 200, "one 追评");
+        assert_eq!(rate("3", "followup", token, code).await.status(), 409, "only one");
     }
 }
 
@@ -193,12 +193,20 @@ on_both_databases! {
 
         let office = app.another_client();
         office.login("office1", PASSWORD).await;
-        assert_eq!(office.post_form(&format!("/office/opinions/{}/merge", dup.id), &[("kept", &kept.id.to_string())]).await.status(), 303);
-        let self_merge = office.post_form(&format!("/office/opinions/{}/merge", kept.id), &[("kept", &kept.id.to_string())]).await;
+        // Merging asks first, and asking changes nothing.
+        let asked = office.post_form(&format!("/office/opinions/{}/merge", dup.id), &[("kept", &kept.id.to_string())]).await;
+        assert_eq!(asked.status(), 200);
+        assert!(asked.text().await.unwrap().contains("确定合并"), "the office confirms a merge");
+        assert_ne!(opinion_by_title(&app, "河道垃圾没人管").await.status, OpinionStatus::Merged, "nothing is merged before the confirmation");
+        let merged = office.post_form(&format!("/office/opinions/{}/merge", dup.id), &[("kept", &kept.id.to_string()), ("confirmed", "1")]).await;
+        assert_eq!(merged.status(), 303);
+        let after = office.get(merged.headers()["location"].to_str().unwrap()).await.text().await.unwrap();
+        assert!(after.contains("已合并到保留的意见") && !after.contains("转办至"), "a notice, and no routing form on a merged case");
+        let self_merge = office.post_form(&format!("/office/opinions/{}/merge", kept.id), &[("kept", &kept.id.to_string()), ("confirmed", "1")]).await;
         let status = self_merge.status();
         let body = self_merge.text().await.unwrap();
         assert_eq!(status, 400, "{}", &body[body.len().saturating_sub(600)..]);
-        assert_eq!(office.post_form(&format!("/office/opinions/{}/hide", abuse.id), &[("reason", "含侮辱性语言")]).await.status(), 303);
+        assert_eq!(office.post_form(&format!("/office/opinions/{}/hide", abuse.id), &[("reason", "含侮辱性语言"), ("confirmed", "1")]).await.status(), 303);
         let hidden = opinion_by_title(&app, "骂人的话").await;
         assert_eq!(hidden.status, OpinionStatus::Hidden);
         assert_eq!(hidden.content, format!("路灯坏了，请联系我 {PHONE}"), "the original is kept");
@@ -217,7 +225,7 @@ on_both_databases! {
 
         let unit = app.another_client();
         unit.login("unita", PASSWORD).await;
-        unit.post_form(&format!("/unit/rectifications/{}/report", city.rect_a), &[("note", "已清理")]).await;
+        unit.post_form(&format!("/unit/rectifications/{}/report", city.rect_a), &[("note", "已清理"), ("confirmed", "1")]).await;
         let (_, page) = track(&app, &kept_code).await;
         assert!(page.contains("回访：问题 WT-2026-0001 的整改结果解决了吗？"), "asked, with the rating");
         let token = app.csrf().await;
@@ -349,8 +357,8 @@ on_both_databases! {
 
         let office = app.another_client();
         office.login("office1", PASSWORD).await;
-        assert_eq!(office.post_form(&format!("/office/opinions/{}/merge", dup.id), &[("kept", &kept.id.to_string())]).await.status(), 303);
-        assert_eq!(office.post_form(&format!("/office/opinions/{}/hide", abuse.id), &[("reason", "含侮辱性语言")]).await.status(), 303);
+        assert_eq!(office.post_form(&format!("/office/opinions/{}/merge", dup.id), &[("kept", &kept.id.to_string()), ("confirmed", "1")]).await.status(), 303);
+        assert_eq!(office.post_form(&format!("/office/opinions/{}/hide", abuse.id), &[("reason", "含侮辱性语言"), ("confirmed", "1")]).await.status(), 303);
         let merged = app.get(&format!("/opinions/{}", dup.id)).await;
         assert_eq!(merged.status(), 303, "a merged duplicate leads to the opinion it joined");
         assert_eq!(merged.headers()["location"], format!("/opinions/{}", kept.id).as_str());

@@ -62,7 +62,8 @@ async fn reported(app: &TestApp) -> (crate::fixtures::Fixture, [(String, i32); 2
         assert_eq!(office.post_form(&format!("/office/opinions/{id}/link"), &[("problem", "WT-2026-0001")]).await.status(), 303);
     }
     let unit = staff(app, "unita").await;
-    let done = unit.post_form(&format!("/unit/rectifications/{}/report", fixture.rect_a), &[("note", "路灯已全部更换")]).await;
+    let done =
+        unit.post_form(&format!("/unit/rectifications/{}/report", fixture.rect_a), &[("note", "路灯已全部更换"), ("confirmed", "1")]).await;
     assert_eq!(done.status(), 303);
     (fixture, [first, second], office)
 }
@@ -162,7 +163,7 @@ on_both_databases! {
 
         // An item with nobody to ask counts at once.
         let unit = staff(&app, "unitb").await;
-        assert_eq!(unit.post_form(&format!("/unit/rectifications/{}/report", fixture.rect_b), &[("note", "已完成")]).await.status(), 303);
+        assert_eq!(unit.post_form(&format!("/unit/rectifications/{}/report", fixture.rect_b), &[("note", "已完成"), ("confirmed", "1")]).await.status(), 303);
         assert_eq!(office.post_form(&format!("/office/rectifications/{}/verify", fixture.rect_b), &[("decision", "pass")]).await.status(), 303);
         assert_eq!(rect(&app, fixture.rect_b).await.status, RectificationStatus::Rectified);
     }

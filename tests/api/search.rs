@@ -143,7 +143,7 @@ on_both_databases! {
         assert!(!found.to_string().contains("13712345678"));
 
         let opinion = entity::opinion::Entity::find().all(&app.db).await.unwrap().into_iter().find(|o| o.title == "隔壁装修噪音").unwrap();
-        office.post_form(&format!("/office/opinions/{}/hide", opinion.id), &[("reason", "测试屏蔽")]).await;
+        office.post_form(&format!("/office/opinions/{}/hide", opinion.id), &[("reason", "测试屏蔽"), ("confirmed", "1")]).await;
         let deadline = Instant::now() + Duration::from_secs(20);
         while search(&app, &q("装修噪音")).await["total"] != 0 && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(100)).await;

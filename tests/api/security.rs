@@ -168,7 +168,7 @@ on_both_databases! {
         unit_staff.login("unita", PASSWORD).await;
         let rect = entity::rectification::Entity::find().order_by_desc(entity::rectification::Column::Id).one(&app.db).await.unwrap().unwrap();
         unit_staff.post_form(&format!("/unit/rectifications/{}/plan", rect.id), &[("measures", "措施"), ("plan", "计划"), ("target", "目标"), ("next_milestone", &format!("下一步联系 name(at)host.com {PHONE}")), ("next_update_due", &(app.clock.today() + chrono::Duration::days(7)).to_string())]).await;
-        unit_staff.post_form(&format!("/unit/rectifications/{}/report", rect.id), &[("note", "已完成")]).await;
+        unit_staff.post_form(&format!("/unit/rectifications/{}/report", rect.id), &[("note", "已完成"), ("confirmed", "1")]).await;
         office.post_form(&format!("/office/rectifications/{}/verify", rect.id), &[("decision", "fail"), ("reason", &format!("复查仍不亮，联系 {PHONE}"))]).await;
 
         let citizen = app.another_client();

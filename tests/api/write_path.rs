@@ -95,7 +95,7 @@ on_both! {
         let linked = until(&app, &format!("q={}&type=problem", q("卫星路井盖连续三天异响")), |b| mentions(b, "异响")).await;
         assert!(mentions(&linked, "异响"), "the problem's document carries the linked opinion's words: {linked}");
 
-        assert_eq!(office.post_form(&format!("/office/opinions/{id}/hide"), &[("reason", "含侮辱性内容")]).await.status(), 303);
+        assert_eq!(office.post_form(&format!("/office/opinions/{id}/hide"), &[("reason", "含侮辱性内容"), ("confirmed", "1")]).await.status(), 303);
         let citizen = app.another_client();
         let gone = until(&citizen, &format!("q={}", q("卫星路井盖连续三天异响")), |b| !mentions(b, "异响")).await;
         assert!(!mentions(&gone, "异响"), "neither the opinion nor the problem shows the hidden words: {gone}");
@@ -107,7 +107,7 @@ on_both! {
         let city = small_city(app.ctx()).await;
         let unit = app.another_client();
         unit.login("unita", PASSWORD).await;
-        assert_eq!(unit.post_form(&format!("/unit/rectifications/{}/report", city.rect_a), &[("note", "已完成")]).await.status(), 303);
+        assert_eq!(unit.post_form(&format!("/unit/rectifications/{}/report", city.rect_a), &[("note", "已完成"), ("confirmed", "1")]).await.status(), 303);
         let office = app.another_client();
         office.login("office1", PASSWORD).await;
         let verified = office.post_form(&format!("/office/rectifications/{}/verify", city.rect_a), &[("decision", "pass")]).await;
@@ -165,7 +165,7 @@ on_both! {
         let city = small_city(app.ctx()).await;
         let unit = app.another_client();
         unit.login("unita", PASSWORD).await;
-        unit.post_form(&format!("/unit/rectifications/{}/report", city.rect_a), &[("note", "已完成")]).await;
+        unit.post_form(&format!("/unit/rectifications/{}/report", city.rect_a), &[("note", "已完成"), ("confirmed", "1")]).await;
         let office = app.another_client();
         office.login("office1", PASSWORD).await;
         let path = format!("/office/rectifications/{}/verify", city.rect_a);

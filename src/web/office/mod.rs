@@ -6,6 +6,7 @@ mod problems;
 mod scores;
 mod supervision;
 mod themes;
+mod verify;
 mod words;
 
 use actix_web::{HttpRequest, HttpResponse, get, http::StatusCode, http::header, post, web};
@@ -38,6 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     opinions::configure(cfg);
     problems::configure(cfg);
     supervision::configure(cfg);
+    verify::configure(cfg);
 }
 
 fn see_other(location: &str) -> HttpResponse {

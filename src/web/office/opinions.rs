@@ -57,7 +57,7 @@ async fn opinion_view(
     req: &HttpRequest,
     state: &AppState,
     id: i32,
-    message: Option<String>,
+    message: Option<(String, bool)>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let view = store::opinions::staff_view(&state.db, id, None).await?.ok_or(AppError::NotFound)?;
@@ -70,10 +70,30 @@ async fn opinion_view(
     let mut page = Page::new(req, "office");
     page.insert("o", &view)
         .insert("units", &units)
-        .insert("message", &message)
+        .insert("message", &message.as_ref().map(|m| &m.0))
+        .insert("message_is_error", &message.as_ref().is_some_and(|m| m.1))
         .insert("categories", DEFAULT_CATEGORIES)
         .insert("reply_check", &crate::opinions::reply_check::latest(&state.db, id).await?);
     page.render_with_status(&state.tera, "office/opinion.html", status)
+}
+
+#[derive(Deserialize)]
+struct Done {
+    done: Option<String>,
+}
+
+/// What the office is told after an action went through.
+fn done_notice(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "route" => "已转办，承办单位会在待办中看到这条意见。",
+        "link" => "已关联到问题清单。",
+        "merge" => "已合并到保留的意见。",
+        "hide" => "已屏蔽：不再公开，原文留存。",
+        "revisit" => "已记录回访。",
+        "publish" => "已公开此意见。",
+        "unpublish" => "已改为不公开。",
+        _ => return None,
+    })
 }
 
 #[get("/office/opinions/{id}")]
@@ -82,9 +102,11 @@ async fn opinion_page(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i32>,
+    done: web::Query<Done>,
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Office])?;
-    opinion_view(&req, &state, id.into_inner(), None, StatusCode::OK).await
+    let notice = done.done.as_deref().and_then(done_notice);
+    opinion_view(&req, &state, id.into_inner(), notice.map(|n| (n.to_string(), false)), StatusCode::OK).await
 }
 
 #[derive(Deserialize)]
@@ -101,6 +123,9 @@ struct OpinionAction {
     problem: String,
     #[serde(default)]
     category: String,
+    /// Set by the confirmation step that merging and hiding go through first.
+    #[serde(default)]
+    confirmed: String,
 }
 
 #[post("/office/opinions/{id}/{action}")]
@@ -114,6 +139,9 @@ async fn opinion_action(
     user.require(&[Role::Office])?;
     let (id, action) = path.into_inner();
     let actor = user.actor();
+    if matches!(action.as_str(), "merge" | "hide") && form.confirmed != "1" {
+        return confirm(&req, &state, id, &action, &form);
+    }
     let result = match action.as_str() {
         "route" => handling::route(state.ctx(), &actor, id, &form.unit, &form.category, &form.note).await,
         "merge" => handling::merge(state.ctx(), &actor, id, &form.kept).await,
@@ -125,10 +153,10 @@ async fn opinion_action(
         _ => return Err(AppError::NotFound),
     };
     match result {
-        Ok(_) => Ok(see_other(&format!("/office/opinions/{id}"))),
+        Ok(_) => Ok(see_other(&format!("/office/opinions/{id}?done={action}"))),
         Err(err) => {
             let (message, status) = as_notice(err)?;
-            opinion_view(&req, &state, id, Some(message), status).await
+            opinion_view(&req, &state, id, Some((message, true)), status).await
         }
     }
 }
@@ -173,4 +201,27 @@ async fn handle_followup(
     user.require(&[Role::Office])?;
     ratings::handle_followup(state.ctx(), &user.actor(), id.into_inner(), &form.note).await?;
     Ok(see_other("/office/followups"))
+}
+
+/// Merging and hiding cannot be undone from the page: the office says so once more first.
+fn confirm(req: &HttpRequest, state: &AppState, id: i32, action: &str, form: &OpinionAction) -> Result<HttpResponse, AppError> {
+    let (question, label, fields) = match action {
+        "merge" => (
+            format!("确定把意见 #{id} 作为重复意见合并到 #{} 吗？合并后它不再单独办理。", form.kept.trim()),
+            "确定合并",
+            json!({ "kept": form.kept }),
+        ),
+        _ => (
+            format!("确定屏蔽意见 #{id} 吗？屏蔽后它不再公开，原文留存。原因：{}", form.reason.trim()),
+            "确定屏蔽",
+            json!({ "reason": form.reason }),
+        ),
+    };
+    let mut page = Page::new(req, "office");
+    page.insert("question", &question)
+        .insert("action", &format!("/office/opinions/{id}/{action}"))
+        .insert("fields", &fields)
+        .insert("label", label)
+        .insert("back", &format!("/office/opinions/{id}"));
+    page.render(&state.tera, "confirm.html")
 }

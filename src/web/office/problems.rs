@@ -9,18 +9,17 @@ use super::see_other;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::{csrf::CsrfForm, page::Page, session::CurrentUser};
-use entity::vocab::{ProblemSource, RectificationStatus, ResponsibilityKind};
+use entity::vocab::{ProblemSource, ResponsibilityKind};
 
 use crate::domain::DEFAULT_CATEGORIES;
 use crate::idempotency;
-use crate::lists::catalog::{self, Filter, Sort};
 use crate::lists::exchange;
 use crate::lists::workflow::{self, NewProblem, Origin};
 use crate::service::{FieldErrors, ServiceError};
 use crate::web::upload::CsrfMultipart;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(new_problem).service(create_problem).service(verify_queue).service(verify).service(import_page).service(import);
+    cfg.service(new_problem).service(create_problem).service(import_page).service(import);
 }
 
 async fn problem_form(
@@ -147,47 +146,6 @@ async fn create_problem(
         Err(ServiceError::Invalid(errors)) => problem_form(&req, &state, Some(&errors), json!(form)).await,
         Err(err) => Err(err.into()),
     }
-}
-
-#[get("/office/verify")]
-async fn verify_queue(req: HttpRequest, state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
-    user.require(&[Role::Office])?;
-    let filter = Filter {
-        status: Some(RectificationStatus::Reported),
-        sort: Sort::Updated,
-        page: 1,
-        page_size: catalog::MAX_PAGE_SIZE,
-        ..Filter::default()
-    };
-    let (total, rows) = crate::lists::listing::counted_rows(&state.db, state.clock.today(), &filter).await?;
-    let mut page = Page::new(&req, "office");
-    page.insert("rows", &rows).insert("total", &total);
-    page.render(&state.tera, "office/verify.html")
-}
-
-#[derive(Deserialize)]
-struct VerifyForm {
-    #[serde(default)]
-    decision: String,
-    #[serde(default)]
-    reason: String,
-}
-
-#[post("/office/rectifications/{id}/verify")]
-async fn verify(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    path: web::Path<i32>,
-    CsrfForm(form): CsrfForm<VerifyForm>,
-) -> Result<HttpResponse, AppError> {
-    user.require(&[Role::Office])?;
-    let pass = match form.decision.as_str() {
-        "pass" => true,
-        "fail" => false,
-        _ => return Err(AppError::BadRequest("请选择核验结论。".into())),
-    };
-    workflow::verify(state.ctx(), &user.actor(), path.into_inner(), pass, &form.reason).await?;
-    Ok(see_other("/office/verify"))
 }
 
 #[get("/office/import")]
