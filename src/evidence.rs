@@ -9,6 +9,10 @@ use sha2::{Digest, Sha256};
 use crate::service::FieldErrors;
 
 pub const OWNER_PROGRESS: &str = "progress_update";
+/// A citizen's photo of what they report: staff see it; the public only once the office shows it.
+pub const OWNER_OPINION: &str = "opinion";
+/// Photos are shrunk to fit this many pixels on their longer side.
+pub const MAX_SIDE: u32 = 1600;
 pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
 pub const MAX_FILES: usize = 5;
 
@@ -56,26 +60,115 @@ fn display_name(raw: &str, content_type: &str) -> String {
     }
 }
 
-pub fn check(uploads: Vec<Upload>, errors: &mut FieldErrors) -> Vec<Checked> {
+/// A photo decoded and written again, turned upright and shrunk to `MAX_SIDE`: what leaves is
+/// pixels only, without EXIF (place, time, camera) or anything else the file carried. PNG stays
+/// PNG; JPEG and WebP become JPEG.
+fn redraw(bytes: &[u8], content_type: &str) -> Result<(Vec<u8>, &'static str), image::ImageError> {
+    use image::{DynamicImage, ImageDecoder, ImageReader, Limits};
+    let mut reader = ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format()?;
+    let mut limits = Limits::default();
+    // A small file can claim a huge picture: refuse what would take more than 256 MB to decode.
+    limits.max_image_width = Some(20_000);
+    limits.max_image_height = Some(20_000);
+    limits.max_alloc = Some(256 * 1024 * 1024);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder()?;
+    let orientation = decoder.orientation()?;
+    let mut picture = DynamicImage::from_decoder(decoder)?;
+    picture.apply_orientation(orientation);
+    if picture.width() > MAX_SIDE || picture.height() > MAX_SIDE {
+        picture = picture.resize(MAX_SIDE, MAX_SIDE, image::imageops::FilterType::Triangle);
+    }
+    let mut out = Vec::new();
+    if content_type == "image/png" {
+        picture.write_with_encoder(image::codecs::png::PngEncoder::new(&mut out))?;
+        Ok((out, "image/png"))
+    } else {
+        picture.into_rgb8().write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85))?;
+        Ok((out, "image/jpeg"))
+    }
+}
+
+/// `check`, on a thread of its own: decoding photos is work for a core, not for a request worker.
+pub async fn check_apart(uploads: Vec<Upload>, field: &'static str, errors: &mut FieldErrors) -> Vec<Checked> {
+    if uploads.is_empty() {
+        return Vec::new();
+    }
+    let joined = tokio::task::spawn_blocking(move || {
+        let mut found = FieldErrors::default();
+        let checked = check(uploads, field, &mut found);
+        (checked, found)
+    })
+    .await;
+    match joined {
+        Ok((checked, found)) => {
+            errors.0.extend(found.0);
+            checked
+        }
+        Err(_) => {
+            errors.add(field, "unreadable", "图片无法读取，请换一张再试");
+            Vec::new()
+        }
+    }
+}
+
+/// Checks uploads sent in the form field `field` (errors are recorded under it).
+pub fn check(uploads: Vec<Upload>, field: &'static str, errors: &mut FieldErrors) -> Vec<Checked> {
     let uploads: Vec<Upload> = uploads.into_iter().filter(|u| !u.bytes.is_empty()).collect();
     if uploads.len() > MAX_FILES {
-        errors.add("evidence", "too_many", format!("最多上传 {MAX_FILES} 个文件"));
+        errors.add(field, "too_many", format!("最多上传 {MAX_FILES} 个文件"));
         return Vec::new();
     }
     let mut checked = Vec::new();
     for upload in uploads {
         if upload.bytes.len() > MAX_FILE_BYTES {
-            errors.add("evidence", "too_large", format!("“{}”超过 5 MB", display_name(&upload.file_name, "")));
+            errors.add(field, "too_large", format!("“{}”超过 5 MB", display_name(&upload.file_name, "")));
             continue;
         }
         let Some(content_type) = sniff(&upload.bytes) else {
-            errors.add("evidence", "bad_type", format!("“{}”不是 JPEG、PNG、WebP 图片或 PDF 文件", display_name(&upload.file_name, "")));
+            errors.add(field, "bad_type", format!("“{}”不是 JPEG、PNG、WebP 图片或 PDF 文件", display_name(&upload.file_name, "")));
             continue;
         };
-        let sha256 = hex::encode(Sha256::digest(&upload.bytes));
-        checked.push(Checked { file_name: display_name(&upload.file_name, content_type), content_type, bytes: upload.bytes, sha256 });
+        let (bytes, content_type) = if content_type.starts_with("image/") {
+            match redraw(&upload.bytes, content_type) {
+                Ok(redrawn) => redrawn,
+                Err(_) => {
+                    errors.add(field, "bad_image", format!("“{}”无法作为图片打开，请换一张再试", display_name(&upload.file_name, "")));
+                    continue;
+                }
+            }
+        } else {
+            (upload.bytes, content_type)
+        };
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        checked.push(Checked { file_name: display_name(&upload.file_name, content_type), content_type, bytes, sha256 });
     }
     checked
+}
+
+/// A stored file, as its attachment row records it.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub file_name: String,
+    pub content_type: &'static str,
+    pub size_bytes: i64,
+    pub sha256: String,
+}
+
+/// Stores every checked file; what the rows that refer to them need.
+pub fn store_all(data_dir: &Path, files: &[Checked]) -> std::io::Result<Vec<Stored>> {
+    files
+        .iter()
+        .map(|f| {
+            store(data_dir, f)?;
+            Ok(Stored {
+                file_name: f.file_name.clone(),
+                content_type: f.content_type,
+                size_bytes: f.bytes.len() as i64,
+                sha256: f.sha256.clone(),
+            })
+        })
+        .collect()
 }
 
 pub fn path(data_dir: &Path, sha256: &str) -> PathBuf {
@@ -114,6 +207,41 @@ mod tests {
         assert_eq!(sniff(b"\x89PNG\r\n\x1a\nrest"), Some("image/png"));
         assert_eq!(sniff(b"<html><script>"), None);
         assert_eq!(sniff(b"MZ\x90\x00"), None);
+    }
+
+    /// A phone photo: 3000×2000 with an EXIF block naming a place and a camera.
+    fn phone_photo() -> Vec<u8> {
+        let picture = image::RgbImage::from_fn(3000, 2000, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
+        let mut jpeg = Vec::new();
+        picture.write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 80)).unwrap();
+        let exif = b"Exif\0\0MM\0*\0\0\0\x08GPSLatitude 28.2282 GPSLongitude 112.9388 Model HUAWEI P60";
+        let mut segment = vec![0xFF, 0xE1];
+        segment.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
+        segment.extend_from_slice(exif);
+        jpeg.splice(2..2, segment);
+        jpeg
+    }
+
+    #[test]
+    fn photos_lose_their_exif_and_are_shrunk() {
+        let photo = phone_photo();
+        assert!(photo.windows(11).any(|w| w == b"GPSLatitude"), "the test photo carries a place");
+        let mut errors = FieldErrors::default();
+        let checked = check(vec![Upload { file_name: "IMG_0001.jpg".into(), bytes: photo }], "photos", &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        let stored = &checked[0].bytes;
+        assert!(!stored.windows(4).any(|w| w == b"Exif") && !stored.windows(6).any(|w| w == b"HUAWEI"), "no EXIF is stored");
+        let redrawn = image::load_from_memory(stored).unwrap();
+        assert_eq!((redrawn.width(), redrawn.height()), (1600, 1067), "shrunk to fit 1600 px, proportions kept");
+        assert_eq!(checked[0].content_type, "image/jpeg");
+    }
+
+    #[test]
+    fn a_file_that_only_looks_like_a_picture_is_refused() {
+        let mut errors = FieldErrors::default();
+        let fake = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR garbage".to_vec();
+        assert!(check(vec![Upload { file_name: "a.png".into(), bytes: fake }], "photos", &mut errors).is_empty());
+        assert!(errors.summary().contains("无法作为图片打开"), "{}", errors.summary());
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod dependencies;
 pub mod domain;
 pub mod error;
 pub mod evidence;
+pub mod geo;
 pub mod idempotency;
 pub mod jobs;
 pub mod journal;

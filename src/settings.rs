@@ -3,7 +3,7 @@
 
 use entity::setting;
 use entity::vocab::OpinionKind;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::{
@@ -134,6 +134,23 @@ pub async fn current<G: Group>(db: &impl ConnectionTrait) -> Result<(G, i32), Db
         Some(row) => (serde_json::from_str(&row.value_json).unwrap_or_default(), row.version),
         None => (G::default(), 0),
     })
+}
+
+/// The group as it was at `version` (0, or a version never saved: the built-in defaults), and when
+/// that version was saved.
+pub async fn at_version<G: Group>(db: &impl ConnectionTrait, version: i32) -> Result<(G, Option<chrono::DateTime<chrono::Utc>>), DbErr> {
+    let row = setting::Entity::find().filter(setting::Column::Key.eq(G::KEY)).filter(setting::Column::Version.eq(version)).one(db).await?;
+    Ok(match row {
+        Some(row) => (serde_json::from_str(&row.value_json).unwrap_or_default(), Some(row.created_at)),
+        None => (G::default(), None),
+    })
+}
+
+/// Every saved version of a group, newest first (a setting changes a few times a year; at most 100).
+pub async fn history<G: Group>(db: &impl ConnectionTrait) -> Result<Vec<(i32, chrono::DateTime<chrono::Utc>, G)>, DbErr> {
+    let rows =
+        setting::Entity::find().filter(setting::Column::Key.eq(G::KEY)).order_by_desc(setting::Column::Version).limit(100).all(db).await?;
+    Ok(rows.into_iter().map(|r| (r.version, r.created_at, serde_json::from_str(&r.value_json).unwrap_or_default())).collect())
 }
 
 /// Saves a new version of a group and returns its number.

@@ -1,9 +1,10 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!-- A feed opened in a browser reads as a page: what a feed is, how to use it, and its entries. -->
-<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:a="http://www.w3.org/2005/Atom" exclude-result-prefixes="a">
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:a="http://www.w3.org/2005/Atom" xmlns:lx="urn:lianxin:view" exclude-result-prefixes="a lx">
   <xsl:output method="html" encoding="utf-8" doctype-system="about:legacy-compat"/>
   <xsl:template match="/a:feed">
     <html lang="zh-CN">
+      <xsl:if test="lx:care"><xsl:attribute name="class">care</xsl:attribute></xsl:if>
       <head>
         <meta charset="utf-8"/>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>

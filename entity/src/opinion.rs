@@ -43,6 +43,8 @@ pub struct Model {
     /// For 重复已合并: the opinion this one was merged into.
     pub merged_into_id: Option<i32>,
     pub consent_contact: bool,
+    /// The citizen's photos show on the public page (the office decides; private until then).
+    pub photos_public: bool,
     /// How often a citizen's 未解决 sent the closed case back to the office.
     pub reopened_count: i32,
     /// How many times it was routed to a unit other than the one holding it (bounced).

@@ -20,6 +20,7 @@ mod m20261205_000015_reply_checks;
 mod m20261205_000016_supervision;
 mod m20261206_000017_digests;
 mod m20261206_000018_chat;
+mod m20261207_000019_opinion_photos;
 mod marks;
 
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000016_supervision::Migration),
             Box::new(m20261206_000017_digests::Migration),
             Box::new(m20261206_000018_chat::Migration),
+            Box::new(m20261207_000019_opinion_photos::Migration),
         ]
     }
 }

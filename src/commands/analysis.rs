@@ -173,7 +173,7 @@ pub async fn score(config: &Config, clock: &Clock, period: Option<String>, level
     let published = !stored.is_empty();
     let scores = if published { stored } else { crate::score::compute(&db, &period, &settings, clock.today()).await? };
     let previous = crate::score::compute(&db, &period.previous(), &settings, clock.today()).await?;
-    let rows = view(&scores, &previous, level);
+    let rows = view(&scores, &previous, level, settings.min_ratings);
     if json {
         let out = serde_json::json!({ "period": period.name(), "level": level, "settings_version": version, "published": published, "subjects": rows });
         println!("{out}");

@@ -572,6 +572,7 @@ impl Gen {
             theme_id: None,
             merged_into_id,
             consent_contact: self.rng.random_bool(0.7),
+            photos_public: false,
             reopened_count: 0,
             units_tried: 0,
             likes: if d.concern.is_some() { self.rng.random_range(0..30) } else { self.rng.random_range(0..4) },

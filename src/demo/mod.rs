@@ -57,6 +57,8 @@ pub async fn seed_if_empty(ctx: Context<'_>, seed: u64) -> Result<Option<String>
     }
     uow.audit("demo.seed", "city", seed, None, Some(serde_json::json!({ "summary": summary })));
     uow.commit().await?;
+    // The districts' outlines for the satisfaction map, as an office would give them.
+    crate::settings::save(ctx, &Actor::system("demo"), &crate::geo::MapSettings::demo()).await?;
     Ok(Some(summary))
 }
 

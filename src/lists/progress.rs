@@ -40,7 +40,7 @@ pub async fn post_progress(
             None
         }
     };
-    let files = evidence::check(input.evidence, &mut errors);
+    let files = evidence::check_apart(input.evidence, "evidence", &mut errors).await;
     let (true, Some(body), Some(percent)) = (errors.is_empty(), body, percent) else { return Err(ServiceError::Invalid(errors)) };
 
     let mut uow = UnitOfWork::begin(ctx, actor).await?;

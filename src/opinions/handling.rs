@@ -171,6 +171,25 @@ pub async fn set_public(ctx: Context<'_>, actor: &Actor, id: i32, public: bool) 
     Ok(after)
 }
 
+/// Shows the citizen's photos on the public page, or takes them off it.
+pub async fn set_photos_public(ctx: Context<'_>, actor: &Actor, id: i32, public: bool) -> Result<opinion::Model, ServiceError> {
+    actor.require(&[Role::Office])?;
+    let mut uow = UnitOfWork::begin(ctx, actor).await?;
+    let before = opinion::Entity::find_by_id(id).one(uow.db()).await?.ok_or(ServiceError::NotFound)?;
+    let mut model = before.clone().into_active_model();
+    model.photos_public = Set(public);
+    let after = super::save(&mut uow, &before, model).await?;
+    uow.audit(
+        if public { "opinion.photos_publish" } else { "opinion.photos_unpublish" },
+        "opinion",
+        id,
+        snapshot(&before),
+        snapshot(&after),
+    );
+    uow.commit().await?;
+    Ok(after)
+}
+
 /// Links the opinion to a problem on the list and tells its citizen. Composable: creating a
 /// problem from an opinion or a theme links inside the same unit of work.
 pub async fn link_problem(uow: &mut UnitOfWork, id: i32, problem_code: &str) -> Result<opinion::Model, ServiceError> {

@@ -58,7 +58,42 @@ impl Intake {
         once: Option<idempotency::Key>,
     ) -> Result<Submitted, ServiceError> {
         let regions = crate::units::regions(ctx.db).await?;
-        let valid = ValidOpinion::parse(input, &regions)?;
+        self.enqueue(ValidOpinion::parse(input, &regions)?, channel, once).await
+    }
+
+    /// `submit` with the citizen's photos: checked and redrawn off the request's thread, stored
+    /// before the opinion is queued, attached in its transaction. Every field's error and every
+    /// photo's come back together.
+    pub async fn submit_with_photos(
+        &self,
+        ctx: Context<'_>,
+        input: &OpinionInput,
+        channel: Channel,
+        once: Option<idempotency::Key>,
+        photos: Vec<crate::evidence::Upload>,
+        data_dir: &std::path::Path,
+    ) -> Result<Submitted, ServiceError> {
+        let regions = crate::units::regions(ctx.db).await?;
+        let parsed = ValidOpinion::parse(input, &regions);
+        let mut photo_errors = crate::service::FieldErrors::default();
+        let checked = crate::evidence::check_apart(photos, "photos", &mut photo_errors).await;
+        if checked.iter().any(|f| !f.content_type.starts_with("image/")) {
+            photo_errors.add("photos", "not_an_image", "照片：只能上传 JPEG、PNG 或 WebP 图片");
+        }
+        let valid = match parsed {
+            Ok(valid) if photo_errors.is_empty() => valid,
+            Ok(_) => return Err(ServiceError::Invalid(photo_errors)),
+            Err(ServiceError::Invalid(mut errors)) => {
+                errors.0.extend(photo_errors.0);
+                return Err(ServiceError::Invalid(errors));
+            }
+            Err(other) => return Err(other),
+        };
+        let stored = crate::evidence::store_all(data_dir, &checked).map_err(|e| ServiceError::Refused(format!("照片保存失败：{e}")))?;
+        self.enqueue(valid.with_photos(stored), channel, once).await
+    }
+
+    async fn enqueue(&self, valid: ValidOpinion, channel: Channel, once: Option<idempotency::Key>) -> Result<Submitted, ServiceError> {
         let (answer, answered) = oneshot::channel();
         let stopped = || ServiceError::Db(sea_orm::DbErr::Custom("the submission queue has stopped".into()));
         self.queue.send((Pending { valid, channel, once }, answer)).await.map_err(|_| stopped())?;

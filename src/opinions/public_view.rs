@@ -30,6 +30,8 @@ pub struct PublicOpinion {
     pub problem: Option<LinkedProblem>,
     /// Duplicates merged into this one: "另有 N 条相同反映".
     pub duplicates: u64,
+    /// The citizen's photos, once the office has shown them (attachment ids).
+    pub photos: Vec<i32>,
 }
 
 pub enum Shown {
@@ -75,6 +77,22 @@ pub async fn load(db: &impl ConnectionTrait, id: i32) -> Result<Option<Shown>, D
         replied_at: o.replied_at.map(time::minute),
         history,
         problem,
+        photos: if o.photos_public { photo_ids(db, o.id).await? } else { Vec::new() },
         duplicates,
     }))))
+}
+
+/// The ids of an opinion's photos, oldest first.
+pub async fn photo_ids(db: &impl ConnectionTrait, opinion_id: i32) -> Result<Vec<i32>, DbErr> {
+    use entity::attachment;
+    use sea_orm::{QueryOrder, QuerySelect};
+    attachment::Entity::find()
+        .select_only()
+        .column(attachment::Column::Id)
+        .filter(attachment::Column::OwnerType.eq(crate::evidence::OWNER_OPINION))
+        .filter(attachment::Column::OwnerId.eq(opinion_id))
+        .order_by_asc(attachment::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await
 }

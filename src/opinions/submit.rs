@@ -106,9 +106,15 @@ pub struct ValidOpinion {
     email: Option<String>,
     consent_contact: bool,
     daily_digest: bool,
+    /// Photos already checked and stored, attached when the opinion is filed.
+    photos: Vec<crate::evidence::Stored>,
 }
 
 impl ValidOpinion {
+    pub fn with_photos(self, photos: Vec<crate::evidence::Stored>) -> Self {
+        Self { photos, ..self }
+    }
+
     /// Checks every field; `regions` is the city's region list.
     pub fn parse(input: &OpinionInput, regions: &[String]) -> Result<Self, ServiceError> {
         let mut errors = FieldErrors::default();
@@ -185,6 +191,7 @@ impl ValidOpinion {
                 email,
                 consent_contact: input.consent_contact,
                 daily_digest,
+                photos: Vec::new(),
             }),
             _ => Err(ServiceError::Invalid(errors)),
         }
@@ -289,6 +296,21 @@ pub async fn file(uow: &mut UnitOfWork, valid: ValidOpinion, channel: Channel) -
             email: Set(valid.email),
             daily_digest: Set(valid.daily_digest),
             created_at: Set(now),
+        }
+        .insert(uow.db())
+        .await?;
+    }
+    for photo in &valid.photos {
+        entity::attachment::ActiveModel {
+            owner_type: Set(crate::evidence::OWNER_OPINION.into()),
+            owner_id: Set(created.id),
+            file_name: Set(photo.file_name.clone()),
+            content_type: Set(photo.content_type.into()),
+            size_bytes: Set(photo.size_bytes),
+            sha256: Set(photo.sha256.clone()),
+            uploaded_by: Set(None),
+            created_at: Set(now),
+            ..Default::default()
         }
         .insert(uow.db())
         .await?;

@@ -33,7 +33,7 @@ pub async fn upload(
 ) -> Result<usize, ServiceError> {
     actor.require(&[Role::Publicity])?;
     let mut errors = FieldErrors::default();
-    let files = evidence::check(uploads, &mut errors);
+    let files = evidence::check_apart(uploads, "evidence", &mut errors).await;
     if files.iter().any(|f| !f.content_type.starts_with("image/")) {
         errors.add("evidence", "not_an_image", "报道配图只能是 JPEG、PNG 或 WebP 图片");
     }

@@ -28,6 +28,8 @@ pub struct ScoreSettings {
     pub prior_strength: f64,
     /// Count ratings given by default (not by a citizen) as real ones.
     pub include_default: bool,
+    /// League tables rank only subjects with at least this many ratings (样本不足 below).
+    pub min_ratings: u64,
     pub weight_ratings: f64,
     pub weight_rectification: f64,
     pub weight_responsiveness: f64,
@@ -41,6 +43,7 @@ impl Default for ScoreSettings {
             level_points: [100.0, 80.0, 60.0, 30.0, 0.0],
             prior_strength: 20.0,
             include_default: false,
+            min_ratings: 30,
             weight_ratings: 0.5,
             weight_rectification: 0.25,
             weight_responsiveness: 0.15,
@@ -63,11 +66,39 @@ impl ScoreSettings {
         if !(0.0..=1000.0).contains(&self.prior_strength) {
             errors.add("prior_strength", "invalid", "先验强度须在 0–1000 之间");
         }
+        if self.min_ratings > 10_000 {
+            errors.add("min_ratings", "invalid", "参与排名的最少评价数须在 0–10000 之间");
+        }
         let weights = [self.weight_ratings, self.weight_rectification, self.weight_responsiveness, self.weight_themes];
         if weights.iter().any(|w| !(0.0..=1.0).contains(w)) || weights.iter().sum::<f64>() <= 0.0 {
             errors.add("weights", "invalid", "各项权重须在 0–1 之间，且不能全为 0");
         }
         errors.check()
+    }
+}
+
+impl ScoreSettings {
+    /// The rules in words, as the public reads them, in a fixed order (also to compare versions).
+    pub fn describe(&self) -> Vec<(&'static str, String)> {
+        let p = self.level_points;
+        let pct = |w: f64| format!("{}%", (w * 100.0).round());
+        vec![
+            ("满意率口径", if self.threshold == Threshold::Satisfied { "满意及以上" } else { "基本满意及以上" }.to_string()),
+            ("各级分值", format!("非常满意 {}、满意 {}、基本满意 {}、不满意 {}、非常不满意 {}", p[0], p[1], p[2], p[3], p[4])),
+            ("小样本收缩", format!("相当于 {} 条全市平均评价", self.prior_strength)),
+            ("系统默认评价", if self.include_default { "计入" } else { "不计入" }.to_string()),
+            ("参与排名的最少评价数", format!("{} 条", self.min_ratings)),
+            (
+                "综合指数权重",
+                format!(
+                    "群众评价 {}、整改按期完成 {}、按时答复 {}、热点问题压力 {}",
+                    pct(self.weight_ratings),
+                    pct(self.weight_rectification),
+                    pct(self.weight_responsiveness),
+                    pct(self.weight_themes)
+                ),
+            ),
+        ]
     }
 }
 

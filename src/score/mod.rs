@@ -78,15 +78,29 @@ pub async fn compute(
 }
 
 /// A subject's score as shown on pages and in the API: rounded, labelled, with its change
-/// against the previous period.
-pub fn view(scores: &[SubjectScore], previous: &[SubjectScore], level: &str) -> Vec<serde_json::Value> {
+/// against the previous period. Ranked by the shrunk 满意度得分 (its interval's lower end breaks
+/// ties), and only with at least `min_ratings` ratings; the rest follow unranked (样本不足).
+pub fn view(scores: &[SubjectScore], previous: &[SubjectScore], level: &str, min_ratings: u64) -> Vec<serde_json::Value> {
     let round = |v: f64| (v * 10.0).round() / 10.0;
-    let mut rows: Vec<&SubjectScore> = scores.iter().filter(|s| s.level == level).collect();
-    rows.sort_by(|a, b| b.composite.unwrap_or(-1.0).total_cmp(&a.composite.unwrap_or(-1.0)).then(a.subject.cmp(&b.subject)));
-    rows.into_iter()
-        .map(|s| {
+    let (mut ranked, mut few): (Vec<&SubjectScore>, Vec<&SubjectScore>) =
+        scores.iter().filter(|s| s.level == level).partition(|s| s.ratings.n >= min_ratings);
+    ranked.sort_by(|a, b| {
+        b.ratings
+            .score
+            .total_cmp(&a.ratings.score)
+            .then(b.ratings.interval.0.total_cmp(&a.ratings.interval.0))
+            .then(a.subject.cmp(&b.subject))
+    });
+    few.sort_by(|a, b| b.ratings.n.cmp(&a.ratings.n).then(a.subject.cmp(&b.subject)));
+    let places = ranked.len();
+    ranked
+        .into_iter()
+        .chain(few)
+        .enumerate()
+        .map(|(i, s)| {
             let before = previous.iter().find(|p| p.level == s.level && p.subject == s.subject).and_then(|p| p.composite);
             serde_json::json!({
+                "rank": (i < places).then_some(i + 1),
                 "level": s.level,
                 "subject": s.subject,
                 "label": crate::privacy::PublicText::of(&s.label),
@@ -140,7 +154,7 @@ pub fn workbook(period: &str, version: i32, scores: &[SubjectScore]) -> Result<V
             sheet.write_string_with_format(2, c as u16, *h, &bold)?;
             sheet.set_column_width(c as u16, if c == 0 { 30.0 } else { 12.0 })?;
         }
-        for (r, v) in view(scores, &[], level).iter().enumerate() {
+        for (r, v) in view(scores, &[], level, 0).iter().enumerate() {
             let row = (r + 3) as u32;
             sheet.write_string(row, 0, v["label"].as_str().unwrap_or_default())?;
             let numbers = [

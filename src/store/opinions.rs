@@ -146,6 +146,9 @@ pub struct StaffView {
     pub ratings: Vec<serde_json::Value>,
     /// What the office did about each 差评.
     pub followups: Vec<serde_json::Value>,
+    /// The citizen's photos (attachment ids), and whether the public sees them.
+    pub photos: Vec<i32>,
+    pub photos_public: bool,
 }
 
 /// One opinion for staff. Contacts in full only for the unit handling the case.
@@ -211,6 +214,8 @@ pub async fn staff_view(db: &impl ConnectionTrait, id: i32, full_contact_for_uni
         })
         .collect();
     Ok(Some(StaffView {
+        photos: crate::opinions::public_view::photo_ids(db, o.id).await?,
+        photos_public: o.photos_public,
         allowed: crate::opinions::handling::Allowed::for_status(o.status),
         problem,
         merged_into: o.merged_into_id,

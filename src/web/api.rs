@@ -38,13 +38,15 @@ async fn scores(state: web::Data<AppState>, query: web::Query<ScoreQuery>) -> Re
         None => Period::quarter_of(state.clock.today()),
     };
     let (shown, previous) = snapshot::with_previous(&state.db, &period, Some(level)).await?;
+    let (rules, _) = crate::settings::at_version::<crate::score::formula::ScoreSettings>(&state.db, shown.version).await?;
     Ok(HttpResponse::Ok().json(json!({
         "period": period.name(),
         "level": level,
         "settings_version": shown.version,
         "published": shown.published,
         "computed_at": shown.computed_at.map(|t| t.with_timezone(&time::beijing()).to_rfc3339()),
-        "subjects": view(&shown.scores, &previous, level),
+        "min_ratings": rules.min_ratings,
+        "subjects": view(&shown.scores, &previous, level, rules.min_ratings),
     })))
 }
 

@@ -71,11 +71,41 @@ async fn new_form(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     form_page(&req, &state, None, &OpinionInput::default()).await
 }
 
+/// The opinion form as sent: with photos (multipart, what the page sends) or without (a plain
+/// form, from older pages and scripts).
+struct OpinionForm {
+    input: OpinionInput,
+    photos: Vec<crate::evidence::Upload>,
+}
+
+impl actix_web::FromRequest for OpinionForm {
+    type Error = AppError;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let multipart =
+            req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("multipart/form-data"));
+        if multipart {
+            let form = crate::web::upload::CsrfMultipart::from_request(req, payload);
+            Box::pin(async move {
+                let form = form.await?;
+                let fields = serde_json::Value::Object(form.fields.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect());
+                let input = serde_json::from_value(fields).map_err(|_| AppError::BadRequest("表单内容有误，请重新提交。".into()))?;
+                Ok(Self { input, photos: form.files })
+            })
+        } else {
+            let form = CsrfForm::<OpinionInput>::from_request(req, payload);
+            Box::pin(async move { Ok(Self { input: form.await?.0, photos: Vec::new() }) })
+        }
+    }
+}
+
 #[post("/opinions/new")]
-async fn create(req: HttpRequest, state: web::Data<AppState>, CsrfForm(input): CsrfForm<OpinionInput>) -> Result<HttpResponse, AppError> {
+async fn create(req: HttpRequest, state: web::Data<AppState>, form: OpinionForm) -> Result<HttpResponse, AppError> {
     limit(&req, &state, Policy::SubmitOpinion)?;
+    let OpinionForm { input, photos } = form;
     let once = input.submission_token.as_deref().map(|t| idempotency::Key::parse("opinion.form", t, &input)).transpose()?;
-    match state.intake.submit(state.ctx(), &input, Channel::Web, once).await {
+    match state.intake.submit_with_photos(state.ctx(), &input, Channel::Web, once, photos, &state.config.data_dir).await {
         // Themes and routing follow in the `triage` job; the citizen is answered once it is stored.
         Ok(done) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, receipt::PAGE))
@@ -157,7 +187,7 @@ async fn track_feed(req: HttpRequest, state: web::Data<AppState>, token: web::Pa
         .collect();
     let updated = messages.first().map(|n| n.created_at).unwrap_or_else(|| state.clock.now());
     let path = format!("/track/feed/{token}");
-    let response = crate::web::public::atom_feed(&state, &format!("我的意见：{title}"), &path, "/track", &entries, updated)?;
+    let response = crate::web::public::atom_feed(&req, &state, &format!("我的意见：{title}"), &path, "/track", &entries, updated)?;
     Ok(crate::web::no_store(response))
 }
 

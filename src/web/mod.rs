@@ -14,6 +14,7 @@ pub mod guide;
 pub mod office;
 pub mod page;
 pub mod page_cache;
+pub mod photos;
 pub mod public;
 pub mod publicity;
 pub mod receipt;
@@ -45,6 +46,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(assets::configure)
         .configure(api::configure)
         .configure(care::configure)
+        .configure(photos::configure)
         .configure(guide::configure)
         .configure(public::configure)
         .configure(reports::configure)

@@ -102,7 +102,11 @@ pub async fn serve(req: ServiceRequest, next: Next<BoxBody>) -> Result<ServiceRe
     }
     let path = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or_default();
     // The 长辈版 is another rendering of the same page.
-    let key = if crate::web::care::is_on(req.request()) { format!("care:{path}") } else { path.to_string() };
+    let mut key = if crate::web::care::is_on(req.request()) { format!("care:{path}") } else { path.to_string() };
+    // A feed is another document for a browser than for a feed reader.
+    if path.ends_with(".atom") && crate::web::public::opened_in_browser(req.request()) {
+        key.insert_str(0, "page:");
+    }
     // Changes by other servers and jobs arrive through the event follower; this server's own at once.
     let writes = state.page_cache.writes.load(std::sync::atomic::Ordering::Acquire);
     let (generation, day) = ((state.search.generation(), writes), state.clock.today());

@@ -25,7 +25,33 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(all_feed)
         .service(unit_ledger)
         .service(evidence_file)
-        .service(satisfaction);
+        .service(satisfaction)
+        .service(score_rules);
+}
+
+/// `/satisfaction/rules`: the rules in force, what each column means, and every change to them.
+#[get("/satisfaction/rules")]
+async fn score_rules(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    use crate::score::formula::ScoreSettings;
+    let history = crate::settings::history::<ScoreSettings>(&state.db).await?;
+    let day = |at: chrono::DateTime<chrono::Utc>| crate::domain::time::today(at).format("%Y 年 %-m 月 %-d 日").to_string();
+    // Each version beside the one before it (the oldest beside the built-in defaults).
+    let mut versions = Vec::new();
+    for (i, (version, at, rules)) in history.iter().enumerate() {
+        let before = history.get(i + 1).map_or_else(ScoreSettings::default, |(_, _, r)| r.clone());
+        let changed: Vec<_> = rules
+            .describe()
+            .into_iter()
+            .zip(before.describe())
+            .filter(|(now, was)| now.1 != was.1)
+            .map(|((name, now), (_, was))| json!({ "name": name, "was": was, "now": now }))
+            .collect();
+        versions.push(json!({ "version": version, "date": day(*at), "changed": changed }));
+    }
+    let current = history.first().map_or_else(ScoreSettings::default, |(_, _, r)| r.clone());
+    let mut page = Page::new(&req, "satisfaction");
+    page.insert("rules", &current.describe()).insert("versions", &versions).insert("min_ratings", &current.min_ratings);
+    page.render(&state.tera, "public/score_rules.html")
 }
 
 #[derive(Deserialize)]
@@ -50,18 +76,23 @@ async fn satisfaction(req: HttpRequest, state: web::Data<AppState>, query: web::
         .iter()
         .zip(city)
         .rev()
-        .map(|(p, city)| json!({ "period": p.name(), "city": view(&city.into_iter().collect::<Vec<_>>(), &[], "city").into_iter().next() }))
+        .map(|(p, city)| json!({ "period": p.name(), "city": view(&city.into_iter().collect::<Vec<_>>(), &[], "city", 0).into_iter().next() }))
         .collect();
     let periods: Vec<String> = periods.iter().map(|p| p.name()).collect();
+    let (rules, saved) = crate::settings::at_version::<crate::score::formula::ScoreSettings>(&state.db, shown.version).await?;
+    let min = rules.min_ratings;
     let mut page = Page::new(&req, "satisfaction");
     page.insert("period", &period.name())
         .insert("periods", &periods)
         .insert("version", &shown.version)
+        .insert("rules_date", &saved.map(|at| crate::domain::time::today(at).format("%Y 年 %-m 月 %-d 日").to_string()))
+        .insert("min_ratings", &min)
         .insert("published", &shown.published)
         .insert("computed_at", &shown.computed_at.map(crate::domain::time::minute))
-        .insert("city", &view(&shown.scores, &previous, "city").into_iter().next())
-        .insert("units", &view(&shown.scores, &previous, "unit"))
-        .insert("regions", &view(&shown.scores, &previous, "region"))
+        .insert("city", &view(&shown.scores, &previous, "city", 0).into_iter().next())
+        .insert("units", &view(&shown.scores, &previous, "unit", min))
+        .insert("map", &crate::geo::city_map(&state.db, &view(&shown.scores, &previous, "region", min)).await?)
+        .insert("regions", &view(&shown.scores, &previous, "region", min))
         .insert("trend", &trend)
         .insert("settled", &crate::opinions::revisits::settled(&state.db).await?);
     page.render(&state.tera, "public/satisfaction.html")
@@ -230,20 +261,20 @@ pub(crate) fn stored_file(state: &AppState, file: &attachment::Model, cache: &st
 }
 
 #[get("/feed.atom")]
-async fn all_feed(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+async fn all_feed(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let changes = feed::recent(&state.db, None, 50).await?;
-    atom(&state, "连心桥 · 清单动态", "/feed.atom", changes)
+    atom(&req, &state, "连心桥 · 清单动态", "/feed.atom", changes)
 }
 
 #[get("/problems/{code}/feed.atom")]
-async fn problem_feed(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, AppError> {
+async fn problem_feed(req: HttpRequest, state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, AppError> {
     let p = detail::find(&state.db, &code).await?.ok_or(AppError::NotFound)?;
     let changes = feed::recent(&state.db, Some(p.id), 50).await?;
     let title = crate::privacy::PublicText::of(&format!("{} {}", p.code, p.title));
-    atom(&state, title.as_str(), &format!("/problems/{}/feed.atom", p.code), changes)
+    atom(&req, &state, title.as_str(), &format!("/problems/{}/feed.atom", p.code), changes)
 }
 
-fn atom(state: &AppState, title: &str, self_path: &str, changes: Vec<feed::Change>) -> Result<HttpResponse, AppError> {
+fn atom(req: &HttpRequest, state: &AppState, title: &str, self_path: &str, changes: Vec<feed::Change>) -> Result<HttpResponse, AppError> {
     // From the configured public address, never from request headers an attacker can set.
     let base = state.config.public_origin();
     let entries: Vec<_> = changes
@@ -259,12 +290,13 @@ fn atom(state: &AppState, title: &str, self_path: &str, changes: Vec<feed::Chang
         })
         .collect();
     let updated = changes.first().map(|c| c.at).unwrap_or_else(|| state.clock.now());
-    atom_feed(state, title, self_path, "/lists", &entries, updated)
+    atom_feed(req, state, title, self_path, "/lists", &entries, updated)
 }
 
 /// An Atom feed of `entries` (each `id`, `title`, `summary`, `updated`, `link`), served from
 /// `self_path`, whose page is `alternate`.
 pub(crate) fn atom_feed(
+    req: &HttpRequest,
     state: &AppState,
     title: &str,
     self_path: &str,
@@ -279,6 +311,15 @@ pub(crate) fn atom_feed(
     ctx.insert("alternate_url", &format!("{base}{alternate}"));
     ctx.insert("updated", &updated.with_timezone(&crate::domain::time::beijing()).to_rfc3339());
     ctx.insert("entries", entries);
+    // A feed opened in the 长辈版 reads in it too (readers, which carry no cookie, never see this).
+    ctx.insert("care", &crate::web::care::is_on(req));
     let body = state.tera.render("feeds/atom.xml", &ctx)?;
-    Ok(HttpResponse::Ok().content_type("application/atom+xml; charset=utf-8").body(body))
+    // A browser shows `application/atom+xml` as bare text but applies the stylesheet to XML.
+    let media = if opened_in_browser(req) { "application/xml; charset=utf-8" } else { "application/atom+xml; charset=utf-8" };
+    Ok(HttpResponse::Ok().content_type(media).insert_header((header::VARY, "Accept")).body(body))
+}
+
+/// A person opening a feed in a browser (which asks for HTML first), not a feed reader.
+pub(crate) fn opened_in_browser(req: &HttpRequest) -> bool {
+    req.headers().get(header::ACCEPT).and_then(|a| a.to_str().ok()).is_some_and(|a| a.contains("text/html"))
 }

@@ -55,7 +55,7 @@ async fn list_page(req: HttpRequest, state: web::Data<AppState>, query: web::Que
 }
 
 #[get("/reports/feed.atom")]
-async fn feed(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+async fn feed(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let (reports, _) = public::published(&state.db, &Filter { page: 1, ..Filter::default() }).await?;
     let base = state.config.public_origin();
     let entries: Vec<_> = reports
@@ -71,7 +71,7 @@ async fn feed(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
         })
         .collect();
     let updated = reports.first().map(|r| r.published).unwrap_or_else(|| state.clock.now());
-    crate::web::public::atom_feed(&state, "连心桥 · 跟踪报道", "/reports/feed.atom", "/reports", &entries, updated)
+    crate::web::public::atom_feed(&req, &state, "连心桥 · 跟踪报道", "/reports/feed.atom", "/reports", &entries, updated)
 }
 
 /// A report's picture: public once the report is; before that, for the publicity desk only.

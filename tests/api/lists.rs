@@ -10,7 +10,8 @@ use crate::fixtures::{PASSWORD, small_city};
 use crate::helpers::TestApp;
 use crate::on_both_databases;
 
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00";
+/// A real 96×64 picture: evidence is decoded and drawn again before it is stored.
+const PNG: &[u8] = include_bytes!("browser/evidence.png");
 
 fn location(response: &reqwest::Response) -> String {
     response.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
@@ -82,7 +83,8 @@ on_both_databases! {
         assert_eq!(file.headers()["content-type"], "image/png");
         assert!(file.headers()["content-security-policy"].to_str().unwrap().contains("sandbox"));
         assert_eq!(file.headers()["x-content-type-options"], "nosniff");
-        assert_eq!(file.bytes().await.unwrap().as_ref(), PNG);
+        let stored = image::load_from_memory(&file.bytes().await.unwrap()).expect("a picture comes back");
+        assert_eq!((stored.width(), stored.height()), (96, 64), "the same picture, redrawn");
 
         let due = (Utc::now() + Duration::days(20)).format("%Y-%m-%d").to_string();
         let revised = unit.post_form(&format!("/unit/rectifications/{}/plan", rect.id), &[("measures", "更换灯具并改造线路"), ("plan", "分两批实施"), ("target", "全部亮灯"), ("next_milestone", "完成第二批"), ("next_update_due", &due)]).await;

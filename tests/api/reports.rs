@@ -67,7 +67,7 @@ on_both_databases! {
         assert_eq!(revisions, 2, "the first draft and the edit");
 
         // A picture is uploaded like evidence, checked by content, and public only with the report.
-        let png = [b"\x89PNG\r\n\x1a\n".to_vec(), vec![0u8; 64]].concat();
+        let png = include_bytes!("browser/evidence.png").to_vec();
         let pdf = author.post_multipart(&format!("{editor_url}/images"), &[], &[("evidence", "a.pdf", b"%PDF-1.4 x".to_vec())]).await;
         assert_eq!(pdf.status(), 400);
         assert!(pdf.text().await.unwrap().contains("报道配图只能是 JPEG、PNG 或 WebP 图片"));

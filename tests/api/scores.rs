@@ -26,6 +26,14 @@ on_both_databases! {
             assert!(lo <= u["score"].as_f64().unwrap() && u["score"].as_f64().unwrap() <= hi);
             assert!(u["n"].is_u64() && u["components"].is_object());
         }
+        // Ranked by the shrunk score, and only with enough ratings; the rest follow unranked.
+        let min = api["min_ratings"].as_u64().unwrap();
+        assert_eq!(min, 30, "the default minimum");
+        let ranked: Vec<_> = units.iter().filter(|u| u["rank"].is_u64()).collect();
+        assert!(ranked.iter().all(|u| u["n"].as_u64().unwrap() >= min), "no rank below the minimum");
+        assert!(ranked.windows(2).all(|w| w[0]["score"].as_f64() >= w[1]["score"].as_f64()), "ranked by score");
+        assert!(units.iter().filter(|u| u["rank"].is_null()).all(|u| u["n"].as_u64().unwrap() < min));
+        assert!(units.iter().position(|u| u["rank"].is_null()).is_none_or(|first| units[first..].iter().all(|u| u["rank"].is_null())), "unranked come last");
         let city: serde_json::Value = app.get(&format!("/api/v1/scores?level=city&period={quarter}")).await.json().await.unwrap();
         let c = &city["subjects"][0];
         assert!(c["satisfied_rate"].as_f64().unwrap() > 50.0, "the demo city is mostly satisfied");
@@ -36,6 +44,7 @@ on_both_databases! {
         let public = app.get(&format!("/satisfaction?period={quarter}")).await.text().await.unwrap();
         assert!(public.contains("综合指数") && public.contains("市生态环境局") && public.contains("95%区间"));
         assert!(public.contains("更新于 "), "the page says when its numbers were computed");
+        assert!(public.contains("样本不足") && public.contains("怎么看这两张表") && public.contains("默认评分规则"), "small samples are not ranked; columns explained");
 
         // Publish under version 0, change the weights, publish again: both stand side by side.
         lianxin::accounts::create_user(app.ctx(), &lianxin::service::Actor::system("test"), lianxin::accounts::NewUser {
@@ -52,9 +61,12 @@ on_both_databases! {
         let saved = office.post_form("/office/scores/settings", &[("threshold", "satisfied"), ("level_points", "100,80,60,30,0"), ("prior_strength", "20"), ("weight_ratings", "1"), ("weight_rectification", "0"), ("weight_responsiveness", "0"), ("weight_themes", "0")]).await;
         assert_eq!(saved.status(), 303);
         app.scores_settled().await;
+        let rules = app.get("/satisfaction/rules").await.text().await.unwrap();
+        assert!(rules.contains("满意率口径：由“基本满意及以上”改为“满意及以上”") && rules.contains("起施行的版本"), "what the new version changed, dated");
         let again = snapshot::load(&app.db, &Period::parse(&quarter).unwrap(), 0).await.unwrap();
         assert_eq!(serde_json::to_string(&again).unwrap(), serde_json::to_string(&published).unwrap(), "published numbers never change");
         office.post_form("/office/scores/publish", &[("period", &quarter)]).await;
+        assert!(app.get(&format!("/satisfaction?period={quarter}")).await.text().await.unwrap().contains("起施行的评分规则"), "the page names its rules by date");
         let desk = office.get(&format!("/office/scores?period={quarter}&level=unit")).await.text().await.unwrap();
         assert!(desk.contains("不同规则版本对照") && desk.contains("第 0 版") && desk.contains("第 1 版"));
 

@@ -1,6 +1,7 @@
 //! The performance office's desk (绩效办), one module per concern.
 
 mod chat;
+mod map;
 mod opinions;
 mod problems;
 mod scores;
@@ -33,6 +34,7 @@ const DEADLINE_FIELDS: [(&str, &str); 7] = [
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(desk).service(save_deadlines);
     chat::configure(cfg);
+    map::configure(cfg);
     scores::configure(cfg);
     themes::configure(cfg);
     words::configure(cfg);

@@ -92,6 +92,8 @@ fn done_notice(action: &str) -> Option<&'static str> {
         "revisit" => "已记录回访。",
         "publish" => "已公开此意见。",
         "unpublish" => "已改为不公开。",
+        "publish_photos" => "照片已公开：意见公开时，公开页面会显示这些照片。",
+        "unpublish_photos" => "照片已改为不公开。",
         _ => return None,
     })
 }
@@ -150,6 +152,8 @@ async fn opinion_action(
         "revisit" => handling::revisit(state.ctx(), &actor, id, &form.note).await,
         "publish" => handling::set_public(state.ctx(), &actor, id, true).await,
         "unpublish" => handling::set_public(state.ctx(), &actor, id, false).await,
+        "publish_photos" => handling::set_photos_public(state.ctx(), &actor, id, true).await,
+        "unpublish_photos" => handling::set_photos_public(state.ctx(), &actor, id, false).await,
         _ => return Err(AppError::NotFound),
     };
     match result {

@@ -63,6 +63,7 @@ async fn scores_view(
         })
         .collect();
     let (current_settings, _) = settings::current::<ScoreSettings>(&state.db).await?;
+    let min_ratings = settings::at_version::<ScoreSettings>(&state.db, version).await?.0.min_ratings;
     let mut page = Page::new(req, "office");
     page.insert("period", &period.name())
         .insert("level", level)
@@ -71,7 +72,8 @@ async fn scores_view(
         .insert("version", &version)
         .insert("published", &published)
         .insert("computed_at", &shown.computed_at.map(crate::domain::time::minute))
-        .insert("rows", &view(&scores, &previous, level))
+        .insert("min_ratings", &min_ratings)
+        .insert("rows", &view(&scores, &previous, level, min_ratings))
         .insert("versions", &versions.iter().map(|(v, _)| json!({ "version": v })).collect::<Vec<_>>())
         .insert("comparison", &comparison)
         .insert("settings", entered.unwrap_or(&current_settings))
@@ -105,12 +107,12 @@ async fn score_subject(
     let mut scores =
         snapshot::subject_over(&state.db, &periods, &level, &subject).await?.into_iter().map(|s| s.into_iter().collect::<Vec<_>>());
     let (now, before) = (scores.next().unwrap_or_default(), scores.next().unwrap_or_default());
-    let row = view(&now, &before, &level).into_iter().next().ok_or(AppError::NotFound)?;
+    let row = view(&now, &before, &level, 0).into_iter().next().ok_or(AppError::NotFound)?;
     let mut trend: Vec<_> = months
         .iter()
         .zip(scores)
         .map(|(month, s)| {
-            let point = view(&s, &[], &level).into_iter().next();
+            let point = view(&s, &[], &level, 0).into_iter().next();
             json!({ "period": month.name(), "composite": point.as_ref().and_then(|p| p["composite"].as_f64()), "n": point.map(|p| p["n"].clone()) })
         })
         .collect();
@@ -147,6 +149,8 @@ struct ScoreSettingsForm {
     prior_strength: String,
     include_default: Option<String>,
     #[serde(default)]
+    min_ratings: String,
+    #[serde(default)]
     weight_ratings: String,
     #[serde(default)]
     weight_rectification: String,
@@ -172,6 +176,11 @@ async fn save_score_settings(
         level_points: if points.len() == 5 { [points[0], points[1], points[2], points[3], points[4]] } else { [-1.0; 5] },
         prior_strength: number(&form.prior_strength),
         include_default: form.include_default.is_some(),
+        // Left out (an older form): the default; not a number: refused by `validate`.
+        min_ratings: match form.min_ratings.trim() {
+            "" => ScoreSettings::default().min_ratings,
+            n => n.parse().unwrap_or(u64::MAX),
+        },
         weight_ratings: number(&form.weight_ratings),
         weight_rectification: number(&form.weight_rectification),
         weight_responsiveness: number(&form.weight_responsiveness),

@@ -39,6 +39,7 @@ on_both_databases! {
         assert!(citizen.text("#error-summary").await.contains("同意联系"), "the unticked consent is named");
         assert!(citizen.find("#title").await.prop("value").await.unwrap().as_deref() == Some(TITLE), "nothing typed is lost");
         citizen.click("#consent_contact").await;
+        citizen.find("#photos").await.send_keys(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/api/browser/evidence.png")).await.expect("a photo is chosen");
         citizen.press("main button[type=submit]").await;
         let code = citizen.text(".tracking-code").await;
         assert!(code.len() >= 12, "a code to keep: {code}");
@@ -49,6 +50,7 @@ on_both_databases! {
         let office = Browser::open(&app.address, &format!("office-{:?}", app.backend), DESKTOP).await;
         office.login("jixiaoban").await;
         office.goto(&format!("/office/opinions/{id}")).await;
+        assert!(office.find("main img[src^='/photos/']").await.attr("alt").await.unwrap().is_some(), "the office sees the citizen's photo");
         office.find("#unit").await.select_by_value("ZJJ").await.unwrap();
         office.press_text("转办").await;
         let routed = office.body().await;
