@@ -724,9 +724,12 @@ pub fn similar(engine: &SearchEngine, text: &str, doc_type: &str, limit: usize, 
     let top = if doc_type == "opinion" {
         public_opinions(engine, &searcher, &words, limit + 1)?
     } else {
-        let Some(WordQueries { any, .. }) = word_queries(engine, &searcher, &words)? else { return Ok(Vec::new()) };
+        // A problem is related when it shares most of what the text is about, not one word of
+        // it: one shared place name (幸福里) made every problem of that estate "related".
+        let Some(WordQueries { all, most, .. }) = word_queries(engine, &searcher, &words)? else { return Ok(Vec::new()) };
         let req = SearchRequest { doc_type: Some(doc_type.into()), public_only: true, page: 1, ..SearchRequest::default() };
-        searcher.search(&*with_filters(Box::new(any), &filters(engine, &req)), &TopDocs::with_limit(limit + 1).order_by_score())?
+        let shared = most.unwrap_or(all);
+        searcher.search(&*with_filters(Box::new(shared), &filters(engine, &req)), &TopDocs::with_limit(limit + 1).order_by_score())?
     };
     // Not folded: triage counts each neighbour's theme as a vote.
     let each =

@@ -102,7 +102,11 @@ async fn satisfaction(req: HttpRequest, state: web::Data<AppState>, query: web::
 async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let mut page = Page::new(&req, "home");
-    page.insert("headline", &stats::headline(&state.db, now).await?).insert("updates", &stats::recent_updates(&state.db, 6).await?);
+    let (reports, _) =
+        crate::reports::public::published(&state.db, &crate::reports::public::Filter { region: None, unit: None, page: 1 }).await?;
+    page.insert("headline", &stats::headline(&state.db, now).await?)
+        .insert("updates", &stats::recent_updates(&state.db, 6).await?)
+        .insert("reports", &reports.into_iter().take(3).collect::<Vec<_>>());
     page.render(&state.tera, "public/home.html")
 }
 

@@ -146,3 +146,35 @@ on_both_databases! {
         }
     }
 }
+
+on_both_databases! {
+    async fn the_home_page_leads_to_its_lists_and_a_problem_names_related_ones_by_topic(app) {
+        lianxin::demo::seed_if_empty(app.ctx(), 20_261_128).await.unwrap();
+        app.index_settled().await;
+        // Each number on the home page opens the list it counts.
+        let home = app.get("/").await.text().await.unwrap();
+        let overdue = regex::Regex::new(r#"href="/lists\?tab=rectifications&amp;overdue=1"><span class="figure-value">(\d+)</span>"#).unwrap();
+        let shown: u64 = overdue.captures(&home).expect("the overdue tile links to its list")[1].parse().unwrap();
+        let list = app.get("/lists?tab=rectifications&overdue=1").await.text().await.unwrap();
+        assert!(list.contains(&format!("共 {shown} 项")), "the tile's {shown} is the list's count");
+        assert!(home.contains(r#"action="/search""#) && home.contains("12345"), "a search box and the hotline");
+        assert!(home.contains("主办单位") && home.contains(r#"href="/accessibility""#) && home.contains(r#"href="/privacy""#));
+        assert!(home.contains("跟踪报道</h2>") && home.contains(r#"href="/reports/"#), "the latest reports");
+
+        // Related problems share the topic, not just the place.
+        use sea_orm::EntityTrait;
+        let problems = entity::problem::Entity::find().all(&app.db).await.unwrap();
+        let mut looked = 0;
+        for p in problems.iter().filter(|p| p.title.ends_with("物业服务不规范") || p.title.ends_with("办理环节多")) {
+            let topic = if p.title.ends_with("物业服务不规范") { "物业服务不规范" } else { "办理环节多" };
+            let page = app.get(&format!("/problems/{}", p.code)).await.text().await.unwrap();
+            let Some(at) = page.find("<h3>相关问题</h3>") else { continue };
+            let related = &page[at..at + page[at..].find("</ul>").unwrap()];
+            for item in related.split("<li>").skip(1) {
+                assert!(item.contains(topic), "{}: a related problem is about the same thing: {item}", p.title);
+                looked += 1;
+            }
+        }
+        assert!(looked > 0, "some related problems were shown");
+    }
+}
