@@ -81,6 +81,7 @@ async fn opinion_view(
     status: StatusCode,
     held: Option<Held<'_>>,
 ) -> Result<HttpResponse, AppError> {
+    let notice = message.is_some() && status.is_success() && held.is_none();
     // A unit sees only the cases routed to it, and sees their contacts in full.
     let routed = entity::opinion::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?.routed_unit_id;
     if routed.is_none() || routed != user.0.unit_id {
@@ -88,7 +89,10 @@ async fn opinion_view(
     }
     let view = store::opinions::staff_view(&state.db, id, user.0.unit_id).await?.ok_or(AppError::NotFound)?;
     let mut page = Page::new(req, "unit");
-    page.insert("o", &view).insert("message", &message).insert("reply_check", &crate::opinions::reply_check::latest(&state.db, id).await?);
+    page.insert("o", &view)
+        .insert("message", &message)
+        .insert("message_is_notice", &notice)
+        .insert("reply_check", &crate::opinions::reply_check::latest(&state.db, id).await?);
     if let Some(held) = held {
         page.insert("findings", &held.report.findings)
             .insert("check_score", &held.report.score)
@@ -103,9 +107,15 @@ async fn opinion_page(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i32>,
+    done: web::Query<Done>,
 ) -> Result<HttpResponse, AppError> {
     user.require(&[Role::Unit])?;
-    opinion_view(&req, &state, &user, id.into_inner(), None, StatusCode::OK, None).await
+    let notice = match done.done.as_deref() {
+        Some("accept") => Some("已签收，请在办理期限内答复群众。".to_string()),
+        Some("answer") => Some("答复已发送，群众会收到办理结果并可以评价。".to_string()),
+        _ => None,
+    };
+    opinion_view(&req, &state, &user, id.into_inner(), notice, StatusCode::OK, None).await
 }
 
 #[derive(Deserialize)]
@@ -140,7 +150,7 @@ async fn opinion_action(
         _ => return Err(AppError::NotFound),
     };
     match result {
-        Ok(None) => Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/unit/opinions/{id}"))).finish()),
+        Ok(None) => Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/unit/opinions/{id}?done={action}"))).finish()),
         Ok(Some(report)) => {
             let message = Some("答复尚未发送：请根据下列提示修改后重新提交，或说明理由后按原文发送。".to_string());
             opinion_view(&req, &state, &user, id, message, StatusCode::OK, Some(Held { form: &form, report })).await

@@ -24,6 +24,9 @@ impl CsrfMultipart {
 }
 
 const TEXT_LIMIT: usize = csrf::FORM_LIMIT;
+/// A file over the per-file limit is read past (not kept) so the form can say which one it was
+/// and keep what was typed; past this many bytes in all, the request is refused.
+const REQUEST_LIMIT: usize = 64 * 1024 * 1024;
 
 impl FromRequest for CsrfMultipart {
     type Error = AppError;
@@ -45,26 +48,36 @@ async fn read(mut multipart: Multipart) -> Result<CsrfMultipart, AppError> {
     let mut fields = HashMap::new();
     let mut files = Vec::new();
     let mut text_bytes = 0;
+    let mut total = 0;
     while let Some(part) = multipart.next().await {
         let mut part = part.map_err(|_| malformed())?;
         let name = part.name().unwrap_or_default().to_string();
         let file_name = part.content_disposition().and_then(|d| d.get_filename()).map(str::to_string);
-        let limit = if file_name.is_some() { MAX_FILE_BYTES + 1 } else { TEXT_LIMIT - text_bytes };
         let mut bytes = Vec::new();
+        let mut too_large = false;
         while let Some(chunk) = part.next().await {
             let chunk = chunk.map_err(|_| malformed())?;
-            if bytes.len() + chunk.len() > limit {
+            total += chunk.len();
+            if total > REQUEST_LIMIT {
                 return Err(AppError::PayloadTooLarge);
             }
-            bytes.extend_from_slice(&chunk);
+            match &file_name {
+                Some(_) if too_large || bytes.len() + chunk.len() > MAX_FILE_BYTES => {
+                    too_large = true;
+                    bytes = Vec::new();
+                }
+                Some(_) => bytes.extend_from_slice(&chunk),
+                None if bytes.len() + chunk.len() > TEXT_LIMIT - text_bytes => return Err(AppError::PayloadTooLarge),
+                None => bytes.extend_from_slice(&chunk),
+            }
         }
         match file_name {
             Some(file_name) => {
-                if !bytes.is_empty() {
+                if !bytes.is_empty() || too_large {
                     if files.len() >= MAX_FILES {
                         return Err(AppError::BadRequest(format!("最多上传 {MAX_FILES} 个文件。")));
                     }
-                    files.push(Upload { file_name, bytes });
+                    files.push(Upload { file_name, bytes, too_large });
                 }
             }
             None => {

@@ -104,7 +104,9 @@ on_both_databases! {
         assert_eq!(response.status(), 413, "huge multipart text field");
         let huge_file = vec![b'%'; 6 * 1024 * 1024];
         let response = unit_staff.post_multipart(&path, &[("text", "大文件"), ("percent", "10")], &[("evidence", "big.pdf", huge_file)]).await;
-        assert_eq!(response.status(), 413, "evidence over 5 MB");
+        assert_eq!(response.status(), 400, "evidence over 5 MB is refused by name, the form kept");
+        let page = response.text().await.unwrap();
+        assert!(page.contains("“big.pdf”超过 5 MB") && page.contains("大文件"), "the message names the file; the text typed is kept");
         let not_utf8 = reqwest::multipart::Form::new()
             .text("csrf_token", unit_staff.csrf().await)
             .part("text", reqwest::multipart::Part::bytes(vec![0xff, 0xfe, 0xfd]))

@@ -2,6 +2,7 @@
 //! on the case, and by the public only after the office shows it.
 
 use entity::{attachment, opinion};
+use image::ImageEncoder;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::fixtures::{PASSWORD, small_city};
@@ -18,6 +19,17 @@ fn phone_photo() -> Vec<u8> {
     segment.extend_from_slice(exif);
     jpeg.splice(2..2, segment);
     jpeg
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for b in bytes {
+        crc ^= u32::from(*b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
 }
 
 const FIELDS: &[(&str, &str)] = &[("kind", "complaint"), ("title", "人行道井盖缺失"), ("content", "建设路人行道上有个井盖没了，很危险。")];
@@ -60,6 +72,21 @@ on_both_databases! {
         let fake = app.post_multipart("/opinions/new", FIELDS, &[("photos", "a.png", b"\x89PNG\r\n\x1a\nnot really".to_vec())]).await;
         assert_eq!(fake.status(), 400);
         assert!(fake.text().await.unwrap().contains("无法作为图片打开"));
+        let big = app.post_multipart("/opinions/new", FIELDS, &[("photos", "IMG_9.jpg", vec![0xFF; 6 * 1024 * 1024])]).await;
+        assert_eq!(big.status(), 400);
+        let page = big.text().await.unwrap();
+        assert!(page.contains("“IMG_9.jpg”超过 5 MB") && page.contains("人行道井盖缺失"), "a photo too big is named, and nothing typed is lost");
+        // A picture that claims 20000×20000 pixels in a few hundred bytes is refused before it is decoded.
+        let mut bomb = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut bomb)
+            .write_image(&vec![0u8; 20_000 * 4], 20_000, 4, image::ExtendedColorType::L8)
+            .unwrap();
+        // The header's height says 20000 (its checksum made right), the data holds four rows.
+        bomb[20..24].copy_from_slice(&20_000u32.to_be_bytes());
+        let crc = crc32(&bomb[12..29]);
+        bomb[29..33].copy_from_slice(&crc.to_be_bytes());
+        let refused = app.post_multipart("/opinions/new", FIELDS, &[("photos", "huge.png", bomb)]).await;
+        assert_eq!(refused.status(), 400, "a decompression bomb is refused");
         assert_eq!(opinion::Entity::find().filter(opinion::Column::Title.eq("人行道井盖缺失")).all(&app.db).await.unwrap().len(), 1, "refused forms file nothing");
     }
 }

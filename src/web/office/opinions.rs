@@ -141,7 +141,13 @@ async fn opinion_action(
     user.require(&[Role::Office])?;
     let (id, action) = path.into_inner();
     let actor = user.actor();
-    if matches!(action.as_str(), "merge" | "hide") && form.confirmed != "1" {
+    // Asked only once what is asked for is complete: a blank reason is refused first.
+    let filled = match action.as_str() {
+        "merge" => !form.kept.trim().is_empty(),
+        "hide" => !form.reason.trim().is_empty(),
+        _ => false,
+    };
+    if filled && form.confirmed != "1" {
         return confirm(&req, &state, id, &action, &form);
     }
     let result = match action.as_str() {
